@@ -1,0 +1,31 @@
+"""llamalog: lossless log parsing, template mining and anomaly detection for notebooks."""
+
+from __future__ import annotations
+
+from .errors import (
+    FormatError,
+    LlamalogError,
+    LlamalogWarning,
+    MissingDependencyError,
+    NotFittedError,
+    SchemaError,
+    SourceError,
+)
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "FormatError",
+    "LlamalogError",
+    "LlamalogWarning",
+    "MissingDependencyError",
+    "NotFittedError",
+    "SchemaError",
+    "SourceError",
+    "__version__",
+]
+
+from .parse.presets import PRESETS  # noqa: E402
+from .read.reader import FormatGuess, detect_format, iter_logs, read_logs  # noqa: E402
+
+__all__ += ["PRESETS", "FormatGuess", "detect_format", "iter_logs", "read_logs"]

@@ -1,0 +1,1 @@
+"""Turning raw log records into fields: format notation, kernels, timestamps, levels."""

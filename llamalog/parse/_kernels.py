@@ -1,0 +1,553 @@
+"""Numba kernels for splitting, checking, matching and gathering log lines.
+
+Text enters as a ``uint8`` buffer plus ``int64`` offsets. Kernels never raise on bad
+data: they write a status per row. Each kernel has a plain-Python twin in
+``tests/reference.py`` that the tests compare against.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numba import njit, prange
+
+# Op codes and hints: see fieldformat.py.
+OP_MATCH, OP_CHAR, OP_ANY, OP_WS, OP_NWS, OP_DIGIT, OP_NDIGIT = 0, 1, 2, 3, 4, 5, 6
+OP_WORD, OP_NWORD, OP_CLASS, OP_SAVE, OP_SPLIT, OP_JMP, OP_LAZY, OP_WSPLUS = (
+    7,
+    8,
+    9,
+    10,
+    11,
+    12,
+    13,
+    14,
+)
+HINT_NONE, HINT_BYTE, HINT_WS, HINT_END = 0, 1, 2, 3
+
+#: Per-line match status.
+NO_MATCH, MATCHED, UNDECIDED = 0, 1, 2
+
+#: Per-line flag bits written by :func:`_line_flags`.
+FLAG_INVALID_UTF8 = 1
+FLAG_BINARY = 2
+FLAG_NON_ASCII = 4
+
+_STACK = 512
+
+
+@njit(cache=True, nogil=True, inline="always")
+def _char_len(buf, pos):
+    b = buf[pos]
+    if b < 0x80:
+        return 1
+    if b >= 0xF0:
+        return 4
+    if b >= 0xE0:
+        return 3
+    if b >= 0xC0:
+        return 2
+    return 1
+
+
+@njit(cache=True, nogil=True)
+def _ws_len(buf, pos, end):
+    """Byte length of the whitespace character at ``pos`` (Python's ``str.isspace``), or 0."""
+    b = buf[pos]
+    if b < 0x80:
+        if b == 32 or (9 <= b <= 13) or (28 <= b <= 31):
+            return 1
+        return 0
+    if b == 0xC2:
+        if pos + 1 < end and (buf[pos + 1] == 0x85 or buf[pos + 1] == 0xA0):
+            return 2
+        return 0
+    if pos + 2 >= end:
+        return 0
+    b1 = buf[pos + 1]
+    b2 = buf[pos + 2]
+    if b == 0xE1:
+        return 3 if (b1 == 0x9A and b2 == 0x80) else 0
+    if b == 0xE2:
+        if b1 == 0x80 and (b2 <= 0x8A or b2 == 0xA8 or b2 == 0xA9 or b2 == 0xAF):
+            return 3
+        if b1 == 0x81 and b2 == 0x9F:
+            return 3
+        return 0
+    if b == 0xE3:
+        return 3 if (b1 == 0x80 and b2 == 0x80) else 0
+    return 0
+
+
+@njit(cache=True, nogil=True)
+def _ws_len_before(buf, start, end):
+    """Byte length of the whitespace character that ends at ``end`` (after ``start``), or 0."""
+    if end <= start:
+        return 0
+    b = buf[end - 1]
+    if b < 0x80:
+        return 1 if (b == 32 or (9 <= b <= 13) or (28 <= b <= 31)) else 0
+    if end - 2 >= start and _ws_len(buf, end - 2, end) == 2:
+        return 2
+    if end - 3 >= start and _ws_len(buf, end - 3, end) == 3:
+        return 3
+    return 0
+
+
+@njit(cache=True, nogil=True)
+def _count_newlines(buf, lo, hi):
+    n = 0
+    for i in range(lo, hi):
+        if buf[i] == 10:
+            n += 1
+    return n
+
+
+@njit(cache=True, nogil=True, parallel=True)
+def _split_lines(buf):
+    """Split ``buf`` (uint8[n]) into lines.
+
+    Returns ``starts``, ``ends`` (int64[m]): byte ranges without the newline and without
+    a ``\\r`` right before it. A final line without newline counts; a trailing newline
+    does not start an empty line.
+    """
+    n = buf.shape[0]
+    n_blocks = 64 if n > (1 << 20) else 1
+    bounds = np.linspace(0, n, n_blocks + 1).astype(np.int64)
+    counts = np.zeros(n_blocks, dtype=np.int64)
+    for k in prange(n_blocks):
+        counts[k] = _count_newlines(buf, bounds[k], bounds[k + 1])
+    total = counts.sum()
+    last_open = n > 0 and buf[n - 1] != 10
+    m = total + (1 if last_open else 0)
+    starts = np.empty(m, dtype=np.int64)
+    ends = np.empty(m, dtype=np.int64)
+    offsets = np.zeros(n_blocks + 1, dtype=np.int64)
+    for k in range(n_blocks):
+        offsets[k + 1] = offsets[k] + counts[k]
+    for k in prange(n_blocks):
+        j = offsets[k]
+        for i in range(bounds[k], bounds[k + 1]):
+            if buf[i] == 10:
+                ends[j] = i
+                j += 1
+    if last_open:
+        ends[m - 1] = n
+    for i in prange(m):
+        starts[i] = 0 if i == 0 else ends[i - 1] + 1
+    for i in prange(m):
+        if ends[i] > starts[i] and buf[ends[i] - 1] == 13:
+            ends[i] -= 1
+    return starts, ends
+
+
+@njit(cache=True, nogil=True)
+def _utf8_valid_at(buf, pos, end):
+    """Length of the valid UTF-8 sequence at ``pos``, or 0 when it is invalid."""
+    b0 = buf[pos]
+    if b0 < 0x80:
+        return 1
+    if 0xC2 <= b0 <= 0xDF:
+        if pos + 1 < end and (buf[pos + 1] & 0xC0) == 0x80:
+            return 2
+        return 0
+    if 0xE0 <= b0 <= 0xEF:
+        if pos + 2 >= end:
+            return 0
+        b1 = buf[pos + 1]
+        if (b1 & 0xC0) != 0x80 or (buf[pos + 2] & 0xC0) != 0x80:
+            return 0
+        if b0 == 0xE0 and b1 < 0xA0:
+            return 0
+        if b0 == 0xED and b1 >= 0xA0:
+            return 0
+        return 3
+    if 0xF0 <= b0 <= 0xF4:
+        if pos + 3 >= end:
+            return 0
+        b1 = buf[pos + 1]
+        if (b1 & 0xC0) != 0x80 or (buf[pos + 2] & 0xC0) != 0x80 or (buf[pos + 3] & 0xC0) != 0x80:
+            return 0
+        if b0 == 0xF0 and b1 < 0x90:
+            return 0
+        if b0 == 0xF4 and b1 >= 0x90:
+            return 0
+        return 4
+    return 0
+
+
+@njit(cache=True, nogil=True, parallel=True)
+def _line_flags(buf, starts, ends):
+    """Per line: FLAG_INVALID_UTF8, FLAG_BINARY (NUL or C0 controls other than tab/FF/VT/ESC)
+    and FLAG_NON_ASCII bits (uint8[m])."""
+    m = starts.shape[0]
+    flags = np.zeros(m, dtype=np.uint8)
+    for i in prange(m):
+        f = 0
+        pos = starts[i]
+        end = ends[i]
+        while pos < end:
+            b = buf[pos]
+            if b < 0x80:
+                if b < 32 and b != 9 and b != 11 and b != 12 and b != 27:
+                    f |= FLAG_BINARY
+                elif b == 127:
+                    f |= FLAG_BINARY
+                pos += 1
+            else:
+                f |= FLAG_NON_ASCII
+                k = _utf8_valid_at(buf, pos, end)
+                if k == 0:
+                    f |= FLAG_INVALID_UTF8
+                    pos += 1
+                else:
+                    pos += k
+        flags[i] = f
+    return flags
+
+
+@njit(cache=True, nogil=True, parallel=True)
+def _strip_spans(buf, starts, ends):
+    """Spans without leading and trailing whitespace (as ``str.strip()``)."""
+    m = starts.shape[0]
+    s_out = np.empty(m, dtype=np.int64)
+    e_out = np.empty(m, dtype=np.int64)
+    for i in prange(m):
+        s = starts[i]
+        e = ends[i]
+        while s < e:
+            k = _ws_len(buf, s, e)
+            if k == 0:
+                break
+            s += k
+        while e > s:
+            k = _ws_len_before(buf, s, e)
+            if k == 0:
+                break
+            e -= k
+        s_out[i] = s
+        e_out[i] = e
+    return s_out, e_out
+
+
+# --------------------------------------------------------------------------- matcher
+
+
+@njit(cache=True, nogil=True)
+def _is_word(b):
+    return (48 <= b <= 57) or (65 <= b <= 90) or (97 <= b <= 122) or b == 95
+
+
+@njit(cache=True, nogil=True)
+def _match_line(buf, s, e, op, pa, pb, classes, caps, st_pc, st_pos, st_aux, st_caps, budget):
+    """Run the program on ``buf[s:e]``; fill ``caps`` and return a match status."""
+    ncap = caps.shape[0]
+    for k in range(ncap):
+        caps[k] = -1
+    pc = 0
+    pos = s
+    sp = 0
+    steps = 0
+    while True:
+        steps += 1
+        if steps > budget:
+            return UNDECIDED
+        code = op[pc]
+        fail = False
+        if code == OP_CHAR:
+            if pos < e and buf[pos] == pa[pc]:
+                pos += 1
+                pc += 1
+            else:
+                fail = True
+        elif code == OP_LAZY:
+            hint = pa[pc]
+            if hint == HINT_END:
+                pos = e
+                pc += 1
+            else:
+                q = pos
+                found = False
+                if hint == HINT_BYTE:
+                    target = pb[pc]
+                    while q < e:
+                        if buf[q] == target:
+                            found = True
+                            break
+                        q += 1
+                elif hint == HINT_WS:
+                    while q < e:
+                        if _ws_len(buf, q, e) > 0:
+                            found = True
+                            break
+                        q += _char_len(buf, q)
+                else:
+                    found = True
+                if not found:
+                    fail = True
+                else:
+                    if q < e:
+                        if sp >= st_pc.shape[0]:
+                            return UNDECIDED
+                        st_pc[sp] = pc
+                        st_pos[sp] = q + _char_len(buf, q)
+                        st_aux[sp] = -1
+                        for k in range(ncap):
+                            st_caps[sp, k] = caps[k]
+                        sp += 1
+                    pos = q
+                    pc += 1
+        elif code == OP_SAVE:
+            caps[pa[pc]] = pos
+            pc += 1
+        elif code == OP_WSPLUS:
+            r = pos
+            while r < e:
+                k = _ws_len(buf, r, e)
+                if k == 0:
+                    break
+                r += k
+            if r == pos:
+                fail = True
+            else:
+                first = pos + _ws_len(buf, pos, e)
+                if r > first:
+                    if sp >= st_pc.shape[0]:
+                        return UNDECIDED
+                    st_pc[sp] = pc
+                    st_pos[sp] = pos
+                    st_aux[sp] = r
+                    for k in range(ncap):
+                        st_caps[sp, k] = caps[k]
+                    sp += 1
+                pos = r
+                pc += 1
+        elif code == OP_WS:
+            k = _ws_len(buf, pos, e) if pos < e else 0
+            if k > 0:
+                pos += k
+                pc += 1
+            else:
+                fail = True
+        elif code == OP_MATCH:
+            if pos == e:
+                return MATCHED
+            fail = True
+        elif code == OP_SPLIT:
+            if sp >= st_pc.shape[0]:
+                return UNDECIDED
+            st_pc[sp] = pb[pc]
+            st_pos[sp] = pos
+            st_aux[sp] = -1
+            for k in range(ncap):
+                st_caps[sp, k] = caps[k]
+            sp += 1
+            pc = pa[pc]
+        elif code == OP_JMP:
+            pc = pa[pc]
+        elif code == OP_ANY:
+            if pos < e:
+                pos += _char_len(buf, pos)
+                pc += 1
+            else:
+                fail = True
+        elif code == OP_NWS:
+            if pos < e and _ws_len(buf, pos, e) == 0:
+                pos += _char_len(buf, pos)
+                pc += 1
+            else:
+                fail = True
+        elif code == OP_DIGIT or code == OP_NDIGIT or code == OP_WORD or code == OP_NWORD:
+            if pos >= e:
+                fail = True
+            else:
+                b = buf[pos]
+                if b >= 0x80:
+                    return UNDECIDED  # Unicode digits/letters: leave it to Python's re
+                if code == OP_DIGIT:
+                    hit = 48 <= b <= 57
+                elif code == OP_NDIGIT:
+                    hit = not (48 <= b <= 57)
+                elif code == OP_WORD:
+                    hit = _is_word(b)
+                else:
+                    hit = not _is_word(b)
+                if hit:
+                    pos += 1
+                    pc += 1
+                else:
+                    fail = True
+        elif code == OP_CLASS:
+            if pos >= e:
+                fail = True
+            else:
+                row = pa[pc]
+                b = buf[pos]
+                if b < 0x80:
+                    hit = classes[row, b] != 0
+                    if classes[row, 128] != 0:
+                        hit = not hit
+                    if hit:
+                        pos += 1
+                        pc += 1
+                    else:
+                        fail = True
+                elif classes[row, 129] != 0:
+                    return UNDECIDED
+                elif classes[row, 128] != 0:
+                    pos += _char_len(buf, pos)
+                    pc += 1
+                else:
+                    fail = True
+        else:
+            return UNDECIDED
+        if fail:
+            while True:
+                if sp == 0:
+                    return NO_MATCH
+                sp -= 1
+                pc = st_pc[sp]
+                pos = st_pos[sp]
+                for k in range(ncap):
+                    caps[k] = st_caps[sp, k]
+                aux = st_aux[sp]
+                if aux < 0:
+                    break
+                # a whitespace run gives back one character
+                r = aux - 1
+                while r > pos and (buf[r] & 0xC0) == 0x80:
+                    r -= 1
+                if r <= pos:
+                    continue
+                first = pos + _ws_len(buf, pos, e)
+                if r > first:
+                    st_aux[sp] = r
+                    sp += 1
+                pos = r
+                pc += 1
+                break
+
+
+@njit(cache=True, nogil=True, parallel=True)
+def _match_lines(buf, starts, ends, op, pa, pb, classes, n_fields):
+    """Match every line against the program.
+
+    Returns ``status`` (uint8[m]: NO_MATCH, MATCHED, UNDECIDED) and ``caps``
+    (int64[m, 2 * n_fields]: absolute start/end of each field, -1 when unset).
+    """
+    m = starts.shape[0]
+    ncap = 2 * n_fields
+    status = np.zeros(m, dtype=np.uint8)
+    caps = np.full((m, ncap), -1, dtype=np.int64)
+    n_blocks = min(m, 256)
+    for blk in prange(n_blocks):
+        lo = blk * m // n_blocks
+        hi = (blk + 1) * m // n_blocks
+        st_pc = np.empty(_STACK, dtype=np.int64)
+        st_pos = np.empty(_STACK, dtype=np.int64)
+        st_aux = np.empty(_STACK, dtype=np.int64)
+        st_caps = np.empty((_STACK, ncap), dtype=np.int64)
+        row = np.empty(ncap, dtype=np.int64)
+        for i in range(lo, hi):
+            s = starts[i]
+            e = ends[i]
+            budget = 2000 + 16 * (e - s)
+            st = _match_line(buf, s, e, op, pa, pb, classes, row, st_pc, st_pos, st_aux, st_caps, budget)
+            status[i] = st
+            if st == MATCHED:
+                for k in range(ncap):
+                    caps[i, k] = row[k]
+    return status, caps
+
+
+# --------------------------------------------------------------------------- records
+
+
+@njit(cache=True, nogil=True)
+def _group_records(matched, join):
+    """First and last line index of each record.
+
+    With ``join``, a line that does not match joins the record before it when that
+    record started with a matching line; other lines are records of their own.
+    """
+    m = matched.shape[0]
+    first = np.empty(m, dtype=np.int64)
+    last = np.empty(m, dtype=np.int64)
+    n = 0
+    open_matched = False
+    for i in range(m):
+        if join and not matched[i] and open_matched:
+            last[n - 1] = i
+            continue
+        first[n] = i
+        last[n] = i
+        n += 1
+        open_matched = matched[i]
+    return first[:n], last[:n]
+
+
+@njit(cache=True, nogil=True, parallel=True)
+def _span_lengths(starts, ends):
+    n = starts.shape[0]
+    out = np.zeros(n + 1, dtype=np.int64)
+    lens = np.empty(n, dtype=np.int64)
+    for i in prange(n):
+        s = starts[i]
+        lens[i] = ends[i] - s if s >= 0 else 0
+    acc = 0
+    for i in range(n):
+        acc += lens[i]
+        out[i + 1] = acc
+    return out
+
+
+@njit(cache=True, nogil=True, parallel=True)
+def _gather(buf, starts, ends):
+    """Copy byte ranges into one buffer: Arrow ``large_string`` data and offsets.
+
+    A range with ``starts[i] < 0`` is empty (the caller marks it null).
+    """
+    offsets = _span_lengths(starts, ends)
+    data = np.empty(offsets[-1], dtype=np.uint8)
+    n = starts.shape[0]
+    for i in prange(n):
+        s = starts[i]
+        if s < 0:
+            continue
+        o = offsets[i]
+        for k in range(ends[i] - s):
+            data[o + k] = buf[s + k]
+    return data, offsets
+
+
+@njit(cache=True, nogil=True, parallel=True)
+def _gather_records(buf, starts, ends, line_starts, line_ends, first, last):
+    """Copy each record's text: its first span, then ``\\n`` and each continuation line.
+
+    ``starts``/``ends`` give the span taken from the record's first line; the lines
+    ``first[i] + 1 .. last[i]`` follow whole (without their line ending).
+    """
+    n = starts.shape[0]
+    lens = np.empty(n, dtype=np.int64)
+    for i in prange(n):
+        total = ends[i] - starts[i] if starts[i] >= 0 else 0
+        for j in range(first[i] + 1, last[i] + 1):
+            total += 1 + line_ends[j] - line_starts[j]
+        lens[i] = total
+    offsets = np.zeros(n + 1, dtype=np.int64)
+    for i in range(n):
+        offsets[i + 1] = offsets[i] + lens[i]
+    data = np.empty(offsets[-1], dtype=np.uint8)
+    for i in prange(n):
+        o = offsets[i]
+        s = starts[i]
+        if s >= 0:
+            for k in range(ends[i] - s):
+                data[o + k] = buf[s + k]
+            o += ends[i] - s
+        for j in range(first[i] + 1, last[i] + 1):
+            data[o] = 10
+            o += 1
+            for k in range(line_starts[j], line_ends[j]):
+                data[o] = buf[k]
+                o += 1
+    return data, offsets

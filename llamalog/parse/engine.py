@@ -1,0 +1,372 @@
+"""Parsing one block of whole lines into columns.
+
+The steps, each a kernel over the block: split lines, flag bad bytes (repairing
+invalid UTF-8 to U+FFFD), strip, match the header program, group continuation lines
+into records, gather each field into an Arrow ``large_string`` buffer, parse
+timestamps and normalise levels. Every line ends up in exactly one record.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+
+from . import _kernels as K
+from .fieldformat import FieldFormat
+from .levels import LEVEL_DTYPE, normalize_levels
+from ._time_kernels import _join_spans, _parse_times
+from .timestamps import TimeFormat, YearState, infer_time_format, parse_times
+
+# Record flag bits (the ``flags`` column lists their names).
+NO_MATCH, INVALID_UTF8, BINARY, BAD_TIMESTAMP, OUT_OF_ORDER, TRUNCATED = 1, 2, 4, 8, 16, 32
+FLAG_NAMES = {
+    NO_MATCH: "no_match",
+    INVALID_UTF8: "invalid_utf8",
+    BINARY: "binary",
+    BAD_TIMESTAMP: "bad_timestamp",
+    OUT_OF_ORDER: "out_of_order",
+    TRUNCATED: "truncated",
+}
+
+#: Lines longer than this that the compiled matcher cannot decide are not handed to ``re``.
+MAX_REGEX_LINE = 1 << 20
+
+_TIME_NAMES = ("timestamp", "datetime", "date", "time", "ts", "month", "day", "year")
+_LEVEL_NAMES = ("level", "severity", "loglevel", "log_level", "levelname", "lvl")
+_MESSAGE_NAMES = ("Content", "content", "message", "Message", "msg", "Msg")
+
+
+@dataclass
+class Layout:
+    """What the reader knows about a format: its fields and their roles."""
+
+    fmt: FieldFormat
+    name: str
+    message: str | None
+    multiline: bool
+    level: str | None
+    time_fields: list[str] | None
+    time_format: TimeFormat | None
+
+    @classmethod
+    def build(
+        cls,
+        fmt: FieldFormat,
+        *,
+        name: str = "custom",
+        message: str | None = None,
+        multiline: bool = True,
+        time_fields: list[str] | None = None,
+        time_format: str | None = None,
+    ) -> Layout:
+        fields = fmt.fields
+        if message is None:
+            message = next((f for f in _MESSAGE_NAMES if f in fields), None)
+        level = next((f for f in fields if f.lower() in _LEVEL_NAMES), None)
+        return cls(
+            fmt=fmt,
+            name=name,
+            message=message,
+            multiline=multiline,
+            level=level,
+            time_fields=time_fields,
+            time_format=TimeFormat.compile(time_format) if time_format else None,
+        )
+
+    def time_candidates(self) -> list[list[str]]:
+        """Groups of fields that may hold the time, most promising first."""
+        if self.time_fields:
+            return [self.time_fields]
+        names = [
+            f
+            for f in self.fmt.fields
+            if f.lower() in _TIME_NAMES or "time" in f.lower() or "date" in f.lower()
+        ]
+        groups = []
+        for length in range(len(names), 0, -1):
+            for i in range(len(names) - length + 1):
+                groups.append(names[i : i + length])
+        return groups
+
+
+@dataclass
+class SourceState:
+    """What carries from one block of a source to the next."""
+
+    name: str
+    mtime: float | None = None
+    lines_done: int = 0
+    year: YearState = field(default_factory=YearState)
+    time_fields: list[str] | None = None
+    time_format: TimeFormat | None = None
+    time_resolved: bool = False
+    max_ts: int = np.iinfo(np.int64).min
+    matched: int = 0
+    lines: int = 0
+
+
+@dataclass
+class Block:
+    """Columns of the records parsed from one block."""
+
+    n: int
+    line: np.ndarray
+    n_lines: np.ndarray
+    timestamp: np.ndarray  # int64 ns UTC, NaT = min
+    level: pd.Categorical
+    message: pa.Array
+    fields: dict[str, pa.Array]
+    parse_ok: np.ndarray
+    flags: np.ndarray
+    lines_used: int
+    bytes_used: int
+
+
+def _string_array(data: np.ndarray, offsets: np.ndarray, valid: np.ndarray | None) -> pa.Array:
+    n = len(offsets) - 1
+    if valid is None or valid.all():
+        return pa.LargeStringArray.from_buffers(n, pa.py_buffer(offsets), pa.py_buffer(data))
+    bitmap = np.packbits(valid, bitorder="little")
+    return pa.LargeStringArray.from_buffers(
+        n, pa.py_buffer(offsets), pa.py_buffer(data), pa.py_buffer(bitmap), int(n - valid.sum())
+    )
+
+
+def gather_strings(buf: np.ndarray, starts: np.ndarray, ends: np.ndarray) -> pa.Array:
+    """An Arrow string array of byte ranges; ranges with a negative start are null."""
+    data, offsets = K._gather(buf, starts, ends)
+    return _string_array(data, offsets, starts >= 0)
+
+
+def repair_utf8(
+    buf: np.ndarray, starts: np.ndarray, ends: np.ndarray, bad: np.ndarray
+) -> np.ndarray:
+    """A copy of ``buf`` where the lines ``bad`` have invalid bytes replaced by U+FFFD."""
+    pieces: list[bytes] = []
+    pos = 0
+    raw = buf.tobytes()
+    for i in np.flatnonzero(bad):
+        s, e = int(starts[i]), int(ends[i])
+        pieces.append(raw[pos:s])
+        pieces.append(raw[s:e].decode("utf-8", "replace").encode("utf-8"))
+        pos = e
+    pieces.append(raw[pos:])
+    return np.frombuffer(b"".join(pieces), dtype=np.uint8)
+
+
+def match_regex(
+    buf: np.ndarray,
+    s: np.ndarray,
+    e: np.ndarray,
+    rows: np.ndarray,
+    regex: re.Pattern,
+    fields: list[str],
+    status: np.ndarray,
+    caps: np.ndarray,
+) -> None:
+    """Match ``rows`` with Python's ``re`` (the fallback), writing byte offsets into ``caps``."""
+    for i in rows:
+        if e[i] - s[i] > MAX_REGEX_LINE:
+            status[i] = K.NO_MATCH
+            continue
+        raw = buf[s[i] : e[i]].tobytes()
+        text = raw.decode("utf-8", "replace")
+        m = regex.fullmatch(text)
+        if m is None:
+            status[i] = K.NO_MATCH
+            continue
+        status[i] = K.MATCHED
+        ascii_only = len(text) == len(raw)
+        for k, name in enumerate(fields):
+            a, b = m.span(name)
+            if a < 0:
+                caps[i, 2 * k] = caps[i, 2 * k + 1] = -1
+                continue
+            if not ascii_only:
+                a, b = len(text[:a].encode()), len(text[:b].encode())
+            caps[i, 2 * k] = s[i] + a
+            caps[i, 2 * k + 1] = s[i] + b
+
+
+def match_block(buf: np.ndarray, s: np.ndarray, e: np.ndarray, fmt: FieldFormat):
+    """Status and field spans of each (stripped) line."""
+    prog = fmt.program
+    if prog is None:
+        status = np.full(len(s), K.UNDECIDED, dtype=np.uint8)
+        caps = np.full((len(s), 2 * len(fmt.fields)), -1, dtype=np.int64)
+    else:
+        status, caps = K._match_lines(
+            buf, s, e, prog.op, prog.a, prog.b, prog.classes, prog.n_fields
+        )
+    undecided = np.flatnonzero(status == K.UNDECIDED)
+    if len(undecided):
+        match_regex(buf, s, e, undecided, fmt.regex, fmt.fields, status, caps)
+    return status, caps
+
+
+def _time_input(buf: np.ndarray, s2d: np.ndarray, e2d: np.ndarray):
+    """One (buffer, starts, ends) for the time fields: the spans themselves or them joined."""
+    if s2d.shape[1] == 1:
+        return buf, np.ascontiguousarray(s2d[:, 0]), np.ascontiguousarray(e2d[:, 0])
+    data, off = _join_spans(buf, np.ascontiguousarray(s2d), np.ascontiguousarray(e2d))
+    starts = off[:-1].copy()
+    starts[(s2d < 0).all(axis=1)] = -1
+    return data, starts, off[1:]
+
+
+def _field_spans(layout: Layout, names: list[str], caps: np.ndarray, rows: np.ndarray):
+    idx = [layout.fmt.fields.index(g) for g in names]
+    s = np.stack([caps[rows, 2 * k] for k in idx], axis=1)
+    e = np.stack([caps[rows, 2 * k + 1] for k in idx], axis=1)
+    return s, e
+
+
+def resolve_time(layout: Layout, state: SourceState, buf, caps, rows) -> None:
+    """Choose the time fields and format of a source from a sample of matched rows."""
+    state.time_resolved = True
+    if layout.time_format is not None and layout.time_fields:
+        state.time_fields, state.time_format = layout.time_fields, layout.time_format
+        return
+    sample = rows[:256]
+    best: tuple = (0.0, 0.0, None, None)
+    for group in layout.time_candidates():
+        data, s, e = _time_input(buf, *_field_spans(layout, group, caps, sample))
+        if layout.time_format is not None:
+            fmt = layout.time_format
+            ok = _parse_times(data, s, e, fmt.codes, fmt.args)[1]
+            rate = float(ok[s >= 0].mean()) if (s >= 0).any() else 0.0
+        else:
+            fmt, rate = infer_time_format(data, s, e)
+        if fmt is None or rate < 0.5:
+            continue
+        key = (round(rate, 2), fmt.precision)
+        if key > best[:2]:
+            best = (key[0], key[1], group, fmt)
+    state.time_fields, state.time_format = best[2], best[3]
+
+
+def _record_flags(line_flags: np.ndarray, first: np.ndarray, n_lines_used: int) -> np.ndarray:
+    out = np.zeros(len(first), dtype=np.uint8)
+    if len(first) == 0:
+        return out
+    raw = np.bitwise_or.reduceat(line_flags[:n_lines_used], first)
+    out[raw & K.FLAG_INVALID_UTF8 != 0] |= INVALID_UTF8
+    out[raw & K.FLAG_BINARY != 0] |= BINARY
+    return out
+
+
+def _carry_cut(matched: np.ndarray, first: np.ndarray) -> int:
+    """Number of records to emit when the block's last record may go on in the next block."""
+    last_matched = np.flatnonzero(matched)
+    if len(last_matched) == 0 or last_matched[-1] == 0:
+        return len(first)
+    return int(np.searchsorted(first, last_matched[-1]))
+
+
+def parse_block(
+    buf: np.ndarray,
+    layout: Layout,
+    state: SourceState,
+    *,
+    final: bool,
+    tz: str | None = None,
+    truncated: bool = False,
+) -> Block:
+    """Parse a block of whole lines of one source.
+
+    When ``final`` is False and continuation lines are joined, the block's last record
+    is left out (``lines_used`` says how many lines were consumed) so that the caller
+    can prepend those lines to the next block.
+    """
+    starts, ends = K._split_lines(buf)
+    raw_starts = starts
+    line_flags = K._line_flags(buf, starts, ends)
+    bad = (line_flags & K.FLAG_INVALID_UTF8) != 0
+    if bad.any():
+        buf = repair_utf8(buf, starts, ends, bad)
+        starts, ends = K._split_lines(buf)
+    ss, se = K._strip_spans(buf, starts, ends)
+    status, caps = match_block(buf, ss, se, layout.fmt)
+    matched = status == K.MATCHED
+    join = layout.multiline
+    first, last = K._group_records(matched, join)
+    n_rec = len(first)
+    if join and not final:
+        n_rec = _carry_cut(matched, first)
+    first, last = first[:n_rec], last[:n_rec]
+    lines_used = int(last[-1] + 1) if n_rec else (0 if (join and not final) else len(starts))
+    ok = matched[first]
+
+    fields: dict[str, pa.Array] = {}
+    for k, name in enumerate(layout.fmt.fields):
+        s = np.where(ok, caps[first, 2 * k], -1)
+        if name == layout.message:
+            continue
+        fields[name] = gather_strings(buf, s, caps[first, 2 * k + 1])
+
+    # the message: the message field (or whole stripped line) plus continuation lines;
+    # a record that did not match keeps its raw line
+    if layout.message is not None:
+        k = layout.fmt.fields.index(layout.message)
+        ms = np.where(ok, caps[first, 2 * k], starts[first])
+        me = np.where(ok, caps[first, 2 * k + 1], ends[first])
+        ms = np.where(ms < 0, se[first], ms)  # an optional message that was not there
+        me = np.where(me < 0, se[first], me)
+    else:
+        ms = np.where(ok, ss[first], starts[first])
+        me = np.where(ok, se[first], ends[first])
+    data, offsets = K._gather_records(buf, ms, me, starts, ends, first, last)
+    message = _string_array(data, offsets, None)
+    if layout.message is not None:
+        fields[layout.message] = _string_array(data, offsets, ok)
+        fields = {name: fields[name] for name in layout.fmt.fields}
+
+    flags = _record_flags(line_flags, first, lines_used)
+    flags[~ok] |= NO_MATCH
+    if truncated and final and n_rec:
+        flags[-1] |= TRUNCATED
+
+    rows = np.flatnonzero(matched)
+    if not state.time_resolved and len(rows):
+        resolve_time(layout, state, buf, caps, rows)
+    timestamp = np.full(n_rec, np.iinfo(np.int64).min, dtype=np.int64)
+    if state.time_format is not None and n_rec:
+        s2d, e2d = _field_spans(layout, state.time_fields, caps, first)
+        s2d = np.where(ok[:, None], s2d, -1)
+        data_t, ts_s, ts_e = _time_input(buf, s2d, e2d)
+        index, failed = parse_times(
+            data_t, ts_s, ts_e, state.time_format, tz=tz, year_state=state.year, mtime=state.mtime
+        )
+        timestamp = index.asi8.copy()
+        flags[failed] |= BAD_TIMESTAMP
+        running = np.maximum.accumulate(np.concatenate([[state.max_ts], timestamp]))
+        flags[timestamp < running[:-1]] |= OUT_OF_ORDER
+        flags[timestamp == np.iinfo(np.int64).min] &= ~np.uint8(OUT_OF_ORDER)
+        state.max_ts = int(running[-1])
+
+    if layout.level is not None:
+        level = normalize_levels(fields[layout.level])
+    else:
+        level = pd.Categorical.from_codes(np.full(n_rec, -1), dtype=LEVEL_DTYPE)
+
+    block = Block(
+        n=n_rec,
+        line=state.lines_done + first + 1,
+        n_lines=(last - first + 1).astype(np.int32),
+        timestamp=timestamp,
+        level=level,
+        message=message,
+        fields=fields,
+        parse_ok=ok,
+        flags=flags,
+        lines_used=lines_used,
+        bytes_used=int(raw_starts[lines_used]) if lines_used < len(raw_starts) else len(buf),
+    )
+    state.lines_done += lines_used
+    state.lines += lines_used
+    state.matched += int(matched[:lines_used].sum())
+    return block

@@ -1,0 +1,461 @@
+"""The ``<Field>`` header notation, compiled to a byte-code program for the numba matcher.
+
+A format such as ``'<Date> <Time> <Level> \\[<Component>\\]: <Content>'`` is the notation
+Loghub's benchmarks use: each ``<Name>`` is a field that matches lazily (``.*?``), a run
+of spaces matches one or more whitespace characters (``\\s+``), and everything else is a
+regular expression matched against the whole stripped line.
+
+Most formats use a small part of regular-expression syntax (escaped punctuation,
+optional groups such as ``(\\[<Pid>\\])?``, ``\\s``, ``\\d``, ``.``, classes). That part is
+compiled to a program for the backtracking matcher in :mod:`llamalog.parse._kernels`,
+which follows Python's :mod:`re` choice order exactly, so both give the same fields.
+A format that needs more (look-arounds, ``{m,n}``, back-references) still works: it is
+matched by :mod:`re` line by line, which is slower. :meth:`FieldFormat.regex` is the
+equivalent Python pattern, used for that fallback and as the reference in tests.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from ..errors import FormatError
+
+# Op codes of the matcher program (kept in sync with _kernels.py).
+OP_MATCH, OP_CHAR, OP_ANY, OP_WS, OP_NWS, OP_DIGIT, OP_NDIGIT = 0, 1, 2, 3, 4, 5, 6
+OP_WORD, OP_NWORD, OP_CLASS, OP_SAVE, OP_SPLIT, OP_JMP, OP_LAZY, OP_WSPLUS = (
+    7,
+    8,
+    9,
+    10,
+    11,
+    12,
+    13,
+    14,
+)
+# Hints that let a lazy field jump straight to the places where the rest can match.
+HINT_NONE, HINT_BYTE, HINT_WS, HINT_END = 0, 1, 2, 3
+
+_FIELD = re.compile(r"<([A-Za-z_][A-Za-z0-9_]*)>")
+_SIMPLE_ESCAPES = {"s": "ws", "S": "nws", "d": "digit", "D": "ndigit", "w": "word", "W": "nword"}
+_CONTROL_ESCAPES = {"t": "\t", "n": "\n", "r": "\r", "f": "\f", "v": "\v", "a": "\a"}
+
+
+class Unsupported(Exception):
+    """The format uses regular-expression syntax the compiled matcher does not cover."""
+
+
+@dataclass(frozen=True)
+class Node:
+    kind: str
+    value: object = None
+    children: tuple = ()
+
+
+@dataclass
+class Program:
+    """A compiled matcher program: parallel int arrays plus the class bitmaps."""
+
+    op: np.ndarray
+    a: np.ndarray
+    b: np.ndarray
+    classes: np.ndarray  # (n_classes, 130) uint8: 128 ASCII members, negated, unicode-sensitive
+    n_fields: int
+
+
+@dataclass
+class FieldFormat:
+    """A parsed ``<Field>`` format.
+
+    Parameters
+    ----------
+    text : str
+        The format string.
+
+    Attributes
+    ----------
+    fields : list of str
+        Field names in the order they appear.
+    program : Program or None
+        The compiled matcher, or None when the format needs Python's ``re``.
+
+    Examples
+    --------
+    >>> f = FieldFormat("<Date> <Time> <Level> <Content>")
+    >>> f.fields
+    ['Date', 'Time', 'Level', 'Content']
+    >>> f.regex.pattern
+    '(?P<Date>.*?)\\\\s+(?P<Time>.*?)\\\\s+(?P<Level>.*?)\\\\s+(?P<Content>.*?)'
+    """
+
+    text: str
+    fields: list[str] = field(init=False)
+    regex: re.Pattern = field(init=False)
+    program: Program | None = field(init=False)
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.text, str) or not self.text.strip():
+            raise FormatError(
+                f"a log format must be a non-empty string, got {self.text!r}; "
+                "write one like '<Date> <Time> <Level> <Content>'"
+            )
+        self.fields = _field_names(self.text)
+        self.regex = _to_regex(self.text)
+        try:
+            self.program = compile_program(parse_format(self.text), self.fields)
+        except Unsupported:
+            self.program = None
+
+
+def _field_names(text: str) -> list[str]:
+    names = _FIELD.findall(text)
+    if not names:
+        raise FormatError(
+            f"the format {text!r} has no <Field>; name at least one field, "
+            "e.g. '<Date> <Time> <Level> <Content>'"
+        )
+    seen: set[str] = set()
+    for name in names:
+        if name in seen:
+            raise FormatError(f"the format {text!r} names the field <{name}> twice; rename one")
+        seen.add(name)
+    return names
+
+
+def _to_regex(text: str) -> re.Pattern:
+    """Translate the notation to a Python pattern: fields lazy, space runs ``\\s+``."""
+    out = []
+    in_class = False
+    pos = 0
+    while pos < len(text):
+        ch = text[pos]
+        m = None if in_class else _FIELD.match(text, pos)
+        if m:
+            out.append(f"(?P<{m.group(1)}>.*?)")
+            pos = m.end()
+        elif ch == "\\" and pos + 1 < len(text):
+            out.append(text[pos : pos + 2])
+            pos += 2
+        elif ch == " " and not in_class:
+            while pos < len(text) and text[pos] == " ":
+                pos += 1
+            out.append(r"\s+")
+        else:
+            if ch == "[" and not in_class:
+                in_class = True
+                # a ']' right after '[' or '[^' is a member, not the end
+                out.append(ch)
+                pos += 1
+                if text[pos : pos + 1] == "^":
+                    out.append("^")
+                    pos += 1
+                if text[pos : pos + 1] == "]":
+                    out.append("]")
+                    pos += 1
+                continue
+            if ch == "]" and in_class:
+                in_class = False
+            out.append(ch)
+            pos += 1
+    pattern = "".join(out)
+    try:
+        return re.compile(pattern)
+    except re.error as exc:
+        caret = " " * (exc.pos or 0)
+        raise FormatError(
+            f"the log format {text!r} does not parse: {exc.msg}.\n"
+            f"  as a pattern: {pattern}\n"
+            f"                {caret}^\n"
+            "Fields are written <Name>; escape literal brackets, pipes and parentheses "
+            "with a backslash, e.g. '\\[<Thread>\\]'."
+        ) from None
+
+
+# --------------------------------------------------------------------------- parsing
+
+
+class _Parser:
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.pos = 0
+
+    def peek(self) -> str:
+        return self.text[self.pos] if self.pos < len(self.text) else ""
+
+    def parse(self) -> Node:
+        if self.text.startswith("^"):
+            self.pos = 1
+        node = self.alternation()
+        if self.pos < len(self.text):
+            raise Unsupported(self.text[self.pos :])
+        return node
+
+    def alternation(self) -> Node:
+        branches = [self.sequence()]
+        while self.peek() == "|":
+            self.pos += 1
+            branches.append(self.sequence())
+        return branches[0] if len(branches) == 1 else Node("alt", children=tuple(branches))
+
+    def sequence(self) -> Node:
+        items: list[Node] = []
+        while self.pos < len(self.text) and self.peek() not in "|)":
+            if self.peek() == "$" and self.pos == len(self.text) - 1:
+                self.pos += 1
+                break
+            atom = self.atom()
+            items.append(self.quantified(atom))
+        return Node("seq", children=tuple(items))
+
+    def quantified(self, atom: Node) -> Node:
+        ch = self.peek()
+        if ch not in ("?", "*", "+"):
+            if ch == "{":
+                raise Unsupported("{")
+            return atom
+        if atom.kind in ("field", "wsplus"):
+            raise Unsupported("quantified field")
+        self.pos += 1
+        greedy = True
+        if self.peek() == "?":
+            greedy = False
+            self.pos += 1
+        if self.peek() in ("?", "*", "+", "{"):
+            raise Unsupported("nested quantifier")
+        lo, hi = {"?": (0, 1), "*": (0, -1), "+": (1, -1)}[ch]
+        return Node("repeat", (lo, hi, greedy), (atom,))
+
+    def atom(self) -> Node:
+        text, pos = self.text, self.pos
+        ch = text[pos]
+        m = _FIELD.match(text, pos)
+        if m:
+            self.pos = m.end()
+            return Node("field", m.group(1))
+        if ch == " ":
+            while self.peek() == " ":
+                self.pos += 1
+            return Node("wsplus")
+        if ch == "\\":
+            return self.escape()
+        if ch == ".":
+            self.pos += 1
+            return Node("any")
+        if ch == "[":
+            return self.char_class()
+        if ch == "(":
+            if text.startswith("(?:", pos):
+                self.pos += 3
+            elif text.startswith("(?", pos):
+                raise Unsupported("(?")
+            else:
+                self.pos += 1
+            inner = self.alternation()
+            if self.peek() != ")":
+                raise Unsupported("unbalanced")
+            self.pos += 1
+            return Node("group", children=(inner,))
+        if ch in "^$)*+?{":
+            raise Unsupported(ch)
+        self.pos += 1
+        return Node("lit", ch.encode("utf-8"))
+
+    def escape(self) -> Node:
+        if self.pos + 1 >= len(self.text):
+            raise Unsupported("trailing backslash")
+        ch = self.text[self.pos + 1]
+        self.pos += 2
+        if ch in _SIMPLE_ESCAPES:
+            return Node(_SIMPLE_ESCAPES[ch])
+        if ch in _CONTROL_ESCAPES:
+            return Node("lit", _CONTROL_ESCAPES[ch].encode())
+        if ch.isalnum() or ch == "_":
+            raise Unsupported("\\" + ch)
+        return Node("lit", ch.encode("utf-8"))
+
+    def char_class(self) -> Node:
+        text = self.text
+        self.pos += 1
+        negated = self.peek() == "^"
+        if negated:
+            self.pos += 1
+        members = np.zeros(128, dtype=np.uint8)
+        sensitive = False
+        first = True
+        while True:
+            if self.pos >= len(text):
+                raise Unsupported("unterminated class")
+            ch = text[self.pos]
+            if ch == "]" and not first:
+                self.pos += 1
+                break
+            first = False
+            if ch == "\\":
+                if self.pos + 1 >= len(text):
+                    raise Unsupported("class escape")
+                esc = text[self.pos + 1]
+                self.pos += 2
+                if esc in "sdwSDW":
+                    sensitive = True
+                    for code in range(128):
+                        if re.match("\\" + esc, chr(code)):
+                            members[code] = 1
+                    continue
+                if esc in _CONTROL_ESCAPES:
+                    lo = ord(_CONTROL_ESCAPES[esc])
+                elif esc.isalnum():
+                    raise Unsupported("\\" + esc)
+                else:
+                    lo = ord(esc)
+            else:
+                lo = ord(ch)
+                self.pos += 1
+            hi = lo
+            if self.peek() == "-" and text[self.pos + 1 : self.pos + 2] not in ("]", ""):
+                nxt = text[self.pos + 1]
+                if nxt == "\\":
+                    raise Unsupported("escaped range end")
+                hi = ord(nxt)
+                self.pos += 2
+            if lo > 127 or hi > 127 or hi < lo:
+                raise Unsupported("non-ASCII class")
+            members[lo : hi + 1] = 1
+        return Node("class", (members, negated, sensitive))
+
+
+def parse_format(text: str) -> Node:
+    """Parse a format into a syntax tree, or raise :class:`Unsupported`."""
+    return _Parser(text).parse()
+
+
+# --------------------------------------------------------------------------- compiling
+
+
+class _Emitter:
+    def __init__(self, fields: list[str]) -> None:
+        self.ops: list[list[int]] = []
+        self.classes: list[np.ndarray] = []
+        self.index = {name: i for i, name in enumerate(fields)}
+
+    def emit(self, op: int, a: int = 0, b: int = 0) -> int:
+        self.ops.append([op, a, b])
+        return len(self.ops) - 1
+
+    def node(self, n: Node) -> None:
+        kind = n.kind
+        simple = {
+            "any": OP_ANY,
+            "ws": OP_WS,
+            "nws": OP_NWS,
+            "digit": OP_DIGIT,
+            "ndigit": OP_NDIGIT,
+            "word": OP_WORD,
+            "nword": OP_NWORD,
+            "wsplus": OP_WSPLUS,
+        }
+        if kind in simple:
+            self.emit(simple[kind])
+        elif kind == "lit":
+            for byte in n.value:
+                self.emit(OP_CHAR, byte)
+        elif kind == "field":
+            k = self.index[n.value]
+            self.emit(OP_SAVE, 2 * k)
+            self.emit(OP_LAZY)
+            self.emit(OP_SAVE, 2 * k + 1)
+        elif kind == "class":
+            members, negated, sensitive = n.value
+            row = np.zeros(130, dtype=np.uint8)
+            row[:128] = members
+            row[128] = negated
+            row[129] = sensitive
+            self.classes.append(row)
+            self.emit(OP_CLASS, len(self.classes) - 1)
+        elif kind in ("seq",):
+            for child in n.children:
+                self.node(child)
+        elif kind == "group":
+            self.node(n.children[0])
+        elif kind == "alt":
+            self.alternatives(list(n.children))
+        elif kind == "repeat":
+            self.repeat(n)
+        else:  # pragma: no cover - the parser makes no other kinds
+            raise Unsupported(kind)
+
+    def alternatives(self, branches: list[Node]) -> None:
+        jumps = []
+        for i, branch in enumerate(branches):
+            if i < len(branches) - 1:
+                split = self.emit(OP_SPLIT)
+                self.ops[split][1] = len(self.ops)
+                self.node(branch)
+                jumps.append(self.emit(OP_JMP))
+                self.ops[split][2] = len(self.ops)
+            else:
+                self.node(branch)
+        for j in jumps:
+            self.ops[j][1] = len(self.ops)
+
+    def repeat(self, n: Node) -> None:
+        lo, hi, greedy = n.value
+        body = n.children[0]
+        if lo == 1:
+            self.node(body)
+        if hi == 1:  # x?
+            split = self.emit(OP_SPLIT)
+            start = len(self.ops)
+            self.node(body)
+            end = len(self.ops)
+            self.ops[split][1:] = [start, end] if greedy else [end, start]
+            return
+        # x* (or the tail of x+): L: SPLIT body, end; body; JMP L
+        loop = self.emit(OP_SPLIT)
+        start = len(self.ops)
+        self.node(body)
+        self.emit(OP_JMP, loop)
+        end = len(self.ops)
+        self.ops[loop][1:] = [start, end] if greedy else [end, start]
+
+
+def _hint_after(ops: list[list[int]], pc: int) -> tuple[int, int]:
+    """What must come right after a lazy field ends, skipping captures and jumps."""
+    seen = set()
+    while pc < len(ops) and pc not in seen:
+        seen.add(pc)
+        op, a, _ = ops[pc]
+        if op == OP_SAVE:
+            pc += 1
+        elif op == OP_JMP:
+            pc = a
+        elif op == OP_CHAR:
+            return HINT_BYTE, a
+        elif op in (OP_WS, OP_WSPLUS):
+            return HINT_WS, 0
+        elif op == OP_MATCH:
+            return HINT_END, 0
+        else:
+            break
+    return HINT_NONE, 0
+
+
+def compile_program(tree: Node, fields: list[str]) -> Program:
+    """Compile a syntax tree to the matcher's program."""
+    em = _Emitter(fields)
+    em.node(tree)
+    em.emit(OP_MATCH)
+    ops = em.ops
+    for pc, (op, _, _) in enumerate(ops):
+        if op == OP_LAZY:
+            ops[pc][1], ops[pc][2] = _hint_after(ops, pc + 1)
+    arr = np.array(ops, dtype=np.int64).reshape(-1, 3)
+    classes = np.array(em.classes, dtype=np.uint8).reshape(-1, 130)
+    return Program(
+        op=np.ascontiguousarray(arr[:, 0]),
+        a=np.ascontiguousarray(arr[:, 1]),
+        b=np.ascontiguousarray(arr[:, 2]),
+        classes=classes if len(classes) else np.zeros((1, 130), dtype=np.uint8),
+        n_fields=len(fields),
+    )

@@ -1,0 +1,112 @@
+"""Parsing a block of JSON lines into the same columns as header formats."""
+
+from __future__ import annotations
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from . import _kernels as K
+from .engine import BAD_TIMESTAMP, NO_MATCH, OUT_OF_ORDER, Block, SourceState, _record_flags
+from .engine import gather_strings, repair_utf8
+from .levels import normalize_levels
+from .timestamps import infer_time_format, parse_times
+
+_NAT = np.iinfo(np.int64).min
+
+
+def arrow_spans(arr: pa.Array) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(data, starts, ends) of a string array's buffers; nulls get start -1."""
+    arr = arr.cast(pa.large_string())
+    n = len(arr)
+    bufs = arr.buffers()
+    offsets = np.frombuffer(bufs[1], dtype=np.int64)[arr.offset : arr.offset + n + 1]
+    data = np.frombuffer(bufs[2], dtype=np.uint8) if bufs[2] is not None else np.zeros(0, np.uint8)
+    starts = offsets[:-1].copy()
+    starts[np.asarray(arr.is_null())] = -1
+    return data, starts, np.ascontiguousarray(offsets[1:])
+
+
+def epoch_ns(values: np.ndarray) -> np.ndarray:
+    """Nanoseconds from numbers since the epoch, unit chosen by magnitude (s, ms, us, ns)."""
+    v = np.asarray(values, dtype=np.float64)
+    scale = np.select(
+        [np.abs(v) < 1e11, np.abs(v) < 1e14, np.abs(v) < 1e17], [1e9, 1e6, 1e3], default=1.0
+    )
+    out = np.where(np.isfinite(v), v * scale, np.nan)
+    res = np.full(len(v), _NAT, dtype=np.int64)
+    good = np.isfinite(out)
+    res[good] = out[good].astype(np.int64)
+    return res
+
+
+def _times(time: pa.Array, state: SourceState, tz: str | None) -> tuple[np.ndarray, np.ndarray]:
+    n = len(time)
+    if pa.types.is_integer(time.type) or pa.types.is_floating(time.type):
+        ns = epoch_ns(time.to_numpy(zero_copy_only=False))
+        return ns, np.zeros(n, dtype=bool)
+    if pa.types.is_null(time.type) or time.null_count == n:
+        return np.full(n, _NAT, dtype=np.int64), np.zeros(n, dtype=bool)
+    data, s, e = arrow_spans(pc.cast(time, pa.large_string()))
+    if not state.time_resolved:
+        state.time_resolved = True
+        sample = np.flatnonzero(s >= 0)[:256]
+        state.time_format = infer_time_format(data, s[sample], e[sample])[0]
+        state.time_fields = ["<json time key>"]
+    if state.time_format is None:
+        return np.full(n, _NAT, dtype=np.int64), s >= 0
+    index, failed = parse_times(
+        data, s, e, state.time_format, tz=tz, year_state=state.year, mtime=state.mtime
+    )
+    return index.asi8.copy(), failed
+
+
+def parse_json_block(
+    buf: np.ndarray, state: SourceState, *, options: dict, tz: str | None, truncated: bool
+) -> Block:
+    """Parse a block of JSON lines: one record per line, fields from the objects' keys."""
+    from .jsonl import parse_json_records
+
+    starts, ends = K._split_lines(buf)
+    line_flags = K._line_flags(buf, starts, ends)
+    bad = (line_flags & K.FLAG_INVALID_UTF8) != 0
+    if bad.any():
+        buf = repair_utf8(buf, starts, ends, bad)
+        starts, ends = K._split_lines(buf)
+    ss, se = K._strip_spans(buf, starts, ends)
+    n = len(starts)
+    lines = gather_strings(buf, ss, se)
+    rec = parse_json_records(lines, **options)
+    ok = np.asarray(rec.ok, dtype=bool)
+    first = np.arange(n, dtype=np.int64)
+    flags = _record_flags(line_flags, first, n)
+    flags[~ok] |= NO_MATCH
+    if truncated and n:
+        flags[-1] |= 32
+    # a record that is not JSON keeps its raw line, not the stripped one
+    raw = gather_strings(buf, starts, ends)
+    message = pc.if_else(pa.array(ok), rec.message, raw) if n else rec.message
+    ts, failed = _times(rec.time, state, tz)
+    flags[failed] |= BAD_TIMESTAMP
+    if n:
+        running = np.maximum.accumulate(np.concatenate([[state.max_ts], ts]))
+        late = (ts < running[:-1]) & (ts != _NAT)
+        flags[late] |= OUT_OF_ORDER
+        state.max_ts = int(running[-1])
+    block = Block(
+        n=n,
+        line=state.lines_done + first + 1,
+        n_lines=np.ones(n, dtype=np.int32),
+        timestamp=ts,
+        level=normalize_levels(pc.cast(rec.level, pa.large_string())),
+        message=pc.cast(message, pa.large_string()),
+        fields=dict(rec.columns),
+        parse_ok=ok,
+        flags=flags,
+        lines_used=n,
+        bytes_used=len(buf),
+    )
+    state.lines_done += n
+    state.lines += n
+    state.matched += int(ok.sum())
+    return block

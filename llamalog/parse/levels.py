@@ -1,0 +1,63 @@
+"""Normalising severity levels to one ordered vocabulary.
+
+Levels repeat a handful of values, so the work happens on the distinct values only
+(Arrow's dictionary encoding finds them in C++) and costs nothing per row.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from ..schema import LEVELS
+
+_ALIASES = {
+    "EMERGENCY": ("EMERG", "EMERGENCY", "PANIC", "0"),
+    "ALERT": ("ALERT", "1"),
+    "CRITICAL": ("CRIT", "CRITICAL", "FATAL", "F", "C", "2"),
+    "ERROR": ("ERR", "ERROR", "E", "SEVERE", "FAILURE", "FAIL", "FAILED", "3"),
+    "WARNING": ("WARN", "WARNING", "W", "4"),
+    "NOTICE": ("NOTICE", "N", "5"),
+    "INFO": ("INFO", "INFORMATION", "INFORMATIONAL", "I", "6"),
+    "DEBUG": ("DEBUG", "DBG", "D", "FINE", "CONFIG", "7"),
+    "TRACE": ("TRACE", "T", "FINER", "FINEST", "VERBOSE", "V"),
+}
+_LOOKUP = {alias: level for level, aliases in _ALIASES.items() for alias in aliases}
+
+#: The dtype of the ``level`` column: ordered from least to most severe.
+LEVEL_DTYPE = pd.CategoricalDtype(list(reversed(LEVELS)), ordered=True)
+
+
+def normalize_level(value: str | None) -> str | None:
+    """Canonical level of one raw value, or None when it is not a level.
+
+    Examples
+    --------
+    >>> normalize_level("warn"), normalize_level("[E]"), normalize_level("combo")
+    ('WARNING', 'ERROR', None)
+    """
+    if value is None:
+        return None
+    key = value.strip().strip("[]<>():").upper()
+    return _LOOKUP.get(key)
+
+
+def normalize_levels(values: pa.Array | pa.ChunkedArray) -> pd.Categorical:
+    """Map raw level strings to the ordered ``LEVEL_DTYPE`` categorical (NaN = unknown)."""
+    encoded = pc.dictionary_encode(values)
+    if isinstance(encoded, pa.ChunkedArray):
+        encoded = encoded.combine_chunks() if encoded.num_chunks else pa.array([], pa.dictionary(pa.int32(), pa.large_string()))
+    if len(encoded) == 0:
+        return pd.Categorical([], dtype=LEVEL_DTYPE)
+    mapped = [normalize_level(v) for v in encoded.dictionary.to_pylist()]
+    codes_for = np.array(
+        [-1 if m is None else LEVEL_DTYPE.categories.get_loc(m) for m in mapped], dtype=np.int64
+    )
+    idx = encoded.indices.to_numpy(zero_copy_only=False)
+    nulls = np.asarray(encoded.indices.is_null())
+    idx = np.where(nulls, 0, idx).astype(np.int64)
+    codes = codes_for[idx] if len(codes_for) else np.full(len(idx), -1)
+    codes = np.where(nulls, -1, codes)
+    return pd.Categorical.from_codes(codes, dtype=LEVEL_DTYPE)

@@ -1,0 +1,268 @@
+"""Timestamps: a strptime subset compiled for numba, format inference, years and zones.
+
+Directives: ``%Y %y %m %d %e %H %I %M %S %f %b %B %h %a %A %p %z %Z`` as in
+:func:`time.strptime`, plus ``%s`` (seconds since the epoch, optional fraction), ``%Q``
+(milliseconds since the epoch) and ``%.f`` (an optional ``.123``/``,123`` fraction).
+A space matches one or more spaces, so ``"%b %d"`` reads ``"Mar  1"``.
+
+Year-less dates (classic syslog) get their year from ``year=`` or from the file's
+modification time: the first record is placed in the latest year that does not put it
+after the file was written, and each jump back of more than half a year (December to
+January) starts a new year.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from ..errors import FormatError
+from . import _time_kernels as K
+
+_DIRECTIVES = {
+    "Y": K.T_YEAR4,
+    "y": K.T_YEAR2,
+    "m": K.T_MONTH,
+    "d": K.T_DAY,
+    "e": K.T_DAY,
+    "H": K.T_HOUR,
+    "I": K.T_HOUR12,
+    "M": K.T_MIN,
+    "S": K.T_SEC,
+    "f": K.T_FRAC,
+    "b": K.T_MONTHNAME,
+    "B": K.T_MONTHNAME,
+    "h": K.T_MONTHNAME,
+    "a": K.T_WEEKDAY,
+    "A": K.T_WEEKDAY,
+    "p": K.T_AMPM,
+    "z": K.T_TZ,
+    "Z": K.T_TZ,
+    "s": K.T_EPOCH,
+    "Q": K.T_EPOCH,
+}
+
+#: Formats tried by inference, most specific first.
+CANDIDATES: tuple[str, ...] = (
+    "%Y-%m-%dT%H:%M:%S%.f%z",
+    "%Y-%m-%dT%H:%M:%S%.f",
+    "%Y-%m-%d %H:%M:%S%.f%z",
+    "%Y-%m-%d %H:%M:%S%.f",
+    "%Y-%m-%d %H:%M:%S %z",
+    "%Y-%m-%d-%H.%M.%S.%f",
+    "%Y-%m-%d %H:%M",
+    "%Y/%m/%d %H:%M:%S%.f",
+    "%Y/%m/%d %H:%M:%S%.f %z",
+    "%y/%m/%d %H:%M:%S%.f",
+    "%m/%d/%Y %H:%M:%S%.f",
+    "%m/%d/%Y %I:%M:%S %p",
+    "%d/%m/%Y %H:%M:%S%.f",
+    "%d.%m.%Y %H:%M:%S%.f",
+    "%y%m%d %H%M%S",
+    "%y%m%d %H:%M:%S%.f",
+    "%Y%m%d %H%M%S",
+    "%Y%m%d %H:%M:%S%.f",
+    "%Y%m%d-%H:%M:%S:%f",
+    "%Y%m%d-%H:%M:%S%.f",
+    "%Y%m%dT%H%M%S%.f%z",
+    "%Y%m%dT%H%M%S%.f",
+    "%d/%b/%Y:%H:%M:%S %z",
+    "%d/%b/%Y:%H:%M:%S",
+    "%a %b %d %H:%M:%S%.f %Y",
+    "%a %b %d %H:%M:%S %z %Y",
+    "%a, %d %b %Y %H:%M:%S %z",
+    "%d %b %Y %H:%M:%S%.f",
+    "%b %d %Y %H:%M:%S%.f",
+    "%b %d, %Y %I:%M:%S %p",
+    "%b %d %H:%M:%S%.f",
+    "%b %d %H:%M:%S %Y",
+    "%s",
+    "%Q",
+    "%Y-%m-%d",
+    "%Y.%m.%d",
+    "%y%m%d",
+)
+
+_PRECISION = {K.T_FRAC: 4, K.T_OPTFRAC: 4, K.T_SEC: 3, K.T_MIN: 2, K.T_DAY: 1}
+
+
+@dataclass(frozen=True)
+class TimeFormat:
+    """A compiled time format.
+
+    Examples
+    --------
+    >>> TimeFormat.compile("%y%m%d %H%M%S").has_year
+    True
+    >>> TimeFormat.compile("%b %d %H:%M:%S").has_year
+    False
+    """
+
+    text: str
+    codes: np.ndarray
+    args: np.ndarray
+
+    @classmethod
+    def compile(cls, text: str) -> TimeFormat:
+        codes: list[int] = []
+        args: list[int] = []
+        i = 0
+        while i < len(text):
+            ch = text[i]
+            if ch == "%":
+                if text.startswith("%.f", i):
+                    codes.append(K.T_OPTFRAC)
+                    args.append(0)
+                    i += 3
+                    continue
+                d = text[i + 1 : i + 2]
+                if d == "%":
+                    codes.append(K.T_LIT)
+                    args.append(37)
+                elif d in _DIRECTIVES:
+                    codes.append(_DIRECTIVES[d])
+                    args.append(3 if d == "Q" else 0)
+                else:
+                    raise FormatError(
+                        f"the time format {text!r} uses %{d}, which llamalog does not read; "
+                        f"use the directives {sorted(_DIRECTIVES)} or %.f"
+                    )
+                i += 2
+            elif ch == " ":
+                codes.append(K.T_SPACE)
+                args.append(0)
+                while i < len(text) and text[i] == " ":
+                    i += 1
+            else:
+                for byte in ch.encode("utf-8"):
+                    codes.append(K.T_LIT)
+                    args.append(byte)
+                i += 1
+        return cls(text, np.array(codes, dtype=np.int64), np.array(args, dtype=np.int64))
+
+    @property
+    def has_year(self) -> bool:
+        c = set(self.codes.tolist())
+        return bool(c & {K.T_YEAR4, K.T_YEAR2, K.T_EPOCH})
+
+    @property
+    def precision(self) -> float:
+        """A rank: fractions > seconds > minutes > dates; zones and years add a little."""
+        c = set(self.codes.tolist())
+        if K.T_EPOCH in c:
+            return 3.5 if self.args[0] == 0 else 4.5
+        rank = max((_PRECISION.get(x, 0) for x in c), default=0)
+        if K.T_HOUR not in c and K.T_HOUR12 not in c:
+            rank = min(rank, 1)
+        return rank + (0.5 if K.T_TZ in c else 0) + (0.25 if self.has_year else 0)
+
+
+def _valid_epoch(buf: np.ndarray, starts: np.ndarray, ends: np.ndarray, fmt: TimeFormat) -> bool:
+    """Epoch formats only count when the digits have a plausible length."""
+    if K.T_EPOCH not in fmt.codes:
+        return True
+    lo, hi = (9, 11) if fmt.args[0] == 0 else (12, 14)
+    for s, e in zip(starts[:32], ends[:32], strict=False):
+        if s < 0:
+            continue
+        digits = bytes(buf[s:e]).split(b".")[0]
+        if not lo <= len(digits) <= hi:
+            return False
+    return True
+
+
+def infer_time_format(
+    buf: np.ndarray, starts: np.ndarray, ends: np.ndarray, candidates=CANDIDATES
+) -> tuple[TimeFormat | None, float]:
+    """The candidate that parses most of the sample spans, and its success rate."""
+    present = starts >= 0
+    n = int(present.sum())
+    if n == 0:
+        return None, 0.0
+    best: tuple[float, float, TimeFormat | None] = (0.0, 0.0, None)
+    for text in candidates:
+        fmt = TimeFormat.compile(text)
+        _, ok = K._parse_times(buf, starts, ends, fmt.codes, fmt.args)
+        rate = float(ok[present].mean())
+        if rate == 0 or not _valid_epoch(buf, starts[ok], ends[ok], fmt):
+            continue
+        key = (round(rate, 3), fmt.precision)
+        if key > best[:2]:
+            best = (key[0], key[1], fmt)
+    return best[2], best[0]
+
+
+@dataclass
+class YearState:
+    """Carries year inference across the blocks of one source."""
+
+    base: int | None = None
+    prev_key: int = -1
+    rel_year: int = 0
+
+
+def _mtime_base(parts: np.ndarray, ok: np.ndarray, mtime: float | None) -> int:
+    when = _dt.datetime.fromtimestamp(mtime, _dt.UTC) if mtime else _dt.datetime.now(_dt.UTC)
+    idx = np.flatnonzero(ok)
+    if len(idx) == 0:
+        return when.year
+    month, day = int(parts[idx[0], 1]), int(parts[idx[0], 2])
+    return when.year - 1 if (month, day) > (when.month, when.day) else when.year
+
+
+def _assign_years(parts: np.ndarray, ok: np.ndarray, state: YearState, mtime) -> np.ndarray:
+    years, state.prev_key, state.rel_year = K._relative_years(
+        parts, ok, state.prev_key, state.rel_year
+    )
+    if state.base is None:
+        state.base = _mtime_base(parts, ok, mtime)
+    return years + state.base
+
+
+def parse_times(
+    buf: np.ndarray,
+    starts: np.ndarray,
+    ends: np.ndarray,
+    fmt: TimeFormat,
+    *,
+    tz: str | None = None,
+    year_state: YearState | None = None,
+    mtime: float | None = None,
+) -> tuple[pd.DatetimeIndex, np.ndarray]:
+    """Parse spans to UTC timestamps.
+
+    Parameters
+    ----------
+    buf : uint8[n]
+    starts, ends : int64[m]
+        Byte ranges; ``-1`` starts mean "no value" (NaT, not a failure).
+    fmt : TimeFormat
+    tz : str, optional
+        Zone of times written without an offset (default UTC).
+    year_state : YearState, optional
+        For year-less formats; carried across blocks of a source.
+
+    Returns
+    -------
+    timestamps : DatetimeIndex, tz UTC
+    failed : bool[m]
+        True where a value was present but did not parse.
+    """
+    parts, ok = K._parse_times(buf, starts, ends, fmt.codes, fmt.args)
+    if fmt.has_year:
+        years = np.zeros(len(ok), dtype=np.int64)
+    else:
+        years = _assign_years(parts, ok, year_state or YearState(), mtime)
+    ns, aware = K._combine(parts, ok, years, 0)
+    failed = (starts >= 0) & ~ok
+    index = pd.DatetimeIndex(ns.view("datetime64[ns]"))
+    if tz is None or aware.all():
+        return index.tz_localize("UTC"), failed
+    local = index.tz_localize(tz, ambiguous=np.ones(len(index), dtype=bool), nonexistent="shift_forward")
+    utc = local.tz_convert("UTC")
+    if aware.any():
+        utc = utc.where(~aware, index.tz_localize("UTC"))
+    return utc, failed

@@ -1,0 +1,517 @@
+"""``read_logs`` and ``iter_logs``: log sources in, one pandas row per record out."""
+
+from __future__ import annotations
+
+import logging
+import warnings
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+
+from .. import schema as S
+from ..errors import FormatError, LlamalogWarning
+from ..parse.engine import FLAG_NAMES, Block, Layout, SourceState, parse_block
+from ..parse.fieldformat import FieldFormat
+from ..parse.jsonblock import parse_json_block
+from ..parse.levels import LEVEL_DTYPE
+from ..parse.presets import JSONL, PRESETS
+from .sources import Source, iter_blocks, resolve_sources
+
+log = logging.getLogger(__name__)
+
+#: The dtype of text columns: Arrow-backed strings (pandas' ``str``).
+STR_DTYPE = pd.StringDtype("pyarrow", na_value=np.nan)
+_EMPTY_I32 = np.zeros(0, np.int32)
+_RENAME = {S.LEVEL: "level_raw", S.TIMESTAMP: "timestamp_raw"}
+
+
+def parse_size(value: int | str) -> int:
+    """Bytes from ``1048576``, ``"64MB"``, ``"1 GiB"``.
+
+    Examples
+    --------
+    >>> parse_size("64MB"), parse_size("2KiB"), parse_size(10)
+    (67108864, 2048, 10)
+    """
+    if isinstance(value, int):
+        return value
+    text = str(value).strip().upper().replace(" ", "").replace("IB", "B")
+    units = {"KB": 1 << 10, "MB": 1 << 20, "GB": 1 << 30, "K": 1 << 10, "M": 1 << 20, "B": 1}
+    for unit, mult in units.items():
+        if text.endswith(unit) and text[: -len(unit)].replace(".", "", 1).isdigit():
+            return int(float(text[: -len(unit)]) * mult)
+    if text.isdigit():
+        return int(text)
+    raise ValueError(f"cannot read a size from {value!r}; write e.g. 65536 or '64MB'")
+
+
+@dataclass
+class ReadOptions:
+    """Everything ``read_logs`` passes down, after defaults are resolved."""
+
+    layout: Layout | None
+    jsonl: dict | None
+    tz: str | None
+    year: int | None
+    block_bytes: int
+    format_name: str
+    detection: dict = field(default_factory=dict)
+
+
+def resolve_layout(
+    format: str,
+    *,
+    multiline: bool | None,
+    message: str | None,
+    time_format: str | None,
+    time_fields: list[str] | None,
+) -> tuple[Layout | None, str]:
+    """A :class:`Layout` for a preset name or a ``<Field>`` format string."""
+    if not isinstance(format, str):
+        raise FormatError(f"format must be a string, got {type(format).__name__}")
+    if format == JSONL:
+        return None, JSONL
+    preset = PRESETS.get(format)
+    if preset is not None:
+        fmt = FieldFormat(preset.format)
+        return (
+            Layout.build(
+                fmt,
+                name=preset.name,
+                message=message or preset.message,
+                multiline=preset.multiline if multiline is None else multiline,
+                time_fields=time_fields,
+                time_format=time_format or preset.time_format,
+            ),
+            preset.name,
+        )
+    if "<" not in format:
+        known = ", ".join(["auto", JSONL, *PRESETS])
+        raise FormatError(
+            f"unknown format {format!r}: give a preset name ({known}) or a header in "
+            "<Field> notation such as '<Date> <Time> <Level> <Content>'"
+        )
+    fmt = FieldFormat(format)
+    if message is not None and message not in fmt.fields:
+        raise FormatError(f"message={message!r} is not a field of {format!r}: {fmt.fields}")
+    for name in time_fields or []:
+        if name not in fmt.fields:
+            raise FormatError(f"time field {name!r} is not a field of {format!r}: {fmt.fields}")
+    layout = Layout.build(
+        fmt,
+        message=message,
+        multiline=True if multiline is None else multiline,
+        time_fields=time_fields,
+        time_format=time_format,
+    )
+    return layout, "custom"
+
+
+def _one_ahead(it):
+    prev = next(it, None)
+    for item in it:
+        yield prev, False
+        prev = item
+    if prev is not None:
+        yield prev, True
+
+
+def _iter_source_blocks(src: Source, opts: ReadOptions, skip: bool) -> Iterator[Block]:
+    """Parse one source block by block, carrying unfinished records forward."""
+    state = SourceState(src.name, mtime=src.mtime)
+    if opts.year is not None:
+        state.year.base = opts.year
+    carry = None
+    for buf, final in _one_ahead(iter_blocks(src, opts.block_bytes, skip_unreadable=skip)):
+        if carry is not None and len(carry):
+            buf = np.concatenate([carry, buf])
+        truncated = src.truncated_at is not None
+        if opts.layout is None:
+            block = parse_json_block(
+                buf, state, options=opts.jsonl or {}, tz=opts.tz, truncated=truncated and final
+            )
+        else:
+            block = parse_block(
+                buf, opts.layout, state, final=final, tz=opts.tz, truncated=truncated
+            )
+        carry = buf[block.bytes_used :] if not final else None
+        yield block
+    if state.lines and state.matched < state.lines:
+        rate = state.matched / state.lines
+        opts.detection.setdefault("low_match", []).append((src.name, rate, state.lines))
+    opts.detection.setdefault("time", {})[src.name] = (
+        state.time_fields,
+        state.time_format.text if state.time_format else None,
+    )
+
+
+def _column_name(name: str) -> str:
+    return _RENAME.get(name, name if name not in S.BASE_COLUMNS else f"{name}_field")
+
+
+def _field_pairs(layout: Layout | None, blocks: list[tuple[int, Block]]) -> list[tuple[str, str]]:
+    """(field, column) pairs; fields named like a base column are renamed."""
+    if layout is not None:
+        names = layout.fmt.fields
+    else:
+        names = list(dict.fromkeys(k for _, b in blocks for k in b.fields))
+    return [(n, _column_name(n)) for n in names if n != S.MESSAGE]
+
+
+def _strings(arrays: list[pa.Array]):
+    chunked = pa.chunked_array([a.cast(pa.large_string()) for a in arrays], type=pa.large_string())
+    return pd.array(chunked, dtype=STR_DTYPE)
+
+
+def _field_column(arrays: list[pa.Array]):
+    types = {a.type for a in arrays if not pa.types.is_null(a.type)}
+    if not types or all(pa.types.is_string(t) or pa.types.is_large_string(t) for t in types):
+        return _strings(arrays)
+    if len(types) == 1:
+        (t,) = types
+        return pa.chunked_array([a.cast(t) for a in arrays], type=t).to_pandas()
+    return _strings(arrays)
+
+
+def _concat(parts: list[np.ndarray], dtype) -> np.ndarray:
+    return np.concatenate(parts) if parts else np.zeros(0, dtype=dtype)
+
+
+def assemble(
+    blocks: list[tuple[int, Block]], sources: list[str], layout: Layout | None
+) -> pd.DataFrame:
+    """One DataFrame from parsed blocks (``(source index, block)`` pairs)."""
+    names = list(dict.fromkeys(sources))
+    where = np.array([names.index(s) for s in sources], dtype=np.int32)
+    codes = _concat([np.full(b.n, where[i], np.int32) for i, b in blocks], np.int32)
+    ts = _concat([b.timestamp for _, b in blocks], np.int64)
+    data = {
+        S.SOURCE: pd.Categorical.from_codes(codes, categories=names),
+        S.LINE: _concat([b.line for _, b in blocks], np.int64),
+        S.TIMESTAMP: pd.DatetimeIndex(ts.view("datetime64[ns]")).tz_localize("UTC"),
+        S.LEVEL: pd.Categorical.from_codes(
+            _concat([b.level.codes for _, b in blocks], np.int8), dtype=LEVEL_DTYPE
+        ),
+        S.MESSAGE: _strings([b.message for _, b in blocks]),
+    }
+    for name, col in _field_pairs(layout, blocks):
+        data[col] = _field_column(
+            [b.fields[name] if name in b.fields else pa.nulls(b.n) for _, b in blocks]
+        )
+    data[S.N_LINES] = _concat([b.n_lines for _, b in blocks], np.int32)
+    data[S.PARSE_OK] = _concat([b.parse_ok for _, b in blocks], bool)
+    data[S.FLAGS] = flag_names(_concat([b.flags for _, b in blocks], np.uint8))
+    return pd.DataFrame(data)
+
+
+def flag_names(bits: np.ndarray) -> pd.Categorical:
+    """The ``problems`` column: comma-separated flag names per row, '' when clean."""
+    uniq, inverse = np.unique(bits, return_inverse=True)
+    names = [",".join(n for b, n in FLAG_NAMES.items() if int(u) & b) for u in uniq]
+    categories = list(dict.fromkeys(["", *names]))
+    lookup = np.array([categories.index(n) for n in names], dtype=np.int32)
+    return pd.Categorical.from_codes(lookup[inverse] if len(bits) else np.zeros(0, np.int32), categories=categories)
+
+
+# --------------------------------------------------------------------------- detection
+
+
+@dataclass(frozen=True)
+class FormatGuess:
+    """What ``format="auto"`` chose, and how every candidate scored on the sample."""
+
+    name: str
+    format: str
+    match_rate: float
+    scores: pd.DataFrame
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.format!r}): {self.match_rate:.0%} of sample lines match"
+
+
+def _sample(sources: list[Source], n_bytes: int = 1 << 18) -> np.ndarray:
+    for src in sources:
+        try:
+            for buf in iter_blocks(src, n_bytes, skip_unreadable=True):
+                if src.fileobj is not None:
+                    raise FormatError(
+                        "format='auto' needs to read a sample first and cannot rewind a "
+                        "stream; pass format= explicitly for file objects"
+                    )
+                return buf[:n_bytes]
+        except FormatError:
+            raise
+        except OSError:
+            continue
+    return np.zeros(0, dtype=np.uint8)
+
+
+def _score_layout(buf: np.ndarray, layout: Layout) -> tuple[float, float, float]:
+    from ..parse import _kernels as K
+    from ..parse.engine import match_block, resolve_time
+
+    starts, ends = K._split_lines(buf)
+    ss, se = K._strip_spans(buf, starts, ends)
+    keep = se > ss
+    ss, se = ss[keep], se[keep]
+    if len(ss) == 0:
+        return 0.0, 0.0, 0.0
+    status, caps = match_block(buf, ss, se, layout.fmt)
+    matched = np.flatnonzero(status == K.MATCHED)
+    rate = len(matched) / len(ss)
+    if not len(matched):
+        return rate, 0.0, 0.0
+    state = SourceState("sample")
+    resolve_time(layout, state, buf, caps, matched)
+    time_ok = 1.0 if state.time_format is not None else 0.0
+    level_ok = 0.5
+    if layout.level is not None:
+        from ..parse.levels import normalize_level
+
+        k = layout.fmt.fields.index(layout.level)
+        vals = [buf[caps[i, 2 * k] : caps[i, 2 * k + 1]].tobytes().decode() for i in matched[:200]]
+        level_ok = float(np.mean([normalize_level(v) is not None for v in vals]))
+    return rate, time_ok, level_ok
+
+
+def detect_format(source, *, sample_bytes: int = 1 << 18) -> FormatGuess:
+    """Guess the format of ``source`` among the presets and JSON lines.
+
+    Each candidate is scored on a sample as ``match_rate * (0.4 + 0.3 * time_ok +
+    0.3 * level_ok)``: the share of lines whose header matches, weighted by whether a
+    timestamp parses and whether the level field holds real levels.
+
+    Examples
+    --------
+    >>> import io
+    >>> detect_format(io.BytesIO(b"{}"))  # doctest: +SKIP
+    """
+    sources = resolve_sources(source)
+    buf = _sample(sources, sample_bytes)
+    rows = []
+    text_lines = buf.tobytes().decode("utf-8", "replace").splitlines()
+    from ..parse.jsonl import sniff_json_lines
+
+    json_rate = sniff_json_lines(text_lines[:500])
+    rows.append((JSONL, JSONL, json_rate, 1.0, 0.5, json_rate))
+    for name, preset in PRESETS.items():
+        layout, _ = resolve_layout(
+            name, multiline=None, message=None, time_format=None, time_fields=None
+        )
+        rate, time_ok, level_ok = _score_layout(buf, layout)
+        score = rate * (0.4 + 0.3 * time_ok + 0.3 * level_ok)
+        rows.append((name, preset.format, rate, time_ok, level_ok, score))
+    scores = pd.DataFrame(
+        rows, columns=["name", "format", "match_rate", "time_ok", "level_ok", "score"]
+    ).sort_values("score", ascending=False, kind="stable", ignore_index=True)
+    best = scores.iloc[0]
+    return FormatGuess(str(best["name"]), str(best["format"]), float(best["match_rate"]), scores)
+
+
+# --------------------------------------------------------------------------- public API
+
+
+def _options(source, format, multiline, message, time_format, time_fields, tz, year, block_size, json_options):
+    sources = resolve_sources(source)
+    detection: dict = {}
+    if format == "auto":
+        guess = detect_format(sources)
+        detection["guess"] = guess
+        if guess.match_rate == 0:
+            warnings.warn(
+                "format='auto' found no known format in the sample; every line is kept "
+                "unparsed. Pass format='<Date> <Time> <Level> <Content>' (your header) instead.",
+                LlamalogWarning,
+                stacklevel=3,
+            )
+        log.info("format='auto' chose %s", guess)
+        format = guess.name
+    layout, name = resolve_layout(
+        format, multiline=multiline, message=message, time_format=time_format, time_fields=time_fields
+    )
+    opts = ReadOptions(
+        layout=layout,
+        jsonl=json_options if name == JSONL else None,
+        tz=tz,
+        year=year,
+        block_bytes=parse_size(block_size),
+        format_name=name,
+        detection=detection,
+    )
+    return sources, opts
+
+
+def _warn_match(opts: ReadOptions) -> None:
+    low = opts.detection.get("low_match", [])
+    if not low:
+        return
+    worst = sorted(low, key=lambda t: t[1])[:5]
+    what = "; ".join(f"{name}: {rate:.1%} of {n} lines" for name, rate, n in worst)
+    if all(rate == 0 for _, rate, _ in low):
+        advice = "no line matched: check the format string against a line of the file"
+    elif opts.layout is not None and opts.layout.multiline:
+        advice = (
+            "lines that do not match were joined to the record before them as continuation "
+            "lines (multiline=False keeps them as rows of their own)"
+        )
+    else:
+        advice = "lines that do not match are kept with parse_ok=False"
+    fmt = opts.layout.fmt.text if opts.layout else opts.format_name
+    warnings.warn(
+        f"the format {fmt!r} matched only part of the lines ({what}); {advice}",
+        LlamalogWarning,
+        stacklevel=3,
+    )
+
+
+def _attrs(opts: ReadOptions, frame: pd.DataFrame) -> dict:
+    times = opts.detection.get("time", {})
+    guess = opts.detection.get("guess")
+    return {
+        "format": opts.format_name,
+        "format_string": opts.layout.fmt.text if opts.layout else opts.format_name,
+        "detected": str(guess) if guess else None,
+        "match_rate": float(frame[S.PARSE_OK].mean()) if len(frame) else None,
+        "time": {k: {"fields": v[0], "format": v[1]} for k, v in times.items()},
+    }
+
+
+def _blocks(sources: list[Source], opts: ReadOptions) -> Iterator[tuple[int, Block]]:
+    skip = len(sources) > 1
+    for i, src in enumerate(sources):
+        for block in _iter_source_blocks(src, opts, skip):
+            yield i, block
+
+
+def read_logs(
+    source,
+    format: str = "auto",
+    *,
+    multiline: bool | None = None,
+    message: str | None = None,
+    time_format: str | None = None,
+    time_fields: list[str] | None = None,
+    tz: str | None = None,
+    year: int | None = None,
+    block_size: int | str = "64MB",
+    json_options: dict | None = None,
+) -> pd.DataFrame:
+    """Read log files into a DataFrame with one row per record.
+
+    Parameters
+    ----------
+    source : path, glob, directory, open binary file, or a list of them
+        Plain, gzip and bz2 files (detected by content) are read as streams.
+    format : str
+        ``"auto"`` (detect from a sample), a preset name (``"syslog"``,
+        ``"syslog-rfc5424"``, ``"apache-combined"``, ``"apache-common"``,
+        ``"apache-error"``, ``"log4j"``, ``"jsonl"``...: see ``llamalog.PRESETS``), or a
+        header in ``<Field>`` notation such as ``"<Date> <Time> <Level> <Content>"``.
+    multiline : bool, optional
+        Join lines that do not match the header to the record before them (stack
+        traces). Defaults to True for header formats, False for syslog, access logs and
+        JSON lines.
+    message : str, optional
+        The field holding the free text (default ``Content``/``message``/``msg``).
+    time_format, time_fields : optional
+        A strptime-style format (see :mod:`llamalog.parse.timestamps`) and the fields
+        to read it from; inferred from a sample when omitted.
+    tz : str, optional
+        Time zone of timestamps written without an offset (default UTC).
+    year : int, optional
+        Year of the first record for formats without one (default: from the file's
+        modification time).
+    block_size : int or str
+        Bytes parsed at a time; memory stays proportional to it plus the result.
+    json_options : dict, optional
+        For ``format="jsonl"``: ``message_key``, ``time_key``, ``level_key``,
+        ``fields`` (dotted paths reach nested keys).
+
+    Returns
+    -------
+    DataFrame
+        ``source`` (category), ``line`` (first line of the record, 1-based),
+        ``timestamp`` (datetime64[ns, UTC]), ``level`` (ordered category),
+        ``message`` (str), one column per format field, ``n_lines``, ``parse_ok`` and
+        ``problems`` (why a row is suspect: no_match, invalid_utf8, binary,
+        bad_timestamp, out_of_order, truncated). ``frame.attrs["llamalog"]`` records
+        the format, the match rate and the time format used.
+
+    Raises
+    ------
+    FormatError
+        The format string does not parse or names an unknown preset.
+    SourceError
+        A named file does not exist or cannot be opened.
+
+    Examples
+    --------
+    >>> import io
+    >>> data = io.BytesIO(b"2026-03-01 08:00:00 INFO started\\n2026-03-01 08:00:01 WARN low disk\\n")
+    >>> frame = read_logs(data, format="<Date> <Time> <Level> <Content>")
+    >>> frame[["line", "level", "message"]]
+       line    level    message
+    0     1     INFO    started
+    1     2  WARNING   low disk
+    """
+    sources, opts = _options(
+        source, format, multiline, message, time_format, time_fields, tz, year, block_size,
+        json_options,
+    )
+    blocks = list(_blocks(sources, opts))
+    frame = assemble(blocks, [s.name for s in sources], opts.layout)
+    _warn_match(opts)
+    frame.attrs["llamalog"] = _attrs(opts, frame)
+    return frame
+
+
+def iter_logs(
+    source,
+    format: str = "auto",
+    *,
+    chunksize: int = 1_000_000,
+    block_size: int | str = "16MB",
+    **options,
+) -> Iterator[pd.DataFrame]:
+    """Read logs as a stream of DataFrames of at most ``chunksize`` rows.
+
+    Memory stays bounded by ``block_size`` and ``chunksize`` whatever the input size.
+    Takes the same options as :func:`read_logs`; rows and columns are the same as
+    ``read_logs`` would give, split into consecutive pieces.
+    """
+    if chunksize < 1:
+        raise ValueError(f"chunksize must be a positive number of rows, got {chunksize}")
+    keys = ("multiline", "message", "time_format", "time_fields", "tz", "year", "json_options")
+    unknown = set(options) - set(keys)
+    if unknown:
+        raise TypeError(f"iter_logs() got unknown options {sorted(unknown)}")
+    args = [options.get(k) for k in keys]
+    sources, opts = _options(source, format, *args[:6], block_size, args[6])
+    names = [s.name for s in sources]
+    buffer: list[pd.DataFrame] = []
+    rows = 0
+    for item in _blocks(sources, opts):
+        buffer.append(assemble([item], names, opts.layout))
+        rows += item[1].n
+        while rows >= chunksize:
+            whole = concat_frames(buffer)
+            yield whole.iloc[:chunksize].reset_index(drop=True)
+            rest = whole.iloc[chunksize:].reset_index(drop=True)
+            buffer, rows = ([rest] if len(rest) else []), len(rest)
+    if rows:
+        yield concat_frames(buffer)
+    _warn_match(opts)
+
+
+def concat_frames(frames: list[pd.DataFrame]) -> pd.DataFrame:
+    """Concatenate frames from llamalog, keeping categorical columns categorical."""
+    if len(frames) == 1:
+        return frames[0]
+    out = pd.concat(frames, ignore_index=True)
+    for col in (S.SOURCE, S.FLAGS):
+        if col in out and not isinstance(out[col].dtype, pd.CategoricalDtype):
+            out[col] = out[col].astype("category")
+    return out

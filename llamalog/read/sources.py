@@ -1,0 +1,223 @@
+"""Resolving sources (paths, globs, directories, file objects) and reading them as byte blocks.
+
+Compressed files are decompressed as streams, so a file larger than memory is never
+held whole. A truncated gzip or bz2 stream keeps everything decompressed before the
+damage and reports the file and compressed byte offset where it broke.
+"""
+
+from __future__ import annotations
+
+import bz2
+import glob
+import io
+import os
+import warnings
+import zlib
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import BinaryIO
+
+import numpy as np
+
+from ..errors import LlamalogWarning, SourceError
+
+_READ = 1 << 20
+
+
+@dataclass
+class Source:
+    """One input: a file path or an open binary file."""
+
+    name: str
+    path: Path | None = None
+    fileobj: BinaryIO | None = None
+    truncated_at: int | None = field(default=None, compare=False)
+
+    @property
+    def mtime(self) -> float | None:
+        try:
+            return self.path.stat().st_mtime if self.path else None
+        except OSError:
+            return None
+
+    @property
+    def size(self) -> int | None:
+        try:
+            return self.path.stat().st_size if self.path else None
+        except OSError:
+            return None
+
+
+def _is_glob(text: str) -> bool:
+    return any(ch in text for ch in "*?[")
+
+
+def resolve_sources(source) -> list[Source]:
+    """Expand ``source`` into a list of :class:`Source`.
+
+    Accepts a path (str or Path), a glob, a directory (its regular, non-hidden files,
+    recursively, sorted), an open binary file, or a list of any of these.
+
+    Raises
+    ------
+    SourceError
+        When a named path does not exist or a glob matches nothing.
+    """
+    if isinstance(source, list | tuple):
+        out: list[Source] = []
+        for item in source:
+            out.extend(resolve_sources(item))
+        return out
+    if hasattr(source, "read"):
+        name = getattr(source, "name", None)
+        return [Source(name=str(name) if isinstance(name, str) else "<stream>", fileobj=source)]
+    if isinstance(source, bytes | bytearray):
+        raise SourceError(
+            "got bytes, not a source; wrap them as io.BytesIO(data) to read them as a file"
+        )
+    if not isinstance(source, str | os.PathLike):
+        raise SourceError(
+            f"cannot read logs from a {type(source).__name__}; pass a path, glob, directory, "
+            "open binary file or a list of them"
+        )
+    text = os.fspath(source)
+    path = Path(text).expanduser()
+    if path.is_dir():
+        files = sorted(
+            p
+            for p in path.rglob("*")
+            if not any(part.startswith(".") for part in p.relative_to(path).parts)
+            and (p.is_file() or not p.exists())
+        )
+        return [Source(name=str(p), path=p) for p in files]
+    if path.exists():
+        return [Source(name=str(path), path=path)]
+    if _is_glob(text):
+        matches = sorted(glob.glob(os.path.expanduser(text), recursive=True))
+        files = [Path(m) for m in matches if not Path(m).is_dir()]
+        if not files:
+            raise SourceError(f"the pattern {text!r} matches no file; check the path and quoting")
+        return [Source(name=str(p), path=p) for p in files]
+    raise SourceError(f"no such file or directory: {text!r}")
+
+
+def _raw_chunks(src: Source, skip_unreadable: bool) -> Iterator[bytes] | None:
+    if src.fileobj is not None:
+        f = src.fileobj
+        if isinstance(f, io.TextIOBase):
+
+            def text_chunks() -> Iterator[bytes]:
+                while chunk := f.read(_READ):
+                    yield chunk.encode("utf-8", "surrogateescape")
+
+            return text_chunks()
+
+        def file_chunks() -> Iterator[bytes]:
+            while chunk := f.read(_READ):
+                yield chunk
+
+        return file_chunks()
+    try:
+        handle = open(src.path, "rb")  # noqa: SIM115 - closed by the generator
+    except OSError as exc:
+        if not skip_unreadable:
+            raise SourceError(f"cannot open {src.name}: {exc.strerror or exc}") from exc
+        warnings.warn(
+            f"skipped {src.name}: {exc.strerror or exc}", LlamalogWarning, stacklevel=4
+        )
+        return None
+
+    def chunks() -> Iterator[bytes]:
+        with handle:
+            while chunk := handle.read(_READ):
+                yield chunk
+
+    return chunks()
+
+
+def _decompress(src: Source, chunks: Iterator[bytes], kind: str) -> Iterator[bytes]:
+    """Decompress a stream of compressed chunks; members may be concatenated."""
+
+    def new():
+        return zlib.decompressobj(16 + zlib.MAX_WBITS) if kind == "gzip" else bz2.BZ2Decompressor()
+
+    dec, fed, consumed = new(), False, 0
+    for chunk in chunks:
+        data = chunk
+        while data:
+            try:
+                out = dec.decompress(data)
+            except (zlib.error, OSError, EOFError, ValueError) as exc:
+                src.truncated_at = consumed
+                warnings.warn(
+                    f"{src.name}: the {kind} stream is corrupt at compressed byte {consumed} "
+                    f"({exc}); the lines decompressed before it are kept",
+                    LlamalogWarning,
+                    stacklevel=4,
+                )
+                return
+            fed = True
+            if out:
+                yield out
+            rest = dec.unused_data if dec.eof else b""
+            consumed += len(data) - len(rest)
+            if dec.eof:
+                dec, fed = new(), False
+            data = rest
+    if fed and not dec.eof:
+        src.truncated_at = consumed
+        warnings.warn(
+            f"{src.name}: the {kind} stream ends early after {consumed} compressed bytes "
+            "(truncated file?); the lines decompressed before the end are kept",
+            LlamalogWarning,
+            stacklevel=4,
+        )
+
+
+_MAGIC = {b"\x1f\x8b": "gzip", b"BZh": "bz2"}
+
+
+def iter_bytes(src: Source, *, skip_unreadable: bool = False) -> Iterator[bytes]:
+    """Decompressed byte chunks of one source (gzip and bz2 are detected by content)."""
+    chunks = _raw_chunks(src, skip_unreadable)
+    if chunks is None:
+        return
+    first = next(chunks, b"")
+    if not first:
+        return
+    kind = next((k for magic, k in _MAGIC.items() if first.startswith(magic)), None)
+
+    def again() -> Iterator[bytes]:
+        yield first
+        yield from chunks
+
+    if kind is None:
+        yield from again()
+    else:
+        yield from _decompress(src, again(), kind)
+
+
+def iter_blocks(
+    src: Source, block_bytes: int, *, skip_unreadable: bool = False
+) -> Iterator[np.ndarray]:
+    """Blocks of whole lines (uint8 arrays) of about ``block_bytes``; the last may lack ``\\n``."""
+    parts: list[bytes] = []
+    size = 0
+    for chunk in iter_bytes(src, skip_unreadable=skip_unreadable):
+        parts.append(chunk)
+        size += len(chunk)
+        if size < block_bytes:
+            continue
+        data = b"".join(parts)
+        cut = data.rfind(b"\n") + 1
+        if cut == 0:  # one line longer than a block: keep reading
+            parts, size = [data], len(data)
+            continue
+        yield np.frombuffer(data, dtype=np.uint8, count=cut)
+        rest = data[cut:]
+        parts, size = ([rest], len(rest)) if rest else ([], 0)
+    if parts:
+        data = b"".join(parts)
+        if data:
+            yield np.frombuffer(data, dtype=np.uint8)
