@@ -10,6 +10,8 @@ from __future__ import annotations
 import numpy as np
 from numba import njit, prange
 
+from ._dispatch import dual
+
 # Op codes and hints: see fieldformat.py.
 OP_MATCH, OP_CHAR, OP_ANY, OP_WS, OP_NWS, OP_DIGIT, OP_NDIGIT = 0, 1, 2, 3, 4, 5, 6
 OP_WORD, OP_NWORD, OP_CLASS, OP_SAVE, OP_SPLIT, OP_JMP, OP_LAZY, OP_WSPLUS = (
@@ -102,7 +104,7 @@ def _count_newlines(buf, lo, hi):
     return n
 
 
-@njit(cache=True, nogil=True, parallel=True)
+@dual(0, 1048576)
 def _split_lines(buf):
     """Split ``buf`` (uint8[n]) into lines.
 
@@ -175,7 +177,7 @@ def _utf8_valid_at(buf, pos, end):
     return 0
 
 
-@njit(cache=True, nogil=True, parallel=True)
+@dual(1, 20000)
 def _line_flags(buf, starts, ends):
     """Per line: FLAG_INVALID_UTF8, FLAG_BINARY (NUL or C0 controls other than tab/FF/VT/ESC)
     and FLAG_NON_ASCII bits (uint8[m])."""
@@ -205,7 +207,7 @@ def _line_flags(buf, starts, ends):
     return flags
 
 
-@njit(cache=True, nogil=True, parallel=True)
+@dual(1, 20000)
 def _strip_spans(buf, starts, ends):
     """Spans without leading and trailing whitespace (as ``str.strip()``)."""
     m = starts.shape[0]
@@ -238,14 +240,21 @@ def _is_word(b):
 
 
 @njit(cache=True, nogil=True)
-def _match_line(buf, s, e, op, pa, pb, classes, caps, st_pc, st_pos, st_aux, st_caps, budget):
-    """Run the program on ``buf[s:e]``; fill ``caps`` and return a match status."""
+def _match_line(buf, s, e, op, pa, pb, classes, caps, st, trail, budget):
+    """Run the program on ``buf[s:e]``; fill ``caps`` and return a match status.
+
+    Backtracking keeps choice points in ``st`` (rows: pc, pos, aux, trail height) and
+    undoes capture writes from ``trail`` (rows: slot, old value), so a choice point
+    costs the same whatever the number of fields.
+    """
     ncap = caps.shape[0]
     for k in range(ncap):
         caps[k] = -1
+    depth = st.shape[0]
     pc = 0
     pos = s
     sp = 0
+    tp = 0
     steps = 0
     while True:
         steps += 1
@@ -286,18 +295,23 @@ def _match_line(buf, s, e, op, pa, pb, classes, caps, st_pc, st_pos, st_aux, st_
                     fail = True
                 else:
                     if q < e:
-                        if sp >= st_pc.shape[0]:
+                        if sp >= depth:
                             return UNDECIDED
-                        st_pc[sp] = pc
-                        st_pos[sp] = q + _char_len(buf, q)
-                        st_aux[sp] = -1
-                        for k in range(ncap):
-                            st_caps[sp, k] = caps[k]
+                        st[sp, 0] = pc
+                        st[sp, 1] = q + _char_len(buf, q)
+                        st[sp, 2] = -1
+                        st[sp, 3] = tp
                         sp += 1
                     pos = q
                     pc += 1
         elif code == OP_SAVE:
-            caps[pa[pc]] = pos
+            if tp >= trail.shape[0]:
+                return UNDECIDED
+            slot = pa[pc]
+            trail[tp, 0] = slot
+            trail[tp, 1] = caps[slot]
+            tp += 1
+            caps[slot] = pos
             pc += 1
         elif code == OP_WSPLUS:
             r = pos
@@ -311,13 +325,12 @@ def _match_line(buf, s, e, op, pa, pb, classes, caps, st_pc, st_pos, st_aux, st_
             else:
                 first = pos + _ws_len(buf, pos, e)
                 if r > first:
-                    if sp >= st_pc.shape[0]:
+                    if sp >= depth:
                         return UNDECIDED
-                    st_pc[sp] = pc
-                    st_pos[sp] = pos
-                    st_aux[sp] = r
-                    for k in range(ncap):
-                        st_caps[sp, k] = caps[k]
+                    st[sp, 0] = pc
+                    st[sp, 1] = pos
+                    st[sp, 2] = r
+                    st[sp, 3] = tp
                     sp += 1
                 pos = r
                 pc += 1
@@ -333,13 +346,12 @@ def _match_line(buf, s, e, op, pa, pb, classes, caps, st_pc, st_pos, st_aux, st_
                 return MATCHED
             fail = True
         elif code == OP_SPLIT:
-            if sp >= st_pc.shape[0]:
+            if sp >= depth:
                 return UNDECIDED
-            st_pc[sp] = pb[pc]
-            st_pos[sp] = pos
-            st_aux[sp] = -1
-            for k in range(ncap):
-                st_caps[sp, k] = caps[k]
+            st[sp, 0] = pb[pc]
+            st[sp, 1] = pos
+            st[sp, 2] = -1
+            st[sp, 3] = tp
             sp += 1
             pc = pa[pc]
         elif code == OP_JMP:
@@ -405,11 +417,13 @@ def _match_line(buf, s, e, op, pa, pb, classes, caps, st_pc, st_pos, st_aux, st_
                 if sp == 0:
                     return NO_MATCH
                 sp -= 1
-                pc = st_pc[sp]
-                pos = st_pos[sp]
-                for k in range(ncap):
-                    caps[k] = st_caps[sp, k]
-                aux = st_aux[sp]
+                pc = st[sp, 0]
+                pos = st[sp, 1]
+                aux = st[sp, 2]
+                height = st[sp, 3]
+                while tp > height:
+                    tp -= 1
+                    caps[trail[tp, 0]] = trail[tp, 1]
                 if aux < 0:
                     break
                 # a whitespace run gives back one character
@@ -420,14 +434,14 @@ def _match_line(buf, s, e, op, pa, pb, classes, caps, st_pc, st_pos, st_aux, st_
                     continue
                 first = pos + _ws_len(buf, pos, e)
                 if r > first:
-                    st_aux[sp] = r
+                    st[sp, 2] = r
                     sp += 1
                 pos = r
                 pc += 1
                 break
 
 
-@njit(cache=True, nogil=True, parallel=True)
+@dual(1, 5000)
 def _match_lines(buf, starts, ends, op, pa, pb, classes, n_fields):
     """Match every line against the program.
 
@@ -442,18 +456,16 @@ def _match_lines(buf, starts, ends, op, pa, pb, classes, n_fields):
     for blk in prange(n_blocks):
         lo = blk * m // n_blocks
         hi = (blk + 1) * m // n_blocks
-        st_pc = np.empty(_STACK, dtype=np.int64)
-        st_pos = np.empty(_STACK, dtype=np.int64)
-        st_aux = np.empty(_STACK, dtype=np.int64)
-        st_caps = np.empty((_STACK, ncap), dtype=np.int64)
+        st = np.empty((_STACK, 4), dtype=np.int64)
+        trail = np.empty((8 * _STACK, 2), dtype=np.int64)
         row = np.empty(ncap, dtype=np.int64)
         for i in range(lo, hi):
             s = starts[i]
             e = ends[i]
             budget = 2000 + 16 * (e - s)
-            st = _match_line(buf, s, e, op, pa, pb, classes, row, st_pc, st_pos, st_aux, st_caps, budget)
-            status[i] = st
-            if st == MATCHED:
+            st_i = _match_line(buf, s, e, op, pa, pb, classes, row, st, trail, budget)
+            status[i] = st_i
+            if st_i == MATCHED:
                 for k in range(ncap):
                     caps[i, k] = row[k]
     return status, caps
@@ -485,30 +497,20 @@ def _group_records(matched, join):
     return first[:n], last[:n]
 
 
-@njit(cache=True, nogil=True, parallel=True)
-def _span_lengths(starts, ends):
-    n = starts.shape[0]
-    out = np.zeros(n + 1, dtype=np.int64)
-    lens = np.empty(n, dtype=np.int64)
-    for i in prange(n):
-        s = starts[i]
-        lens[i] = ends[i] - s if s >= 0 else 0
-    acc = 0
-    for i in range(n):
-        acc += lens[i]
-        out[i + 1] = acc
-    return out
-
-
-@njit(cache=True, nogil=True, parallel=True)
+@dual(1, 20000)
 def _gather(buf, starts, ends):
     """Copy byte ranges into one buffer: Arrow ``large_string`` data and offsets.
 
     A range with ``starts[i] < 0`` is empty (the caller marks it null).
     """
-    offsets = _span_lengths(starts, ends)
-    data = np.empty(offsets[-1], dtype=np.uint8)
     n = starts.shape[0]
+    lens = np.empty(n, dtype=np.int64)
+    for i in prange(n):
+        lens[i] = ends[i] - starts[i] if starts[i] >= 0 else 0
+    offsets = np.zeros(n + 1, dtype=np.int64)
+    for i in range(n):
+        offsets[i + 1] = offsets[i] + lens[i]
+    data = np.empty(offsets[-1], dtype=np.uint8)
     for i in prange(n):
         s = starts[i]
         if s < 0:
@@ -519,7 +521,7 @@ def _gather(buf, starts, ends):
     return data, offsets
 
 
-@njit(cache=True, nogil=True, parallel=True)
+@dual(1, 20000)
 def _gather_records(buf, starts, ends, line_starts, line_ends, first, last):
     """Copy each record's text: its first span, then ``\\n`` and each continuation line.
 

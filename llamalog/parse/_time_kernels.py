@@ -5,6 +5,8 @@ from __future__ import annotations
 import numpy as np
 from numba import njit, prange
 
+from ._dispatch import dual
+
 # Directive codes of a compiled time format (see timestamps.py).
 T_LIT, T_SPACE, T_YEAR4, T_YEAR2, T_MONTH, T_MONTHNAME, T_DAY, T_HOUR, T_MIN = 0, 1, 2, 3, 4, 5, 6, 7, 8
 T_SEC, T_FRAC, T_WEEKDAY, T_TZ, T_EPOCH, T_HOUR12, T_AMPM, T_OPTFRAC = 9, 10, 11, 12, 13, 14, 15, 16
@@ -268,7 +270,7 @@ def _parse_one(buf, pos, end, codes, args, out):
     return True
 
 
-@njit(cache=True, nogil=True, parallel=True)
+@dual(1, 20000)
 def _parse_times(buf, starts, ends, codes, args):
     """Parse each range; returns int64[n, 5] (year, month, day, ns of day, tz seconds) and ok."""
     n = starts.shape[0]
@@ -306,7 +308,7 @@ def _relative_years(parts, ok, prev, rel):
     return years, prev, rel
 
 
-@njit(cache=True, nogil=True, parallel=True)
+@dual(0, 50000)
 def _combine(parts, ok, years, assume_utc_offset):
     """Nanoseconds since the epoch in UTC (NAT where not ok); naive rows use the offset."""
     n = parts.shape[0]
@@ -336,7 +338,7 @@ def _combine(parts, ok, years, assume_utc_offset):
     return out, aware
 
 
-@njit(cache=True, nogil=True, parallel=True)
+@dual(1, 20000)
 def _join_spans(buf, starts, ends):
     """Join k spans per row with one space: ``starts``/``ends`` are int64[n, k], -1 = absent."""
     n, k = starts.shape

@@ -108,6 +108,12 @@ PRESETS: dict[str, Preset] = {
             "Python logging's default LEVEL:logger:message",
             example="WARNING:root:disk almost full",
         ),
+        Preset(
+            "raw",
+            r"<Content>",
+            "whole lines as messages, nothing else parsed (what 'auto' falls back to)",
+            multiline=False,
+        ),
     ]
 }
 

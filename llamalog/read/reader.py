@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import logging
 import warnings
 from collections.abc import Iterator
@@ -18,7 +19,7 @@ from ..parse.fieldformat import FieldFormat
 from ..parse.jsonblock import parse_json_block
 from ..parse.levels import LEVEL_DTYPE
 from ..parse.presets import JSONL, PRESETS
-from .sources import Source, iter_blocks, resolve_sources
+from .sources import Source, iter_blocks, iter_bytes, resolve_sources
 
 log = logging.getLogger(__name__)
 
@@ -139,8 +140,10 @@ def _iter_source_blocks(src: Source, opts: ReadOptions, skip: bool) -> Iterator[
             )
         carry = buf[block.bytes_used :] if not final else None
         yield block
-    if state.lines and state.matched < state.lines:
-        rate = state.matched / state.lines
+    rate = state.matched / state.lines if state.lines else 1.0
+    # joined stack traces make many lines legitimately unmatched; single-line formats don't
+    floor = 0.2 if opts.layout is not None and opts.layout.multiline else 0.9
+    if rate < floor:
         opts.detection.setdefault("low_match", []).append((src.name, rate, state.lines))
     opts.detection.setdefault("time", {})[src.name] = (
         state.time_fields,
@@ -232,21 +235,49 @@ class FormatGuess:
         return f"{self.name} ({self.format!r}): {self.match_rate:.0%} of sample lines match"
 
 
+class _Prepended(io.RawIOBase):
+    """A stream that first returns ``head``, then the rest of ``stream``."""
+
+    def __init__(self, head: bytes, stream) -> None:
+        self.head, self.stream, self.name = head, stream, getattr(stream, "name", "<stream>")
+
+    def readable(self) -> bool:
+        return True
+
+    def read(self, n: int = -1) -> bytes:
+        if self.head:
+            out, self.head = (self.head, b"") if n < 0 or n >= len(self.head) else (
+                self.head[:n],
+                self.head[n:],
+            )
+            return out
+        data = self.stream.read(n)
+        return data.encode("utf-8", "surrogateescape") if isinstance(data, str) else data
+
+
 def _sample(sources: list[Source], n_bytes: int = 1 << 18) -> np.ndarray:
+    """The first bytes of the first readable source (streams are given them back)."""
     for src in sources:
+        if src.fileobj is not None:
+            head = src.fileobj.read(n_bytes)
+            head = head.encode("utf-8", "surrogateescape") if isinstance(head, str) else head
+            src.fileobj = _Prepended(head, src.fileobj)
+            return _decoded_head(head)
         try:
             for buf in iter_blocks(src, n_bytes, skip_unreadable=True):
-                if src.fileobj is not None:
-                    raise FormatError(
-                        "format='auto' needs to read a sample first and cannot rewind a "
-                        "stream; pass format= explicitly for file objects"
-                    )
                 return buf[:n_bytes]
-        except FormatError:
-            raise
         except OSError:
             continue
     return np.zeros(0, dtype=np.uint8)
+
+
+def _decoded_head(head: bytes) -> np.ndarray:
+    src = Source(name="<sample>", fileobj=io.BytesIO(head))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", LlamalogWarning)  # a cut compressed stream
+        data = b"".join(iter_bytes(src))
+    cut = data.rfind(b"\n") + 1 if len(data) >= len(head) else len(data)
+    return np.frombuffer(data[: cut or len(data)], dtype=np.uint8)
 
 
 def _score_layout(buf: np.ndarray, layout: Layout) -> tuple[float, float, float]:
@@ -301,13 +332,18 @@ def detect_format(source, *, sample_bytes: int = 1 << 18) -> FormatGuess:
         layout, _ = resolve_layout(
             name, multiline=None, message=None, time_format=None, time_fields=None
         )
+        if name == "raw":
+            continue
         rate, time_ok, level_ok = _score_layout(buf, layout)
-        score = rate * (0.4 + 0.3 * time_ok + 0.3 * level_ok)
+        score = rate * (0.4 + 0.3 * time_ok + 0.3 * level_ok) if time_ok else 0.0
         rows.append((name, preset.format, rate, time_ok, level_ok, score))
     scores = pd.DataFrame(
         rows, columns=["name", "format", "match_rate", "time_ok", "level_ok", "score"]
     ).sort_values("score", ascending=False, kind="stable", ignore_index=True)
     best = scores.iloc[0]
+    if best["score"] <= 0:
+        raw = PRESETS["raw"]
+        return FormatGuess(raw.name, raw.format, 0.0, scores)
     return FormatGuess(str(best["name"]), str(best["format"]), float(best["match_rate"]), scores)
 
 
@@ -320,10 +356,11 @@ def _options(source, format, multiline, message, time_format, time_fields, tz, y
     if format == "auto":
         guess = detect_format(sources)
         detection["guess"] = guess
-        if guess.match_rate == 0:
+        if guess.name == "raw":
             warnings.warn(
-                "format='auto' found no known format in the sample; every line is kept "
-                "unparsed. Pass format='<Date> <Time> <Level> <Content>' (your header) instead.",
+                "format='auto' recognised no known format in the sample; every line is kept "
+                "whole as the message. Pass your header, e.g. "
+                "format='<Date> <Time> <Level> <Content>', to get fields and timestamps.",
                 LlamalogWarning,
                 stacklevel=3,
             )

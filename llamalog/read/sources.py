@@ -64,6 +64,8 @@ def resolve_sources(source) -> list[Source]:
     SourceError
         When a named path does not exist or a glob matches nothing.
     """
+    if isinstance(source, Source):
+        return [source]
     if isinstance(source, list | tuple):
         out: list[Source] = []
         for item in source:
