@@ -26,8 +26,10 @@ OP_WORD, OP_NWORD, OP_CLASS, OP_SAVE, OP_SPLIT, OP_JMP, OP_LAZY, OP_WSPLUS = (
 )
 HINT_NONE, HINT_BYTE, HINT_WS, HINT_END = 0, 1, 2, 3
 
-#: Per-line match status.
-NO_MATCH, MATCHED, UNDECIDED = 0, 1, 2
+#: Per-line match status. GAVE_UP: the backtracking budget ran out, which only happens
+#: on lines that do not match a format with many lazy fields; Python's ``re`` would
+#: spend exponential time on them too, so they count as not matching.
+NO_MATCH, MATCHED, UNDECIDED, GAVE_UP = 0, 1, 2, 3
 
 #: Per-line flag bits written by :func:`_line_flags`.
 FLAG_INVALID_UTF8 = 1
@@ -259,7 +261,7 @@ def _match_line(buf, s, e, op, pa, pb, classes, caps, st, trail, budget):
     while True:
         steps += 1
         if steps > budget:
-            return UNDECIDED
+            return GAVE_UP
         code = op[pc]
         fail = False
         if code == OP_CHAR:
@@ -462,7 +464,7 @@ def _match_lines(buf, starts, ends, op, pa, pb, classes, n_fields):
         for i in range(lo, hi):
             s = starts[i]
             e = ends[i]
-            budget = 2000 + 16 * (e - s)
+            budget = 20000 + 64 * (e - s)
             st_i = _match_line(buf, s, e, op, pa, pb, classes, row, st, trail, budget)
             status[i] = st_i
             if st_i == MATCHED:

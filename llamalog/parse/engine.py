@@ -205,6 +205,7 @@ def match_block(buf: np.ndarray, s: np.ndarray, e: np.ndarray, fmt: FieldFormat)
     undecided = np.flatnonzero(status == K.UNDECIDED)
     if len(undecided):
         match_regex(buf, s, e, undecided, fmt.regex, fmt.fields, status, caps)
+    status[status == K.GAVE_UP] = K.NO_MATCH
     return status, caps
 
 
@@ -262,8 +263,10 @@ def _record_flags(line_flags: np.ndarray, first: np.ndarray, n_lines_used: int) 
 def _carry_cut(matched: np.ndarray, first: np.ndarray) -> int:
     """Number of records to emit when the block's last record may go on in the next block."""
     last_matched = np.flatnonzero(matched)
-    if len(last_matched) == 0 or last_matched[-1] == 0:
-        return len(first)
+    if len(last_matched) == 0:
+        return len(first)  # no header at all: nothing can continue
+    # everything before the last header; 0 when one record fills the block, so the
+    # caller carries the whole block and the record grows until its end is seen
     return int(np.searchsorted(first, last_matched[-1]))
 
 

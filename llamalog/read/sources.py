@@ -200,10 +200,58 @@ def iter_bytes(src: Source, *, skip_unreadable: bool = False) -> Iterator[bytes]
         yield from _decompress(src, again(), kind)
 
 
+def _plain_blocks(src: Source, block_bytes: int) -> Iterator[np.ndarray]:
+    """Blocks of an uncompressed file, read straight into arrays (no intermediate bytes)."""
+    with open(src.path, "rb") as f:
+        rest = np.zeros(0, dtype=np.uint8)
+        while True:
+            buf = np.empty(len(rest) + block_bytes, dtype=np.uint8)
+            buf[: len(rest)] = rest
+            n = f.readinto(memoryview(buf)[len(rest) :])
+            total = len(rest) + (n or 0)
+            if not n:
+                if total:
+                    yield buf[:total]
+                return
+            cut = _last_newline(buf[:total]) + 1
+            if cut == 0:  # one line longer than a block: keep reading
+                rest = buf[:total]
+                continue
+            yield buf[:cut]
+            rest = buf[cut:total].copy()
+
+
+def _last_newline(buf: np.ndarray) -> int:
+    """Index of the last ``\n`` in ``buf``, or -1."""
+    step = 1 << 16
+    end = len(buf)
+    while end > 0:
+        start = max(0, end - step)
+        hits = np.flatnonzero(buf[start:end] == 10)
+        if len(hits):
+            return start + int(hits[-1])
+        end = start
+    return -1
+
+
+def _is_plain_file(src: Source) -> bool:
+    if src.path is None or not src.path.is_file():
+        return False
+    try:
+        with open(src.path, "rb") as f:
+            head = f.read(3)
+    except OSError:
+        return False
+    return not any(head.startswith(magic) for magic in _MAGIC)
+
+
 def iter_blocks(
     src: Source, block_bytes: int, *, skip_unreadable: bool = False
 ) -> Iterator[np.ndarray]:
     """Blocks of whole lines (uint8 arrays) of about ``block_bytes``; the last may lack ``\\n``."""
+    if _is_plain_file(src):
+        yield from _plain_blocks(src, block_bytes)
+        return
     parts: list[bytes] = []
     size = 0
     for chunk in iter_bytes(src, skip_unreadable=skip_unreadable):
