@@ -26,9 +26,10 @@ __all__ = [
 ]
 
 from .parse.presets import PRESETS  # noqa: E402
+from .read.cache import convert  # noqa: E402
 from .read.reader import FormatGuess, detect_format, iter_logs, read_logs  # noqa: E402
 
-__all__ += ["PRESETS", "FormatGuess", "detect_format", "iter_logs", "read_logs"]
+__all__ += ["PRESETS", "FormatGuess", "convert", "detect_format", "iter_logs", "read_logs"]
 
 from . import analyze  # noqa: E402
 from .analyze import summary  # noqa: E402

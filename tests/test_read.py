@@ -412,3 +412,32 @@ def test_loghub_fields_equal_structured_csv(name):
         column = {"Level": "Level"}.get(field, field)
         eq = _same(frame[column], truth[field])
         assert eq.all(), (field, frame[column][~eq].head(3).tolist(), truth[field][~eq].head(3).tolist())
+
+
+# --------------------------------------------------------------------------- cache, convert
+
+
+def test_cache_reuses_the_table_until_the_file_changes(tmp_path):
+    path = tmp_path / "c.log"
+    write(path, "\n".join(LINES) + "\n")
+    first = read_logs(str(path), format=APP, cache=tmp_path / "cache")
+    entries = list((tmp_path / "cache").glob("*.parquet"))
+    assert len(entries) == 1
+    again = read_logs(str(path), format=APP, cache=tmp_path / "cache")
+    pd.testing.assert_frame_equal(first, again)
+    assert again.attrs["llamalog"]["format"] == "custom"
+    write(path, LINES[0] + "\n")
+    os.utime(path, ns=(1, 1))
+    changed = read_logs(str(path), format=APP, cache=tmp_path / "cache")
+    assert len(changed) == 1
+    assert len(list((tmp_path / "cache").glob("*.parquet"))) == 2
+
+
+def test_convert_streams_to_parquet(tmp_path):
+    path = write(tmp_path / "t.log", "\n".join(TRACE * 30))
+    rows = llamalog.convert(path, tmp_path / "t.parquet", format=APP, chunksize=7)
+    back = pd.read_parquet(tmp_path / "t.parquet")
+    whole = read_logs(path, format=APP)
+    assert rows == len(back) == len(whole)
+    assert back["message"].tolist() == whole["message"].tolist()
+    assert back["timestamp"].equals(whole["timestamp"])

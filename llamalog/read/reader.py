@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import logging
+import os
 import warnings
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -445,6 +446,7 @@ def read_logs(
     year: int | None = None,
     block_size: int | str = "64MB",
     json_options: dict | None = None,
+    cache: bool | str | os.PathLike = False,
 ) -> pd.DataFrame:
     """Read log files into a DataFrame with one row per record.
 
@@ -476,6 +478,9 @@ def read_logs(
     json_options : dict, optional
         For ``format="jsonl"``: ``message_key``, ``time_key``, ``level_key``,
         ``fields`` (dotted paths reach nested keys).
+    cache : bool or path
+        Keep the parsed table as Parquet (in ``~/.cache/llamalog`` for True, or in the
+        given folder) and reuse it while the files, format and options are unchanged.
 
     Returns
     -------
@@ -504,6 +509,17 @@ def read_logs(
     0     1     INFO    started
     1     2  WARNING   low disk
     """
+    if cache:
+        from .cache import cached_read
+
+        options = dict(
+            format=format, multiline=multiline, message=message, time_format=time_format,
+            time_fields=time_fields, tz=tz, year=year, json_options=json_options,
+        )
+        return cached_read(
+            source, options, cache,
+            lambda: read_logs(source, block_size=block_size, **options),
+        )
     sources, opts = _options(
         source, format, multiline, message, time_format, time_fields, tz, year, block_size,
         json_options,
