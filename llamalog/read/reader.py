@@ -505,9 +505,9 @@ def read_logs(
     >>> data = io.BytesIO(b"2026-03-01 08:00:00 INFO started\\n2026-03-01 08:00:01 WARN low disk\\n")
     >>> frame = read_logs(data, format="<Date> <Time> <Level> <Content>")
     >>> frame[["line", "level", "message"]]
-       line    level    message
-    0     1     INFO    started
-    1     2  WARNING   low disk
+       line    level   message
+    0     1     INFO   started
+    1     2  WARNING  low disk
     """
     if cache:
         from .cache import cached_read
