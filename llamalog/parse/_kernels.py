@@ -180,11 +180,17 @@ def _utf8_valid_at(buf, pos, end):
 
 
 @dual(1, 20000)
-def _line_flags(buf, starts, ends):
-    """Per line: FLAG_INVALID_UTF8, FLAG_BINARY (NUL or C0 controls other than tab/FF/VT/ESC)
-    and FLAG_NON_ASCII bits (uint8[m])."""
+def _line_info(buf, starts, ends):
+    """One pass per line: flag bits and the span without surrounding whitespace.
+
+    Returns ``flags`` (uint8[m]: FLAG_INVALID_UTF8, FLAG_BINARY for NUL/C0 controls other
+    than tab/VT/FF/ESC and DEL, FLAG_NON_ASCII) and ``ss``/``se`` (int64[m]: the span as
+    ``str.strip()`` would leave it).
+    """
     m = starts.shape[0]
     flags = np.zeros(m, dtype=np.uint8)
+    s_out = np.empty(m, dtype=np.int64)
+    e_out = np.empty(m, dtype=np.int64)
     for i in prange(m):
         f = 0
         pos = starts[i]
@@ -192,9 +198,7 @@ def _line_flags(buf, starts, ends):
         while pos < end:
             b = buf[pos]
             if b < 0x80:
-                if b < 32 and b != 9 and b != 11 and b != 12 and b != 27:
-                    f |= FLAG_BINARY
-                elif b == 127:
+                if (b < 32 and b != 9 and b != 11 and b != 12 and b != 27) or b == 127:
                     f |= FLAG_BINARY
                 pos += 1
             else:
@@ -206,18 +210,8 @@ def _line_flags(buf, starts, ends):
                 else:
                     pos += k
         flags[i] = f
-    return flags
-
-
-@dual(1, 20000)
-def _strip_spans(buf, starts, ends):
-    """Spans without leading and trailing whitespace (as ``str.strip()``)."""
-    m = starts.shape[0]
-    s_out = np.empty(m, dtype=np.int64)
-    e_out = np.empty(m, dtype=np.int64)
-    for i in prange(m):
         s = starts[i]
-        e = ends[i]
+        e = end
         while s < e:
             k = _ws_len(buf, s, e)
             if k == 0:
@@ -230,7 +224,7 @@ def _strip_spans(buf, starts, ends):
             e -= k
         s_out[i] = s
         e_out[i] = e
-    return s_out, e_out
+    return flags, s_out, e_out
 
 
 # --------------------------------------------------------------------------- matcher
@@ -443,17 +437,87 @@ def _match_line(buf, s, e, op, pa, pb, classes, caps, st, trail, budget):
                 break
 
 
+@njit(cache=True, nogil=True)
+def _match_linear(buf, s, e, op, pa, pb, caps):
+    """The first path of the search, without choice points: for programs with no SPLIT.
+
+    When it reaches MATCH, the backtracking search would have found the same path
+    first (every lazy field takes its shortest extension), so the result is exact.
+    Anything else returns NO_MATCH and the caller runs the full search.
+    """
+    pos = s
+    pc = 0
+    while True:
+        code = op[pc]
+        if code == OP_LAZY:
+            hint = pa[pc]
+            if hint == HINT_END:
+                pos = e
+            elif hint == HINT_BYTE:
+                target = pb[pc]
+                while pos < e and buf[pos] != target:
+                    pos += 1
+                if pos >= e:
+                    return NO_MATCH
+            elif hint == HINT_WS:
+                while pos < e:
+                    b = buf[pos]
+                    if b < 0x80:
+                        if b == 32 or (9 <= b <= 13) or (28 <= b <= 31):
+                            break
+                        pos += 1
+                    else:
+                        if _ws_len(buf, pos, e) > 0:
+                            break
+                        pos += _char_len(buf, pos)
+                if pos >= e:
+                    return NO_MATCH
+            else:
+                return NO_MATCH
+            pc += 1
+        elif code == OP_SAVE:
+            caps[pa[pc]] = pos
+            pc += 1
+        elif code == OP_CHAR:
+            if pos < e and buf[pos] == pa[pc]:
+                pos += 1
+                pc += 1
+            else:
+                return NO_MATCH
+        elif code == OP_WSPLUS or code == OP_WS:
+            k = _ws_len(buf, pos, e) if pos < e else 0
+            if k == 0:
+                return NO_MATCH
+            pos += k
+            if code == OP_WSPLUS:
+                while pos < e:
+                    k = _ws_len(buf, pos, e)
+                    if k == 0:
+                        break
+                    pos += k
+            pc += 1
+        elif code == OP_MATCH:
+            return MATCHED if pos == e else NO_MATCH
+        else:
+            return NO_MATCH
+
+
 @dual(1, 5000)
 def _match_lines(buf, starts, ends, op, pa, pb, classes, n_fields):
     """Match every line against the program.
 
-    Returns ``status`` (uint8[m]: NO_MATCH, MATCHED, UNDECIDED) and ``caps``
-    (int64[m, 2 * n_fields]: absolute start/end of each field, -1 when unset).
+    Returns ``status`` (uint8[m]: NO_MATCH, MATCHED, UNDECIDED, GAVE_UP) and ``caps``
+    (int64[2 * n_fields, m]: absolute start, end of each field by row, -1 when unset
+    or when the line did not match).
     """
     m = starts.shape[0]
     ncap = 2 * n_fields
     status = np.zeros(m, dtype=np.uint8)
-    caps = np.full((m, ncap), -1, dtype=np.int64)
+    caps = np.full((ncap, m), -1, dtype=np.int64)
+    linear = True
+    for pc in range(op.shape[0]):
+        if op[pc] == OP_SPLIT or op[pc] == OP_JMP:
+            linear = False
     n_blocks = min(m, 256)
     for blk in prange(n_blocks):
         lo = blk * m // n_blocks
@@ -464,12 +528,18 @@ def _match_lines(buf, starts, ends, op, pa, pb, classes, n_fields):
         for i in range(lo, hi):
             s = starts[i]
             e = ends[i]
-            budget = 20000 + 64 * (e - s)
-            st_i = _match_line(buf, s, e, op, pa, pb, classes, row, st, trail, budget)
+            st_i = NO_MATCH
+            if linear:
+                for k in range(ncap):
+                    row[k] = -1
+                st_i = _match_linear(buf, s, e, op, pa, pb, row)
+            if st_i != MATCHED:
+                budget = 20000 + 64 * (e - s)
+                st_i = _match_line(buf, s, e, op, pa, pb, classes, row, st, trail, budget)
             status[i] = st_i
             if st_i == MATCHED:
                 for k in range(ncap):
-                    caps[i, k] = row[k]
+                    caps[k, i] = row[k]
     return status, caps
 
 
@@ -499,28 +569,41 @@ def _group_records(matched, join):
     return first[:n], last[:n]
 
 
-@dual(1, 20000)
+@dual(2, 20000)
 def _gather(buf, starts, ends):
-    """Copy byte ranges into one buffer: Arrow ``large_string`` data and offsets.
+    """Copy byte ranges, one column per row of ``starts``/``ends`` (int64[k, n]).
 
-    A range with ``starts[i] < 0`` is empty (the caller marks it null).
+    Returns ``data`` (uint8: the columns one after another), ``offsets`` (int64[k, n+1],
+    Arrow ``large_string`` offsets of each column from its own start) and ``bases``
+    (int64[k+1]: where each column starts in ``data``). A range with a negative start
+    is empty (the caller marks it null).
     """
-    n = starts.shape[0]
-    lens = np.empty(n, dtype=np.int64)
-    for i in prange(n):
-        lens[i] = ends[i] - starts[i] if starts[i] >= 0 else 0
-    offsets = np.zeros(n + 1, dtype=np.int64)
-    for i in range(n):
-        offsets[i + 1] = offsets[i] + lens[i]
-    data = np.empty(offsets[-1], dtype=np.uint8)
-    for i in prange(n):
-        s = starts[i]
-        if s < 0:
-            continue
-        o = offsets[i]
-        for k in range(ends[i] - s):
-            data[o + k] = buf[s + k]
-    return data, offsets
+    k, n = starts.shape
+    offsets = np.zeros((k, n + 1), dtype=np.int64)
+    bases = np.zeros(k + 1, dtype=np.int64)
+    for c in range(k):
+        acc = 0
+        for i in range(n):
+            s = starts[c, i]
+            if s >= 0:
+                acc += ends[c, i] - s
+            offsets[c, i + 1] = acc
+        bases[c + 1] = bases[c] + acc
+    data = np.empty(bases[k], dtype=np.uint8)
+    n_blocks = min(n, 64)
+    for blk in prange(n_blocks):
+        lo = blk * n // n_blocks
+        hi = (blk + 1) * n // n_blocks
+        for c in range(k):
+            base = bases[c]
+            for i in range(lo, hi):
+                s = starts[c, i]
+                if s < 0:
+                    continue
+                o = base + offsets[c, i]
+                for q in range(ends[c, i] - s):
+                    data[o + q] = buf[s + q]
+    return data, offsets, bases
 
 
 @dual(1, 20000)

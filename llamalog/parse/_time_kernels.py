@@ -270,18 +270,70 @@ def _parse_one(buf, pos, end, codes, args, out):
     return True
 
 
+@njit(cache=True, nogil=True)
+def _same_parts(buf, starts, ends, i, j):
+    """True when rows ``i`` and ``j`` hold the same bytes in every part."""
+    for c in range(starts.shape[0]):
+        a, b = starts[c, i], starts[c, j]
+        if (a < 0) != (b < 0):
+            return False
+        if a < 0:
+            continue
+        n = ends[c, i] - a
+        if ends[c, j] - b != n:
+            return False
+        for q in range(n):
+            if buf[a + q] != buf[b + q]:
+                return False
+    return True
+
+
 @dual(1, 20000)
 def _parse_times(buf, starts, ends, codes, args):
-    """Parse each range; returns int64[n, 5] (year, month, day, ns of day, tz seconds) and ok."""
-    n = starts.shape[0]
+    """Parse each row's parts (int64[k, n] ranges, -1 = absent) as one text joined by spaces.
+
+    Returns int64[n, 5] (year, month, day, ns of day, tz seconds) and ``ok``. A row whose
+    bytes equal the row before it reuses its result: sorted logs repeat timestamps.
+    """
+    k = starts.shape[0]
+    n = starts.shape[1]
     parts = np.zeros((n, 5), dtype=np.int64)
     ok = np.zeros(n, dtype=np.bool_)
-    for i in prange(n):
-        s = starts[i]
-        if s < 0:
-            continue
-        out = parts[i]
-        ok[i] = _parse_one(buf, s, ends[i], codes, args, out)
+    n_blocks = min(n, 64)
+    for blk in prange(n_blocks):
+        lo = blk * n // n_blocks
+        hi = (blk + 1) * n // n_blocks
+        width = 0
+        for i in range(lo, hi):
+            w = k
+            for c in range(k):
+                if starts[c, i] >= 0:
+                    w += ends[c, i] - starts[c, i]
+            width = max(width, w)
+        scratch = np.empty(width, dtype=np.uint8)
+        for i in range(lo, hi):
+            if i > lo and _same_parts(buf, starts, ends, i, i - 1):
+                ok[i] = ok[i - 1]
+                for q in range(5):
+                    parts[i, q] = parts[i - 1, q]
+                continue
+            if k == 1:
+                if starts[0, i] >= 0:
+                    ok[i] = _parse_one(buf, starts[0, i], ends[0, i], codes, args, parts[i])
+                continue
+            o = 0
+            for c in range(k):
+                a = starts[c, i]
+                if a < 0:
+                    continue
+                if o > 0:
+                    scratch[o] = 32
+                    o += 1
+                for q in range(a, ends[c, i]):
+                    scratch[o] = buf[q]
+                    o += 1
+            if o > 0:
+                ok[i] = _parse_one(scratch, 0, o, codes, args, parts[i])
     return parts, ok
 
 
@@ -336,37 +388,3 @@ def _combine(parts, ok, years, assume_utc_offset):
             aware[i] = True
         out[i] = days * 86400 * _NS + parts[i, 3] - off * _NS
     return out, aware
-
-
-@dual(1, 20000)
-def _join_spans(buf, starts, ends):
-    """Join k spans per row with one space: ``starts``/``ends`` are int64[n, k], -1 = absent."""
-    n, k = starts.shape
-    lens = np.zeros(n, dtype=np.int64)
-    for i in prange(n):
-        t = 0
-        parts = 0
-        for j in range(k):
-            if starts[i, j] >= 0:
-                t += ends[i, j] - starts[i, j]
-                parts += 1
-        lens[i] = t + max(parts - 1, 0)
-    offsets = np.zeros(n + 1, dtype=np.int64)
-    for i in range(n):
-        offsets[i + 1] = offsets[i] + lens[i]
-    data = np.empty(offsets[-1], dtype=np.uint8)
-    for i in prange(n):
-        o = offsets[i]
-        first = True
-        for j in range(k):
-            s = starts[i, j]
-            if s < 0:
-                continue
-            if not first:
-                data[o] = 32
-                o += 1
-            first = False
-            for q in range(s, ends[i, j]):
-                data[o] = buf[q]
-                o += 1
-    return data, offsets

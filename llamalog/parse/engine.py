@@ -18,7 +18,7 @@ import pyarrow as pa
 from . import _kernels as K
 from .fieldformat import FieldFormat
 from .levels import LEVEL_DTYPE, normalize_levels
-from ._time_kernels import _join_spans, _parse_times
+from ._time_kernels import _parse_times
 from .timestamps import TimeFormat, YearState, infer_time_format, parse_times
 
 # Record flag bits (the ``flags`` column lists their names).
@@ -136,10 +136,23 @@ def _string_array(data: np.ndarray, offsets: np.ndarray, valid: np.ndarray | Non
     )
 
 
+def gather_columns(buf: np.ndarray, starts: np.ndarray, ends: np.ndarray) -> list[pa.Array]:
+    """Arrow string arrays, one per row of ``starts``/``ends`` (int64[k, n]); -1 = null.
+
+    One kernel call copies every column; the arrays share its output buffer.
+    """
+    starts = np.ascontiguousarray(starts, dtype=np.int64)
+    ends = np.ascontiguousarray(ends, dtype=np.int64)
+    data, offsets, bases = K._gather(buf, starts, ends)
+    return [
+        _string_array(data[bases[c] : bases[c + 1]], offsets[c], starts[c] >= 0)
+        for c in range(starts.shape[0])
+    ]
+
+
 def gather_strings(buf: np.ndarray, starts: np.ndarray, ends: np.ndarray) -> pa.Array:
     """An Arrow string array of byte ranges; ranges with a negative start are null."""
-    data, offsets = K._gather(buf, starts, ends)
-    return _string_array(data, offsets, starts >= 0)
+    return gather_columns(buf, np.asarray(starts)[None, :], np.asarray(ends)[None, :])[0]
 
 
 def repair_utf8(
@@ -184,12 +197,12 @@ def match_regex(
         for k, name in enumerate(fields):
             a, b = m.span(name)
             if a < 0:
-                caps[i, 2 * k] = caps[i, 2 * k + 1] = -1
+                caps[2 * k, i] = caps[2 * k + 1, i] = -1
                 continue
             if not ascii_only:
                 a, b = len(text[:a].encode()), len(text[:b].encode())
-            caps[i, 2 * k] = s[i] + a
-            caps[i, 2 * k + 1] = s[i] + b
+            caps[2 * k, i] = s[i] + a
+            caps[2 * k + 1, i] = s[i] + b
 
 
 def match_block(buf: np.ndarray, s: np.ndarray, e: np.ndarray, fmt: FieldFormat):
@@ -197,7 +210,7 @@ def match_block(buf: np.ndarray, s: np.ndarray, e: np.ndarray, fmt: FieldFormat)
     prog = fmt.program
     if prog is None:
         status = np.full(len(s), K.UNDECIDED, dtype=np.uint8)
-        caps = np.full((len(s), 2 * len(fmt.fields)), -1, dtype=np.int64)
+        caps = np.full((2 * len(fmt.fields), len(s)), -1, dtype=np.int64)
     else:
         status, caps = K._match_lines(
             buf, s, e, prog.op, prog.a, prog.b, prog.classes, prog.n_fields
@@ -209,21 +222,14 @@ def match_block(buf: np.ndarray, s: np.ndarray, e: np.ndarray, fmt: FieldFormat)
     return status, caps
 
 
-def _time_input(buf: np.ndarray, s2d: np.ndarray, e2d: np.ndarray):
-    """One (buffer, starts, ends) for the time fields: the spans themselves or them joined."""
-    if s2d.shape[1] == 1:
-        return buf, np.ascontiguousarray(s2d[:, 0]), np.ascontiguousarray(e2d[:, 0])
-    data, off = _join_spans(buf, np.ascontiguousarray(s2d), np.ascontiguousarray(e2d))
-    starts = off[:-1].copy()
-    starts[(s2d < 0).all(axis=1)] = -1
-    return data, starts, off[1:]
-
-
-def _field_spans(layout: Layout, names: list[str], caps: np.ndarray, rows: np.ndarray):
+def _field_spans(layout: Layout, names: list[str], caps: np.ndarray, rows: np.ndarray | None):
+    """int64[k, n] starts and ends of the named fields (at ``rows``, or all rows)."""
     idx = [layout.fmt.fields.index(g) for g in names]
-    s = np.stack([caps[rows, 2 * k] for k in idx], axis=1)
-    e = np.stack([caps[rows, 2 * k + 1] for k in idx], axis=1)
-    return s, e
+    s = caps[[2 * k for k in idx]]
+    e = caps[[2 * k + 1 for k in idx]]
+    if rows is not None:
+        s, e = s[:, rows], e[:, rows]
+    return np.ascontiguousarray(s), np.ascontiguousarray(e)
 
 
 def resolve_time(layout: Layout, state: SourceState, buf, caps, rows) -> None:
@@ -235,13 +241,14 @@ def resolve_time(layout: Layout, state: SourceState, buf, caps, rows) -> None:
     sample = rows[:256]
     best: tuple = (0.0, 0.0, None, None)
     for group in layout.time_candidates():
-        data, s, e = _time_input(buf, *_field_spans(layout, group, caps, sample))
+        s, e = _field_spans(layout, group, caps, sample)
         if layout.time_format is not None:
             fmt = layout.time_format
-            ok = _parse_times(data, s, e, fmt.codes, fmt.args)[1]
-            rate = float(ok[s >= 0].mean()) if (s >= 0).any() else 0.0
+            ok = _parse_times(buf, s, e, fmt.codes, fmt.args)[1]
+            present = (s >= 0).any(axis=0)
+            rate = float(ok[present].mean()) if present.any() else 0.0
         else:
-            fmt, rate = infer_time_format(data, s, e)
+            fmt, rate = infer_time_format(buf, s, e)
         if fmt is None or rate < 0.5:
             continue
         key = (round(rate, 2), fmt.precision)
@@ -282,17 +289,17 @@ def parse_block(
     """Parse a block of whole lines of one source.
 
     When ``final`` is False and continuation lines are joined, the block's last record
-    is left out (``lines_used`` says how many lines were consumed) so that the caller
-    can prepend those lines to the next block.
+    is left out (``lines_used``/``bytes_used`` say how much was consumed) so that the
+    caller can put those lines in front of the next block.
     """
     starts, ends = K._split_lines(buf)
     raw_starts = starts
-    line_flags = K._line_flags(buf, starts, ends)
+    line_flags, ss, se = K._line_info(buf, starts, ends)
     bad = (line_flags & K.FLAG_INVALID_UTF8) != 0
     if bad.any():
         buf = repair_utf8(buf, starts, ends, bad)
         starts, ends = K._split_lines(buf)
-    ss, se = K._strip_spans(buf, starts, ends)
+        _, ss, se = K._line_info(buf, starts, ends)
     status, caps = match_block(buf, ss, se, layout.fmt)
     matched = status == K.MATCHED
     join = layout.multiline
@@ -302,28 +309,32 @@ def parse_block(
         n_rec = _carry_cut(matched, first)
     first, last = first[:n_rec], last[:n_rec]
     lines_used = int(last[-1] + 1) if n_rec else (0 if (join and not final) else len(starts))
-    ok = matched[first]
+    simple = n_rec == len(starts)  # one line per record: no fancy indexing needed
+    rows = None if simple else first
+    rec_caps = caps if simple else caps[:, first]
+    ok = matched if simple else matched[first]
 
-    fields: dict[str, pa.Array] = {}
-    for k, name in enumerate(layout.fmt.fields):
-        s = np.where(ok, caps[first, 2 * k], -1)
-        if name == layout.message:
-            continue
-        fields[name] = gather_strings(buf, s, caps[first, 2 * k + 1])
-
-    # the message: the message field (or whole stripped line) plus continuation lines;
+    # the message: the message field (or the stripped line) plus continuation lines;
     # a record that did not match keeps its raw line
+    line_s = starts if simple else starts[first]
+    line_e = ends if simple else ends[first]
     if layout.message is not None:
         k = layout.fmt.fields.index(layout.message)
-        ms = np.where(ok, caps[first, 2 * k], starts[first])
-        me = np.where(ok, caps[first, 2 * k + 1], ends[first])
-        ms = np.where(ms < 0, se[first], ms)  # an optional message that was not there
-        me = np.where(me < 0, se[first], me)
+        ms, me = rec_caps[2 * k], rec_caps[2 * k + 1]
+        absent = ok & (ms < 0)  # an optional message that was not there
+        stripped_e = se if simple else se[first]
+        ms = np.where(ok, np.where(absent, stripped_e, ms), line_s)
+        me = np.where(ok, np.where(absent, stripped_e, me), line_e)
     else:
-        ms = np.where(ok, ss[first], starts[first])
-        me = np.where(ok, se[first], ends[first])
+        ms = np.where(ok, ss if simple else ss[first], line_s)
+        me = np.where(ok, se if simple else se[first], line_e)
     data, offsets = K._gather_records(buf, ms, me, starts, ends, first, last)
     message = _string_array(data, offsets, None)
+
+    names = [f for f in layout.fmt.fields if f != layout.message]
+    idx = [layout.fmt.fields.index(f) for f in names]
+    columns = gather_columns(buf, rec_caps[[2 * k for k in idx]], rec_caps[[2 * k + 1 for k in idx]])
+    fields = dict(zip(names, columns, strict=True))
     if layout.message is not None:
         fields[layout.message] = _string_array(data, offsets, ok)
         fields = {name: fields[name] for name in layout.fmt.fields}
@@ -333,22 +344,19 @@ def parse_block(
     if truncated and final and n_rec:
         flags[-1] |= TRUNCATED
 
-    rows = np.flatnonzero(matched)
-    if not state.time_resolved and len(rows):
-        resolve_time(layout, state, buf, caps, rows)
+    if not state.time_resolved and matched.any():
+        resolve_time(layout, state, buf, caps, np.flatnonzero(matched))
     timestamp = np.full(n_rec, np.iinfo(np.int64).min, dtype=np.int64)
     if state.time_format is not None and n_rec:
-        s2d, e2d = _field_spans(layout, state.time_fields, caps, first)
-        s2d = np.where(ok[:, None], s2d, -1)
-        data_t, ts_s, ts_e = _time_input(buf, s2d, e2d)
+        ts_s, ts_e = _field_spans(layout, state.time_fields, caps, rows)
         index, failed = parse_times(
-            data_t, ts_s, ts_e, state.time_format, tz=tz, year_state=state.year, mtime=state.mtime
+            buf, ts_s, ts_e, state.time_format, tz=tz, year_state=state.year, mtime=state.mtime
         )
         timestamp = index.asi8.copy()
         flags[failed] |= BAD_TIMESTAMP
         running = np.maximum.accumulate(np.concatenate([[state.max_ts], timestamp]))
-        flags[timestamp < running[:-1]] |= OUT_OF_ORDER
-        flags[timestamp == np.iinfo(np.int64).min] &= ~np.uint8(OUT_OF_ORDER)
+        late = (timestamp < running[:-1]) & (timestamp != np.iinfo(np.int64).min)
+        flags[late] |= OUT_OF_ORDER
         state.max_ts = int(running[-1])
 
     if layout.level is not None:

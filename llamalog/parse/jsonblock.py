@@ -68,12 +68,12 @@ def parse_json_block(
     from .jsonl import parse_json_records
 
     starts, ends = K._split_lines(buf)
-    line_flags = K._line_flags(buf, starts, ends)
+    line_flags, ss, se = K._line_info(buf, starts, ends)
     bad = (line_flags & K.FLAG_INVALID_UTF8) != 0
     if bad.any():
         buf = repair_utf8(buf, starts, ends, bad)
         starts, ends = K._split_lines(buf)
-    ss, se = K._strip_spans(buf, starts, ends)
+        _, ss, se = K._line_info(buf, starts, ends)
     n = len(starts)
     lines = gather_strings(buf, ss, se)
     rec = parse_json_records(lines, **options)

@@ -2,51 +2,46 @@
 
 Strategy
 --------
-Records are split three ways with cheap vectorised byte checks:
+Vectorised byte checks sort the records first. A record whose first non-blank byte is not
+``{`` or whose last byte is not ``}`` (empty lines, plain text, ``[1, 2]``, ``42``) is not
+an object: ``ok`` is False and the message is the raw record, with no parsing at all.
+Other records with blanks at their ends, records with CR/LF inside, and records that may
+nest deeper than 256 levels (pyarrow recurses per level and crashes on very deep input) go
+to the *slow path*. The rest go to the *fast path*.
 
-* *fast candidates*: the first non-blank byte is ``{``, the last byte is ``}`` and the record
-  holds no CR/LF byte;
-* *slow candidates*: records that hold a CR or LF byte (a record split from a pretty-printed
-  or otherwise multi-line object);
-* everything else (empty lines, plain text, ``[1, 2]``, ``"str"``, ``42``) cannot be a JSON
-  object: ``ok`` is False and the message is the raw record, without any parsing.
+Fast path: :func:`pyarrow.json.read_json` (C++, several hundred thousand records per second
+per core) reads blocks of about 1 MB joined with ``\\n``, single-threaded per block, on a
+thread pool. Raw control characters, which pyarrow rejects inside strings, are escaped
+first. Since every line starts with ``{`` and ends with ``}`` and a raw newline cannot
+occur inside a JSON string, a line cannot run into the next one: a block is accepted when
+it yields exactly one row per line. ``read_json`` fails a whole block on one bad line and
+names the row; that line goes to the slow path and the lines around it are read again
+(bisection when no row is named); a block with more than about one failure per 40 lines
+goes to the slow path as a whole. A key whose values change kind between lines (number in
+one, string in the next: pyarrow fails these) is renamed per kind with a regex over the
+block text (``"k": "x"`` to ``"k\\u0000s": "x"``), read, and renamed back. Fields that pyarrow
+infers as timestamps (dropping their time zone) are read again as strings, so that time
+values stay raw text. Rows with NaN or infinite floats are checked for the non-standard
+``Inf`` / ``-NaN``, which pyarrow accepts and the standard library does not.
 
-Fast candidates are joined with ``\\n`` into one buffer (a single memcpy) and read in
-blocks of about 1 MB by :func:`pyarrow.json.read_json`, the C++ NDJSON reader, on a small
-thread pool. ``read_json`` fails a whole block on one bad line, so a failed block is split
-at the row its error names (the reader is run single-threaded on each block, which makes
-that row number exact), the named line goes to the slow path and both sides are read again;
-when there is no usable row number the block is bisected. A block that keeps failing, or a
-range of fewer than 32 lines, goes to the slow path as a whole. A block is only accepted
-when it yields exactly one row per line: every line starts with ``{`` and ends with ``}``
-and a raw newline is never valid inside a JSON string, so a line cannot run into the next
-one, and a line that holds two objects (``{}{}``) makes the row count too large.
+Slow path: the standard library's JSON scanner (``json.loads(line, strict=False)``, so raw
+control characters inside strings are accepted), about 150 thousand records per second.
+Whatever path a line takes, it is valid exactly when ``json.loads(line, strict=False)``
+returns a dict (objects nested too deep for Python's recursion limit count as invalid).
 
-The slow path parses each line with the standard library (``json.loads`` with
-``strict=False``, so raw control characters inside strings are accepted). It decides every
-line that the fast path does not accept, so a line gets the same answer wherever it lands.
-Rows holding NaN or infinite floats are re-parsed there too, because pyarrow also accepts
-the non-standard ``Inf`` and ``-NaN`` that the standard library rejects.
-
-pyarrow infers timestamp types for ISO-looking strings (and drops their time zone); fields
-inferred as timestamps are read again as strings so that time values stay raw text.
-
-Typing rules (identical on both paths)
---------------------------------------
+Typing rules (the same on both paths)
+-------------------------------------
 * nested objects are flattened to ``parent<sep>child`` names; ``null`` counts as missing;
 * a column whose values are all booleans is ``bool``, all integers ``int64``, integers and
   floats ``float64``, all strings ``large_string``;
 * integers outside the int64 range are read as floats (as pyarrow does);
 * any other mixture is ``large_string`` holding each value's JSON text (``1``, ``1.5``,
-  ``true``, ``[1,2]``); arrays become compact JSON text (re-serialised, so the spelling of
-  numbers inside them may differ from the input);
+  ``true``, ``[1,2]``; integral floats below 1e16 are written as integers, as pyarrow reads
+  ``1`` and ``1.0`` alike); arrays become compact JSON text, re-serialised, so numbers
+  inside them may be spelled differently (``[1.0,2.5]`` for ``[1, 2.5]``) and objects inside
+  them may gain ``null`` members;
 * when two keys flatten to the same name (a literal ``"a.b"`` key next to ``{"a": {"b": ..}}``)
-  which value wins is unspecified;
-* duplicate keys in one object: the last one wins.
-
-Throughput is about 0.5 to 1 million records per second for typical 150-byte records on
-two cores; mostly-invalid input runs at the speed of ``json.loads`` (a few hundred thousand
-records per second).
+  which value wins is unspecified; of duplicate keys in one object the last one wins.
 """
 
 from __future__ import annotations
@@ -91,22 +86,27 @@ MAX_AUTO_FIELDS = 64
 _MIN_FAST = 64  # fewer fast candidates than this: parse everything with json.loads
 _BLOCK_BYTES = 1 << 20  # bytes of text per read_json call
 _SLOW_RANGE = 32  # after a failure, a range this short goes to json.loads as a whole
-_MIN_FAILS = 4  # failures tolerated per block before the _LINES_PER_FAIL rule applies
-_LINES_PER_FAIL = 60  # fewer good lines per failure than this: the rest of the block goes slow
+_MIN_FAILS = 8  # failures tolerated per block before the _LINES_PER_FAIL rule applies
+_LINES_PER_FAIL = 40  # fewer good lines per failure than this: the rest of the block goes slow
 _MAX_SPLIT = 32  # at most this many keys are renamed by the kind of their value
 _MAX_READ = (1 << 31) - 64  # read_json's block_size is a 32-bit integer
+_MAX_FAST_DEPTH = 256  # lines possibly nested deeper than this are parsed by json.loads
 
+_INTEGRAL_LIMIT = 1e16  # integral floats below this are written as integers in text
 _INT64_MIN = -(1 << 63)
 _INT64_MAX = (1 << 63) - 1
 _ROW_RE = re.compile(r"in row (\d+)")
 _COLUMN_RE = re.compile(r"Column\(([^)]*)\)")
 _CONFLICT_RE = re.compile(r"Column\((/[^)]*)\) changed from")
 _MARK_RE = re.compile("\x00.", re.DOTALL)
+_NONSTANDARD_RE = re.compile(rb"-NaN|Inf(?!inity)")
 _SURROGATE_RE = re.compile("[\ud800-\udfff]")
 _SURROGATE_ESCAPE_RE = re.compile(r"\\u[dD][89a-fA-F]")
-_DECODER = json.JSONDecoder(strict=False)
+_SCAN = json.JSONDecoder(strict=False).scan_once
+_SPACE_CHARS = " \t\n\r"
 
 _TEXT = pa.large_string()
+_JSON_SPACE = np.array([0x20, 0x09, 0x0A, 0x0D], np.uint8)
 
 
 @dataclass
@@ -231,17 +231,30 @@ def _classify(arr: pa.LargeStringArray) -> tuple[np.ndarray, np.ndarray, np.ndar
         fast[i] = bytes(data[starts[i] : ends[i]]).lstrip(b" \t").startswith(b"{")
     fast &= valid
     ctrl = np.zeros(n, bool)
-    slow = np.zeros(n, bool)
+    # whitespace at either end (the reader strips it, but not every caller does)
+    slow = np.isin(first, _JSON_SPACE) | np.isin(last, _JSON_SPACE)
     region = data[int(offs[0]) : int(offs[-1])] if n else data[:0]
     if region.size and int(region.min()) < 0x20:
         pos = np.flatnonzero(region < 0x20) + int(offs[0])
-        rows = np.unique(np.searchsorted(offs, pos, side="right") - 1)
-        rows = rows[(rows >= 0) & (rows < n)]
-        ctrl[rows] = valid[rows]
-        for i in rows[~fast[rows] & valid[rows]]:
-            # not shaped like an object, but CR/LF inside may hide a multi-line one
-            text = bytes(data[starts[i] : ends[i]])
-            slow[i] = b"\n" in text or b"\r" in text
+        ctrl[np.searchsorted(offs, pos, side="right") - 1] = True
+        ctrl &= valid
+        # not shaped like an object, but a CR or LF inside may hide a multi-line one
+        byte = data[pos]
+        pos = pos[(byte == 0x0A) | (byte == 0x0D)]
+        slow[np.searchsorted(offs, pos, side="right") - 1] = True
+    long_rows = np.flatnonzero(fast & (ends - starts > 2 * _MAX_FAST_DEPTH))
+    if len(long_rows):
+        # pyarrow recurses once per nesting level (and crashes on very deep input): lines
+        # that may nest deeper than _MAX_FAST_DEPTH go to json.loads
+        base = int(offs[0])
+        region = data[base : int(offs[-1])]
+        brackets = (region == ord("{")) | (region == ord("["))
+        bounds = np.stack([starts[long_rows], ends[long_rows]], axis=1).ravel() - base
+        counts = np.add.reduceat(np.append(brackets, False), bounds, dtype=np.int64)[::2]
+        deep = long_rows[counts > _MAX_FAST_DEPTH]
+        fast[deep] = False
+        slow[deep] = True
+    slow &= valid & ~fast
     return fast, ctrl & fast, slow
 
 
@@ -261,13 +274,12 @@ def _escape_controls(cand: pa.LargeStringArray, mask: np.ndarray) -> pa.LargeStr
     Inside a string this gives the value ``json.loads(strict=False)`` reads; between tokens
     it makes the line invalid for pyarrow, so that the slow path decides it.
     """
-    offs, data = _line_bounds(cand)
-    view = memoryview(data)
-    fixed = [
-        str(view[offs[i] : offs[i + 1]], "utf-8", "replace").translate(_CONTROL_ESCAPES)
-        for i in np.flatnonzero(mask)
-    ]
-    return pc.replace_with_mask(cand, pa.array(mask), pa.array(fixed, _TEXT))
+    sub = cand.filter(pa.array(mask))
+    offs, data = _line_bounds(sub)
+    region = data[int(offs[0]) : int(offs[-1])]
+    for code in np.flatnonzero(np.bincount(region[region < 0x20], minlength=0x20)):
+        sub = pc.replace_substring(sub, chr(code), _CONTROL_ESCAPES[int(code)])
+    return pc.replace_with_mask(cand, pa.array(mask), sub)
 
 
 def _prune_timestamps(typ: pa.DataType) -> pa.DataType | None:
@@ -330,7 +342,7 @@ def _may_hold_floats(typ: pa.DataType) -> bool:
 
 
 def _split_patterns(key: str) -> list[tuple[str, str]]:
-    """RE2 (pattern, replacement) pairs renaming ``key`` by the kind of its value.
+    r"""RE2 (pattern, replacement) pairs renaming ``key`` by the kind of its value.
 
     ``"k": "x"`` becomes ``"k\u0000s": "x"``, a number ``"k\u0000n"``, an object, array or
     boolean ``"k\u0000{"``, ``"k\u0000["``, ``"k\u0000t"`` or ``"k\u0000f"``: each renamed
@@ -342,28 +354,28 @@ def _split_patterns(key: str) -> list[tuple[str, str]]:
     enc = json.dumps(key, ensure_ascii=False)[1:-1]
     pat = re.sub(r"([\\.^$|?*+()\[\]{}])", r"\\\1", enc)
     rep = enc.replace("\\", "\\\\")
+    sp = "[ \\t]*:[ \\t]*"
     return [
-        (f'"{pat}"([ \\t]*:[ \\t]*)"', f'"{rep}\\\\u0000s"\\1"'),
-        (f'"{pat}"([ \\t]*:[ \\t]*)([-0-9NI])', f'"{rep}\\\\u0000n"\\1\\2'),
-        (f'"{pat}"([ \\t]*:[ \\t]*)([{{\\[tf])', f'"{rep}\\\\u0000\\2"\\1\\2'),
+        (f'"{pat}"{sp}"', f'"{rep}\\\\u0000s":"'),
+        (f'"{pat}"{sp}([-0-9NI])', f'"{rep}\\\\u0000n":\\1'),
+        (f'"{pat}"{sp}([{{\\[tf])', f'"{rep}\\\\u0000\\1":\\1'),
     ]
+
+
+def _only_buffer(arr: pa.LargeStringArray) -> pa.Buffer:
+    """The bytes of the single string in ``arr``, without a copy."""
+    start, end = np.frombuffer(arr.buffers()[1], np.int64, 2, arr.offset * 8).tolist()
+    return arr.buffers()[2].slice(start, end - start)
 
 
 class _FastReader:
     """Reads ranges of fast candidates with pyarrow.json, splitting around bad lines."""
 
     def __init__(self, cand: pa.LargeStringArray) -> None:
-        offs, _ = _line_bounds(cand)
-        m = len(cand)
-        base = offs - offs[0]
-        # line k occupies [starts[k], ends[k]) of the "\n"-joined buffer
-        self.starts = base[:-1] + np.arange(m, dtype=np.int64)
-        self.ends = base[1:] + np.arange(m, dtype=np.int64)
-        joined = pc.binary_join(
-            pa.LargeListArray.from_arrays(pa.array([0, m], pa.int64()), cand),
-            pa.scalar("\n", _TEXT),
-        )
-        self.buffer = joined[0].as_buffer()
+        self.cand = cand
+        self.offs, self.data = _line_bounds(cand)
+        # line k and the newline after it end at ends[k] of the "\n"-joined text
+        self.ends = self.offs[1:] - self.offs[0] + np.arange(1, len(cand) + 1, dtype=np.int64)
         self.forced: pa.DataType | None = None  # struct of fields read as strings
         self.split: tuple[str, ...] = ()  # keys whose values change kind between lines
         self._patterns: dict[str, list[tuple[str, str]]] = {}
@@ -392,13 +404,18 @@ class _FastReader:
                 self._patterns[key] = _split_patterns(key)
             for pattern, replacement in self._patterns[key]:
                 text = pc.replace_substring_regex(text, pattern=pattern, replacement=replacement)
-        return text[0].as_buffer()
+        return _only_buffer(text)
 
-    def read(self, lo: int, hi: int) -> tuple[pa.Table | str, tuple[str, ...]]:
-        """Read lines [lo, hi): a table or the error message, and the keys split."""
-        start, end = int(self.starts[lo]), int(self.ends[hi - 1])
-        buf = self.buffer.slice(start, end - start)
-        split = self.split
+    def read(self, lo: int, hi: int, rename: bool) -> tuple[pa.Table | str, tuple[str, ...]]:
+        """Read lines [lo, hi): a table or the error message, and the keys renamed."""
+        # joined block by block: a small buffer reused by the memory pool is faster to fill
+        # than one buffer for everything, and needs less memory
+        joined = pc.binary_join(
+            pa.LargeListArray.from_arrays(pa.array([0, hi - lo], pa.int64()), self.cand[lo:hi]),
+            pa.scalar("\n", _TEXT),
+        )
+        buf = _only_buffer(joined)
+        split = self.split if rename else ()
         if split:
             try:
                 buf = self._rename(buf, split)
@@ -426,33 +443,48 @@ class _FastReader:
             return "timestamp fields could not be read as strings", split
         return again, split
 
-    def _accept(self, a: int, b: int, table: pa.Table, good: list, slow: list[int]) -> None:
-        rows = np.arange(a, b, dtype=np.int64)
-        if any(_may_hold_floats(t) for t in table.schema.types):
-            mask = None
-            for col in table.columns:
-                sub = _has_nonfinite(col.combine_chunks())
-                if sub is not None:
-                    mask = sub if mask is None else mask | sub
-            if mask is not None:
-                # NaN / Inf / -NaN: let json.loads decide which spellings are valid
-                slow.extend(rows[mask].tolist())
-                rows = rows[~mask]
-                table = table.filter(pa.array(~mask))
-        if len(rows):
-            good.append((rows, table))
+    def _nonstandard(self, a: int, table: pa.Table) -> list[int]:
+        """Lines of ``table`` (read from line ``a`` on) that may spell ``Inf`` or ``-NaN``.
+
+        pyarrow accepts these, json.loads does not; only rows holding a non-finite float
+        are looked at, and their text is searched (a hit inside a string is harmless).
+        """
+        if not any(_may_hold_floats(t) for t in table.schema.types):
+            return []
+        mask = None
+        for col in table.columns:
+            sub = _has_nonfinite(col.combine_chunks())
+            if sub is not None:
+                mask = sub if mask is None else mask | sub
+        if mask is None:
+            return []
+        bad = []
+        for k in (np.flatnonzero(mask) + a).tolist():
+            text = self.data[self.offs[k] : self.offs[k + 1]].tobytes()
+            if _NONSTANDARD_RE.search(text) is not None:
+                bad.append(k)
+        return bad
+
+    def process_safely(
+        self, lo: int, hi: int
+    ) -> tuple[list[tuple[np.ndarray, pa.Table]], list[int]]:
+        """:meth:`process`, falling back to the slow path should pyarrow misbehave."""
+        try:
+            return self.process(lo, hi)
+        except Exception:  # the slow path decides every line anyway: never fail the call
+            return [], list(range(lo, hi))
 
     def process(self, lo: int, hi: int) -> tuple[list[tuple[np.ndarray, pa.Table]], list[int]]:
         """Parse lines [lo, hi): accepted (line positions, table) pairs and slow lines."""
         good: list[tuple[np.ndarray, pa.Table]] = []
         slow: list[int] = []
-        stack = [(lo, hi)]
+        stack = [(lo, hi, False)]
         fails = accepted = 0
         while stack:
-            a, b = stack.pop()
+            a, b, rename = stack.pop()
             if b <= a:
                 continue
-            nbytes = int(self.ends[b - 1] - self.starts[a])
+            nbytes = int(self.offs[b] - self.offs[a])
             # a failure costs two read_json calls (~0.2 ms, json.loads of ~50 lines): when
             # failures come more often than one per _LINES_PER_FAIL lines, go slow
             give_up = fails >= _MIN_FAILS and accepted < _LINES_PER_FAIL * fails
@@ -461,22 +493,30 @@ class _FastReader:
                 continue
             if nbytes > _MAX_READ:
                 mid = (a + b) // 2
-                stack += [(mid, b), (a, mid)]
+                stack += [(mid, b, rename), (a, mid, rename)]
                 continue
-            result, split = self.read(a, b)
+            result, split = self.read(a, b, rename)
             if isinstance(result, pa.Table) and result.num_rows == b - a:
-                self._accept(a, b, result, good, slow)
-                accepted += b - a
+                bad = self._nonstandard(a, result)
+                if not bad:
+                    good.append((np.arange(a, b, dtype=np.int64), result))
+                    accepted += b - a
+                    continue
+                # the bad lines go slow, the others are read again (their types may differ)
+                slow.extend(bad)
+                edges = [a - 1, *bad, b]
+                stack.extend((x + 1, y, rename) for x, y in itertools.pairwise(edges))
                 continue
             if isinstance(result, str):
                 conflict = _CONFLICT_RE.search(result)
                 key = conflict.group(1).rsplit("/", 1)[-1] if conflict else ""
-                if key not in ("", "[]") and key not in split and len(split) < _MAX_SPLIT:
-                    # a key whose value changes kind between lines: rename it by kind
+                if key not in ("", "[]") and key not in split and len(self.split) < _MAX_SPLIT:
+                    # a key whose value changes kind between lines: rename it by kind (the
+                    # renaming costs a regex pass, so ranges without conflicts go without)
                     with self._lock:
                         if key not in self.split:
                             self.split = (*self.split, key)
-                    stack.append((a, b))
+                    stack.append((a, b, True))
                     continue
             fails += 1
             if b - a == 1:
@@ -486,11 +526,11 @@ class _FastReader:
             r = int(hint.group(1)) if hint else -1
             if not 0 <= r < b - a:
                 mid = (a + b) // 2
-                stack += [(mid, b), (a, mid)]
+                stack += [(mid, b, rename), (a, mid, rename)]
             else:
                 # line r goes to the slow path, the lines around it are read again
                 slow.append(a + r)
-                stack += [(a + r + 1, b), (a, a + r)]
+                stack += [(a + r + 1, b, rename), (a, a + r, rename)]
         return good, slow
 
 
@@ -509,10 +549,10 @@ def _fast_path(
     blocks = [(int(a), int(b)) for a, b in itertools.pairwise(cuts) if b > a]
     workers = max(1, min(pa.cpu_count(), len(blocks), 8))
     if workers == 1:
-        results = [reader.process(a, b) for a, b in blocks]
+        results = [reader.process_safely(a, b) for a, b in blocks]
     else:
         with ThreadPoolExecutor(workers) as pool:
-            results = list(pool.map(lambda ab: reader.process(*ab), blocks))
+            results = list(pool.map(lambda ab: reader.process_safely(*ab), blocks))
     good: list[tuple[np.ndarray, pa.Table]] = []
     slow: list[int] = []
     for g, s in results:
@@ -543,30 +583,41 @@ def _int_to_float(value: int) -> float:
 
 
 def _load_object(text: str) -> dict[str, Any] | None:
-    try:
-        obj = _DECODER.decode(text)
-    except (ValueError, RecursionError):
+    """``json.loads(text, strict=False)`` when that gives a dict, else None."""
+    start = 0
+    if text[:1] in _SPACE_CHARS:
+        start = len(text) - len(text.lstrip(_SPACE_CHARS))
+    if text[start : start + 1] != "{":
         return None
-    if not isinstance(obj, dict):
+    try:
+        obj, end = _SCAN(text, start)  # the C scanner behind json.loads, minus its wrapper
+    except (ValueError, RecursionError, StopIteration):
+        return None
+    if end != len(text) and text[end:].strip(_SPACE_CHARS):
         return None
     if _SURROGATE_ESCAPE_RE.search(text) is not None:
         obj = _clean(obj)
     return obj
 
 
-def _flatten_obj(
-    obj: dict[str, Any], prefix: str, sep: str, out: dict[str, Any], top: set[str] | None
-) -> None:
+class _ListText(str):
+    """JSON text of an array value (a str subclass, so that its kind stays known)."""
+
+    __slots__ = ()
+
+
+def _flatten_obj(obj: dict[str, Any], prefix: str, sep: str, out: dict[str, Any]) -> None:
+    """Flatten nested objects into ``out`` as ``parent<sep>child`` names, dropping nulls."""
     for key, value in obj.items():
-        name = prefix + key
-        if isinstance(value, dict):
-            _flatten_obj(value, name + sep, sep, out, None)
-        elif value is not None:
-            if type(value) is int and not _INT64_MIN <= value <= _INT64_MAX:
-                value = _int_to_float(value)
-            out[name] = value
-            if top is not None:
-                top.add(name)
+        kind = type(value)
+        if kind is str or kind is float or kind is bool:
+            out[prefix + key] = value
+        elif kind is int:
+            out[prefix + key] = value if _INT64_MIN <= value <= _INT64_MAX else _int_to_float(value)
+        elif kind is dict:
+            _flatten_obj(value, prefix + key + sep, sep, out)
+        elif kind is list:
+            out[prefix + key] = _ListText(_json_text(value))
 
 
 def _json_text(value: Any) -> str:
@@ -574,11 +625,15 @@ def _json_text(value: Any) -> str:
         return value
     if isinstance(value, float):
         return _float_text(value)
-    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"), default=str)
 
 
 def _float_text(value: float) -> str:
+    """A float as text: integral values below 1e16 as integers (pyarrow reads ``1`` and
+    ``1.0`` alike), others as ``repr`` does, non-finite ones as JSON spells them."""
     if math.isfinite(value):
+        if value.is_integer() and abs(value) < _INTEGRAL_LIMIT:
+            return str(int(value))
         return repr(value)
     return "NaN" if math.isnan(value) else ("Infinity" if value > 0 else "-Infinity")
 
@@ -596,7 +651,7 @@ def _py_piece(values: list[Any]) -> tuple[str, pa.Array]:
         return "float", pa.array([None if v is None else float(v) for v in values], pa.float64())
     if types == {str}:
         return "str", pa.array(values, _TEXT)
-    kind = "list" if types == {list} else "text"
+    kind = "list" if types == {_ListText} else "text"
     return kind, pa.array([None if v is None else _json_text(v) for v in values], _TEXT)
 
 
@@ -643,7 +698,19 @@ def _to_text(kind: str, arr: pa.Array) -> pa.Array:
     if kind == "bool":
         return pc.if_else(arr, pa.scalar("true", _TEXT), pa.scalar("false", _TEXT))
     if kind == "float":
-        return pa.array([None if v is None else _float_text(v) for v in arr.to_pylist()], _TEXT)
+        values = pc.fill_null(arr, 0.0).to_numpy(zero_copy_only=False)
+        texts = list(map(float.__repr__, values.tolist()))
+        with np.errstate(invalid="ignore"):
+            integral = (np.abs(values) < _INTEGRAL_LIMIT) & (np.floor(values) == values)
+        for i, whole in zip(
+            np.flatnonzero(integral).tolist(),
+            values[integral].astype(np.int64).tolist(),
+            strict=True,
+        ):
+            texts[i] = str(whole)
+        if not pc.all(pc.is_finite(arr)).as_py():
+            texts = [t if t[-1].isdigit() else _float_text(float(t)) for t in texts]
+        return pa.array(texts, _TEXT, mask=arr.is_null().to_numpy(zero_copy_only=False))
     return pa.array([None if v is None else _json_text(v) for v in arr.to_pylist()], _TEXT)
 
 
@@ -652,7 +719,7 @@ def _convert(kind: str, arr: pa.Array, final: str) -> pa.Array:
         return _to_text(kind, arr)
     if kind == "null":
         return pa.nulls(len(arr), _KIND_TYPES[final])
-    return arr.cast(_KIND_TYPES[final])
+    return pc.cast(arr, _KIND_TYPES[final], safe=False)  # int64 -> float64 may round
 
 
 class _Units:
@@ -669,7 +736,7 @@ class _Units:
 
     def _note(self, name: str, kind: str, count: int, top: bool) -> None:
         self.counts[name] = self.counts.get(name, 0) + count
-        if kind not in ("list", "null"):
+        if kind not in ("list", "null") and count:
             self.scalar.add(name)
         if top:
             self.top.add(name)
@@ -708,14 +775,9 @@ class _Units:
         self.rows.append(rows)
         self.pieces.append(pieces)
 
-    def add_objects(self, rows: list[int], objs: list[dict[str, Any]]) -> None:
-        flat_rows: list[dict[str, Any]] = []
-        top: set[str] = set()
+    def add_objects(self, rows: list[int], flat_rows: list[dict[str, Any]], top: set[str]) -> None:
         names: dict[str, None] = {}
-        for obj in objs:
-            flat: dict[str, Any] = {}
-            _flatten_obj(obj, "", self.sep, flat, top)
-            flat_rows.append(flat)
+        for flat in flat_rows:
             names.update(dict.fromkeys(flat))
         pieces: dict[str, tuple[str, pa.Array]] = {}
         for name in names:
@@ -846,7 +908,7 @@ def parse_json_records(
     fast_idx = np.flatnonzero(fast_mask)
     units = _Units(n, sep)
     slow: list[int] = np.flatnonzero(slow_mask).tolist()
-    if len(fast_idx) >= _MIN_FAST:
+    if len(fast_idx) and len(fast_idx) >= _MIN_FAST:
         good, more_slow = _fast_path(arr, fast_idx, ctrl_mask)
         for rows, table in good:
             units.add_table(rows, table)
@@ -857,14 +919,23 @@ def parse_json_records(
         slow.sort()
         offs, data = _line_bounds(arr)
         view = memoryview(data)
-        ok_rows, objs = [], []
+        ok_rows: list[int] = []
+        flat_rows: list[dict[str, Any]] = []
+        top: set[str] = set()
         for i in slow:
             obj = _load_object(str(view[offs[i] : offs[i + 1]], "utf-8", "replace"))
-            if obj is not None:
-                ok_rows.append(i)
-                objs.append(obj)
+            if obj is None:
+                continue
+            flat: dict[str, Any] = {}
+            try:
+                _flatten_obj(obj, "", sep, flat)
+            except RecursionError:  # nested too deep for Python: treated as invalid
+                continue
+            top.update(obj)  # top-level keys (only those that are flattened names count)
+            ok_rows.append(i)
+            flat_rows.append(flat)
         if ok_rows:
-            units.add_objects(ok_rows, objs)
+            units.add_objects(ok_rows, flat_rows, top)
     units.finish()
 
     keys = {

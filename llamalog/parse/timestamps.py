@@ -160,12 +160,23 @@ class TimeFormat:
         return rank + (0.5 if K.T_TZ in c else 0) + (0.25 if self.has_year else 0)
 
 
+def _as_parts(starts: np.ndarray, ends: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Ranges as int64[k, n]: a 1-D pair is one part per row."""
+    s = np.asarray(starts, dtype=np.int64)
+    e = np.asarray(ends, dtype=np.int64)
+    if s.ndim == 1:
+        s, e = s[None, :], e[None, :]
+    return np.ascontiguousarray(s), np.ascontiguousarray(e)
+
+
 def _valid_epoch(buf: np.ndarray, starts: np.ndarray, ends: np.ndarray, fmt: TimeFormat) -> bool:
-    """Epoch formats only count when the digits have a plausible length."""
+    """Epoch formats only count when the digits have a plausible length (one part)."""
     if K.T_EPOCH not in fmt.codes:
         return True
+    if starts.shape[0] != 1:
+        return False
     lo, hi = (9, 11) if fmt.args[0] == 0 else (12, 14)
-    for s, e in zip(starts[:32], ends[:32], strict=False):
+    for s, e in zip(starts[0, :32], ends[0, :32], strict=False):
         if s < 0:
             continue
         digits = bytes(buf[s:e]).split(b".")[0]
@@ -177,8 +188,12 @@ def _valid_epoch(buf: np.ndarray, starts: np.ndarray, ends: np.ndarray, fmt: Tim
 def infer_time_format(
     buf: np.ndarray, starts: np.ndarray, ends: np.ndarray, candidates=CANDIDATES
 ) -> tuple[TimeFormat | None, float]:
-    """The candidate that parses most of the sample spans, and its success rate."""
-    present = starts >= 0
+    """The candidate that parses most of the sample rows, and its success rate.
+
+    ``starts``/``ends`` are int64[n] or int64[k, n] (parts joined by a space).
+    """
+    starts, ends = _as_parts(starts, ends)
+    present = (starts >= 0).any(axis=0)
     n = int(present.sum())
     if n == 0:
         return None, 0.0
@@ -187,7 +202,7 @@ def infer_time_format(
         fmt = TimeFormat.compile(text)
         _, ok = K._parse_times(buf, starts, ends, fmt.codes, fmt.args)
         rate = float(ok[present].mean())
-        if rate == 0 or not _valid_epoch(buf, starts[ok], ends[ok], fmt):
+        if rate == 0 or not _valid_epoch(buf, starts[:, ok], ends[:, ok], fmt):
             continue
         key = (round(rate, 3), fmt.precision)
         if key > best[:2]:
@@ -237,8 +252,9 @@ def parse_times(
     Parameters
     ----------
     buf : uint8[n]
-    starts, ends : int64[m]
-        Byte ranges; ``-1`` starts mean "no value" (NaT, not a failure).
+    starts, ends : int64[m] or int64[k, m]
+        Byte ranges (parts of one value are joined by a space); ``-1`` starts mean
+        "no value" (NaT, not a failure).
     fmt : TimeFormat
     tz : str, optional
         Zone of times written without an offset (default UTC).
@@ -251,13 +267,14 @@ def parse_times(
     failed : bool[m]
         True where a value was present but did not parse.
     """
+    starts, ends = _as_parts(starts, ends)
     parts, ok = K._parse_times(buf, starts, ends, fmt.codes, fmt.args)
     if fmt.has_year:
         years = np.zeros(len(ok), dtype=np.int64)
     else:
         years = _assign_years(parts, ok, year_state or YearState(), mtime)
     ns, aware = K._combine(parts, ok, years, 0)
-    failed = (starts >= 0) & ~ok
+    failed = (starts >= 0).any(axis=0) & ~ok
     index = pd.DatetimeIndex(ns.view("datetime64[ns]"))
     if tz is None or aware.all():
         return index.tz_localize("UTC"), failed

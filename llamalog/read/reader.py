@@ -112,35 +112,36 @@ def resolve_layout(
     return layout, "custom"
 
 
-def _one_ahead(it):
-    prev = next(it, None)
-    for item in it:
-        yield prev, False
-        prev = item
-    if prev is not None:
-        yield prev, True
+def _parse(buf, src: Source, state: SourceState, opts: ReadOptions, final: bool) -> Block:
+    truncated = src.truncated_at is not None
+    if opts.layout is None:
+        return parse_json_block(
+            buf, state, options=opts.jsonl or {}, tz=opts.tz, truncated=truncated and final
+        )
+    return parse_block(buf, opts.layout, state, final=final, tz=opts.tz, truncated=truncated)
 
 
 def _iter_source_blocks(src: Source, opts: ReadOptions, skip: bool) -> Iterator[Block]:
-    """Parse one source block by block, carrying unfinished records forward."""
+    """Parse one source block by block; each block's unfinished last record is handed
+    back to the reader, which puts it in front of the next block."""
     state = SourceState(src.name, mtime=src.mtime)
     if opts.year is not None:
         state.year.base = opts.year
-    carry = None
-    for buf, final in _one_ahead(iter_blocks(src, opts.block_bytes, skip_unreadable=skip)):
-        if carry is not None and len(carry):
-            buf = np.concatenate([carry, buf])
-        truncated = src.truncated_at is not None
-        if opts.layout is None:
-            block = parse_json_block(
-                buf, state, options=opts.jsonl or {}, tz=opts.tz, truncated=truncated and final
-            )
-        else:
-            block = parse_block(
-                buf, opts.layout, state, final=final, tz=opts.tz, truncated=truncated
-            )
-        carry = buf[block.bytes_used :] if not final else None
-        yield block
+    blocks = iter_blocks(src, opts.block_bytes, skip_unreadable=skip)
+    tail = None
+    buf = next(blocks, None)
+    while buf is not None:
+        block = _parse(buf, src, state, opts, final=False)
+        tail = buf[block.bytes_used :]
+        if block.n:
+            yield block
+        try:
+            buf = blocks.send(tail)
+            tail = None
+        except StopIteration:
+            buf = None
+    if tail is not None and len(tail):
+        yield _parse(tail, src, state, opts, final=True)
     rate = state.matched / state.lines if state.lines else 1.0
     # joined stack traces make many lines legitimately unmatched; single-line formats don't
     floor = 0.2 if opts.layout is not None and opts.layout.multiline else 0.9
@@ -284,12 +285,12 @@ def _decoded_head(head: bytes) -> np.ndarray:
 def _score_layout(buf: np.ndarray, layout: Layout) -> tuple[float, float, float]:
     """(match rate, share of lines whose time parses, share whose level is a real level)."""
     from ..parse import _kernels as K
-    from ..parse.engine import _field_spans, _time_input, match_block, resolve_time
+    from ..parse.engine import _field_spans, match_block, resolve_time
     from ..parse.levels import normalize_level
     from ..parse.timestamps import parse_times
 
     starts, ends = K._split_lines(buf)
-    ss, se = K._strip_spans(buf, starts, ends)
+    _, ss, se = K._line_info(buf, starts, ends)
     keep = se > ss
     ss, se = ss[keep], se[keep]
     if len(ss) == 0:
@@ -302,14 +303,14 @@ def _score_layout(buf: np.ndarray, layout: Layout) -> tuple[float, float, float]
     resolve_time(layout, state, buf, caps, matched)
     if state.time_format is None:
         return len(matched) / len(ss), 0.0, 0.0
-    data, ts, te = _time_input(buf, *_field_spans(layout, state.time_fields, caps, matched))
-    _, failed = parse_times(data, ts, te, state.time_format)
-    timed = matched[~failed & (ts >= 0)]
+    ts, te = _field_spans(layout, state.time_fields, caps, matched)
+    _, failed = parse_times(buf, ts, te, state.time_format)
+    timed = matched[~failed & (ts >= 0).any(axis=0)]
     level_ok = len(timed)
     if layout.level is not None:
         k = layout.fmt.fields.index(layout.level)
         level_ok = sum(
-            normalize_level(buf[caps[i, 2 * k] : caps[i, 2 * k + 1]].tobytes().decode()) is not None
+            normalize_level(buf[caps[2 * k, i] : caps[2 * k + 1, i]].tobytes().decode()) is not None
             for i in timed
         )
     n = len(ss)

@@ -200,8 +200,12 @@ def iter_bytes(src: Source, *, skip_unreadable: bool = False) -> Iterator[bytes]
         yield from _decompress(src, again(), kind)
 
 
-def _plain_blocks(src: Source, block_bytes: int) -> Iterator[np.ndarray]:
-    """Blocks of an uncompressed file, read straight into arrays (no intermediate bytes)."""
+def _plain_blocks(src: Source, block_bytes: int):
+    """Blocks of an uncompressed file, read straight into arrays (no intermediate bytes).
+
+    A generator: ``send(tail)`` gives back the unused end of the last block, which
+    then starts the next one.
+    """
     with open(src.path, "rb") as f:
         rest = np.zeros(0, dtype=np.uint8)
         while True:
@@ -217,8 +221,9 @@ def _plain_blocks(src: Source, block_bytes: int) -> Iterator[np.ndarray]:
             if cut == 0:  # one line longer than a block: keep reading
                 rest = buf[:total]
                 continue
-            yield buf[:cut]
-            rest = buf[cut:total].copy()
+            tail = yield buf[:cut]
+            head = tail if tail is not None else np.zeros(0, dtype=np.uint8)
+            rest = np.concatenate([head, buf[cut:total]])
 
 
 def _last_newline(buf: np.ndarray) -> int:
@@ -245,13 +250,14 @@ def _is_plain_file(src: Source) -> bool:
     return not any(head.startswith(magic) for magic in _MAGIC)
 
 
-def iter_blocks(
-    src: Source, block_bytes: int, *, skip_unreadable: bool = False
-) -> Iterator[np.ndarray]:
-    """Blocks of whole lines (uint8 arrays) of about ``block_bytes``; the last may lack ``\\n``."""
+def iter_blocks(src: Source, block_bytes: int, *, skip_unreadable: bool = False):
+    """Blocks of whole lines (uint8 arrays) of about ``block_bytes``; the last may lack ``\\n``.
+
+    A generator: ``send(tail)`` instead of ``next()`` puts ``tail`` (the unused end of the
+    block just yielded) in front of the next block, without copying the block itself.
+    """
     if _is_plain_file(src):
-        yield from _plain_blocks(src, block_bytes)
-        return
+        return (yield from _plain_blocks(src, block_bytes))
     parts: list[bytes] = []
     size = 0
     for chunk in iter_bytes(src, skip_unreadable=skip_unreadable):
@@ -264,9 +270,11 @@ def iter_blocks(
         if cut == 0:  # one line longer than a block: keep reading
             parts, size = [data], len(data)
             continue
-        yield np.frombuffer(data, dtype=np.uint8, count=cut)
-        rest = data[cut:]
-        parts, size = ([rest], len(rest)) if rest else ([], 0)
+        tail = yield np.frombuffer(data, dtype=np.uint8, count=cut)
+        parts = [tail.tobytes()] if tail is not None and len(tail) else []
+        if cut < len(data):
+            parts.append(data[cut:])
+        size = sum(len(p) for p in parts)
     if parts:
         data = b"".join(parts)
         if data:
