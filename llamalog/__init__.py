@@ -25,9 +25,9 @@ __all__ = [
     "__version__",
 ]
 
-from .parse.presets import PRESETS  # noqa: E402
-from .read.cache import convert  # noqa: E402
-from .read.reader import FormatGuess, detect_format, iter_logs, read_logs  # noqa: E402
+from .parse.presets import PRESETS
+from .read.cache import convert
+from .read.reader import FormatGuess, detect_format, iter_logs, read_logs
 
 __all__ += ["PRESETS", "FormatGuess", "convert", "detect_format", "iter_logs", "read_logs"]
 

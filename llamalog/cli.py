@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import sys
 import warnings
-from enum import Enum
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
@@ -28,7 +28,7 @@ FormatOpt = Annotated[
 ]
 
 
-class Output(str, Enum):
+class Output(StrEnum):
     text = "text"
     json = "json"
     csv = "csv"
@@ -45,8 +45,9 @@ def _read(paths: list[str], format: str, multiline: bool | None, tz: str | None)
 
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", llamalog.LlamalogWarning)
-        frame = llamalog.read_logs(paths if len(paths) > 1 else paths[0], format=format,
-                                   multiline=multiline, tz=tz)
+        frame = llamalog.read_logs(
+            paths if len(paths) > 1 else paths[0], format=format, multiline=multiline, tz=tz
+        )
     for w in caught:
         typer.echo(f"warning: {w.message}", err=True)
     return frame

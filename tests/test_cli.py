@@ -27,7 +27,17 @@ def test_demo_writes_table_and_summary(tmp_path):
 def test_parse_outputs_json_csv_and_table(tmp_path):
     out = tmp_path / "t.parquet"
     result = runner.invoke(
-        app, ["parse", "datasets/syslog.log", "--format", "syslog", "--out", str(out), "--output", "json"]
+        app,
+        [
+            "parse",
+            "datasets/syslog.log",
+            "--format",
+            "syslog",
+            "--out",
+            str(out),
+            "--output",
+            "json",
+        ],
     )
     assert result.exit_code == 0, result.output
     records = json.loads(result.stdout)

@@ -308,7 +308,7 @@ def test_syslog_year_from_file_time(tmp_path):
 
 PRESET_SAMPLES = {
     "syslog": "<34>Oct 11 22:14:15 mymachine su[230]: 'su root' failed for lonvick on /dev/pts/8",
-    "syslog-rfc5424": '<165>1 2003-10-11T22:14:15.003Z mymachine.example.com evntslog - ID47 '
+    "syslog-rfc5424": "<165>1 2003-10-11T22:14:15.003Z mymachine.example.com evntslog - ID47 "
     '[exampleSDID@32473 iut="3" eventSource="Application"] An application event',
     "apache-combined": '127.0.0.1 - frank [10/Oct/2000:13:55:36 -0700] "GET /a.gif HTTP/1.0" '
     '200 2326 "http://www.example.com/start.html" "Mozilla/4.08"',
@@ -329,7 +329,9 @@ def test_presets_parse_their_example(name):
 
 
 def test_rfc5424_fields():
-    frame = read_logs(io.BytesIO(PRESET_SAMPLES["syslog-rfc5424"].encode()), format="syslog-rfc5424")
+    frame = read_logs(
+        io.BytesIO(PRESET_SAMPLES["syslog-rfc5424"].encode()), format="syslog-rfc5424"
+    )
     row = frame.iloc[0]
     assert row["Pri"] == "165" and row["Host"] == "mymachine.example.com"
     assert row["StructuredData"] == 'exampleSDID@32473 iut="3" eventSource="Application"'
@@ -411,7 +413,11 @@ def test_loghub_fields_equal_structured_csv(name):
     for field in fields:
         column = {"Level": "Level"}.get(field, field)
         eq = _same(frame[column], truth[field])
-        assert eq.all(), (field, frame[column][~eq].head(3).tolist(), truth[field][~eq].head(3).tolist())
+        assert eq.all(), (
+            field,
+            frame[column][~eq].head(3).tolist(),
+            truth[field][~eq].head(3).tolist(),
+        )
 
 
 # --------------------------------------------------------------------------- cache, convert

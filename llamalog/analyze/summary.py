@@ -36,9 +36,10 @@ def summary(frame: pd.DataFrame) -> pd.DataFrame:
     Examples
     --------
     >>> import io, llamalog
-    >>> f = llamalog.read_logs(io.BytesIO(b"2026-01-01 00:00:00 INFO a\\n2026-01-01 00:01:00 ERROR b\\n"),
-    ...                        format="<Date> <Time> <Level> <Content>")
-    >>> summary(f).set_index("metric").loc[["records", "span_seconds", "level_ERROR"], "value"].tolist()
+    >>> data = b"2026-01-01 00:00:00 INFO a\\n2026-01-01 00:01:00 ERROR b\\n"
+    >>> f = llamalog.read_logs(io.BytesIO(data), format="<Date> <Time> <Level> <Content>")
+    >>> table = summary(f).set_index("metric")["value"]
+    >>> table[["records", "span_seconds", "level_ERROR"]].tolist()
     [2, 60.0, 1]
     """
     S.validate_frame(frame, (S.MESSAGE,))

@@ -8,7 +8,17 @@ from numba import njit, prange
 from ._dispatch import dual
 
 # Directive codes of a compiled time format (see timestamps.py).
-T_LIT, T_SPACE, T_YEAR4, T_YEAR2, T_MONTH, T_MONTHNAME, T_DAY, T_HOUR, T_MIN = 0, 1, 2, 3, 4, 5, 6, 7, 8
+T_LIT, T_SPACE, T_YEAR4, T_YEAR2, T_MONTH, T_MONTHNAME, T_DAY, T_HOUR, T_MIN = (
+    0,
+    1,
+    2,
+    3,
+    4,
+    5,
+    6,
+    7,
+    8,
+)
 T_SEC, T_FRAC, T_WEEKDAY, T_TZ, T_EPOCH, T_HOUR12, T_AMPM, T_OPTFRAC = 9, 10, 11, 12, 13, 14, 15, 16
 
 NO_YEAR = -1

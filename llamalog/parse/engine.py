@@ -16,9 +16,9 @@ import pandas as pd
 import pyarrow as pa
 
 from . import _kernels as K
+from ._time_kernels import _parse_times
 from .fieldformat import FieldFormat
 from .levels import LEVEL_DTYPE, normalize_levels
-from ._time_kernels import _parse_times
 from .timestamps import TimeFormat, YearState, infer_time_format, parse_times
 
 # Record flag bits (the ``flags`` column lists their names).
@@ -333,7 +333,9 @@ def parse_block(
 
     names = [f for f in layout.fmt.fields if f != layout.message]
     idx = [layout.fmt.fields.index(f) for f in names]
-    columns = gather_columns(buf, rec_caps[[2 * k for k in idx]], rec_caps[[2 * k + 1 for k in idx]])
+    columns = gather_columns(
+        buf, rec_caps[[2 * k for k in idx]], rec_caps[[2 * k + 1 for k in idx]]
+    )
     fields = dict(zip(names, columns, strict=True))
     if layout.message is not None:
         fields[layout.message] = _string_array(data, offsets, ok)

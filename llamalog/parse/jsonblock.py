@@ -7,8 +7,16 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from . import _kernels as K
-from .engine import BAD_TIMESTAMP, NO_MATCH, OUT_OF_ORDER, Block, SourceState, _record_flags
-from .engine import gather_strings, repair_utf8
+from .engine import (
+    BAD_TIMESTAMP,
+    NO_MATCH,
+    OUT_OF_ORDER,
+    Block,
+    SourceState,
+    _record_flags,
+    gather_strings,
+    repair_utf8,
+)
 from .levels import normalize_levels
 from .timestamps import infer_time_format, parse_times
 

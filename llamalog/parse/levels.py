@@ -48,7 +48,11 @@ def normalize_levels(values: pa.Array | pa.ChunkedArray) -> pd.Categorical:
     """Map raw level strings to the ordered ``LEVEL_DTYPE`` categorical (NaN = unknown)."""
     encoded = pc.dictionary_encode(values)
     if isinstance(encoded, pa.ChunkedArray):
-        encoded = encoded.combine_chunks() if encoded.num_chunks else pa.array([], pa.dictionary(pa.int32(), pa.large_string()))
+        encoded = (
+            encoded.combine_chunks()
+            if encoded.num_chunks
+            else pa.array([], pa.dictionary(pa.int32(), pa.large_string()))
+        )
     if len(encoded) == 0:
         return pd.Categorical([], dtype=LEVEL_DTYPE)
     mapped = [normalize_level(v) for v in encoded.dictionary.to_pylist()]

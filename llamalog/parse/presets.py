@@ -49,7 +49,7 @@ PRESETS: dict[str, Preset] = {
             message="Request",
             multiline=False,
             time_format="%d/%b/%Y:%H:%M:%S %z",
-            example='10.0.0.1 - - [01/Mar/2026:08:00:00 +0000] "GET / HTTP/1.1" 200 512 "-" "curl/8"',
+            example='10.0.0.1 - - [01/Mar/2026:08:00:00 +0000] "GET / HTTP/1.1" 200 5 "-" "curl"',
         ),
         Preset(
             "apache-common",

@@ -278,7 +278,9 @@ def parse_times(
     index = pd.DatetimeIndex(ns.view("datetime64[ns]"))
     if tz is None or aware.all():
         return index.tz_localize("UTC"), failed
-    local = index.tz_localize(tz, ambiguous=np.ones(len(index), dtype=bool), nonexistent="shift_forward")
+    local = index.tz_localize(
+        tz, ambiguous=np.ones(len(index), dtype=bool), nonexistent="shift_forward"
+    )
     utc = local.tz_convert("UTC")
     if aware.any():
         utc = utc.where(~aware, index.tz_localize("UTC"))

@@ -218,7 +218,9 @@ def flag_names(bits: np.ndarray) -> pd.Categorical:
     names = [",".join(n for b, n in FLAG_NAMES.items() if int(u) & b) for u in uniq]
     categories = list(dict.fromkeys(["", *names]))
     lookup = np.array([categories.index(n) for n in names], dtype=np.int32)
-    return pd.Categorical.from_codes(lookup[inverse] if len(bits) else np.zeros(0, np.int32), categories=categories)
+    return pd.Categorical.from_codes(
+        lookup[inverse] if len(bits) else np.zeros(0, np.int32), categories=categories
+    )
 
 
 # --------------------------------------------------------------------------- detection
@@ -248,9 +250,13 @@ class _Prepended(io.RawIOBase):
 
     def read(self, n: int = -1) -> bytes:
         if self.head:
-            out, self.head = (self.head, b"") if n < 0 or n >= len(self.head) else (
-                self.head[:n],
-                self.head[n:],
+            out, self.head = (
+                (self.head, b"")
+                if n < 0 or n >= len(self.head)
+                else (
+                    self.head[:n],
+                    self.head[n:],
+                )
             )
             return out
         data = self.stream.read(n)
@@ -362,7 +368,9 @@ def detect_format(source, *, sample_bytes: int = 1 << 18) -> FormatGuess:
 # --------------------------------------------------------------------------- public API
 
 
-def _options(source, format, multiline, message, time_format, time_fields, tz, year, block_size, json_options):
+def _options(
+    source, format, multiline, message, time_format, time_fields, tz, year, block_size, json_options
+):
     sources = resolve_sources(source)
     detection: dict = {}
     if format == "auto":
@@ -379,7 +387,11 @@ def _options(source, format, multiline, message, time_format, time_fields, tz, y
         log.info("format='auto' chose %s", guess)
         format = guess.name
     layout, name = resolve_layout(
-        format, multiline=multiline, message=message, time_format=time_format, time_fields=time_fields
+        format,
+        multiline=multiline,
+        message=message,
+        time_format=time_format,
+        time_fields=time_fields,
     )
     opts = ReadOptions(
         layout=layout,
@@ -503,8 +515,8 @@ def read_logs(
     Examples
     --------
     >>> import io
-    >>> data = io.BytesIO(b"2026-03-01 08:00:00 INFO started\\n2026-03-01 08:00:01 WARN low disk\\n")
-    >>> frame = read_logs(data, format="<Date> <Time> <Level> <Content>")
+    >>> text = b"2026-03-01 08:00:00 INFO started\\n2026-03-01 08:00:01 WARN low disk\\n"
+    >>> frame = read_logs(io.BytesIO(text), format="<Date> <Time> <Level> <Content>")
     >>> frame[["line", "level", "message"]]
        line    level   message
     0     1     INFO   started
@@ -514,15 +526,31 @@ def read_logs(
         from .cache import cached_read
 
         options = dict(
-            format=format, multiline=multiline, message=message, time_format=time_format,
-            time_fields=time_fields, tz=tz, year=year, json_options=json_options,
+            format=format,
+            multiline=multiline,
+            message=message,
+            time_format=time_format,
+            time_fields=time_fields,
+            tz=tz,
+            year=year,
+            json_options=json_options,
         )
         return cached_read(
-            source, options, cache,
+            source,
+            options,
+            cache,
             lambda: read_logs(source, block_size=block_size, **options),
         )
     sources, opts = _options(
-        source, format, multiline, message, time_format, time_fields, tz, year, block_size,
+        source,
+        format,
+        multiline,
+        message,
+        time_format,
+        time_fields,
+        tz,
+        year,
+        block_size,
         json_options,
     )
     blocks = list(_blocks(sources, opts))

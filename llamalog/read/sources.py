@@ -121,13 +121,11 @@ def _raw_chunks(src: Source, skip_unreadable: bool) -> Iterator[bytes] | None:
 
         return file_chunks()
     try:
-        handle = open(src.path, "rb")  # noqa: SIM115 - closed by the generator
+        handle = open(src.path, "rb")
     except OSError as exc:
         if not skip_unreadable:
             raise SourceError(f"cannot open {src.name}: {exc.strerror or exc}") from exc
-        warnings.warn(
-            f"skipped {src.name}: {exc.strerror or exc}", LlamalogWarning, stacklevel=4
-        )
+        warnings.warn(f"skipped {src.name}: {exc.strerror or exc}", LlamalogWarning, stacklevel=4)
         return None
 
     def chunks() -> Iterator[bytes]:
