@@ -1,0 +1,1 @@
+"""Template mining: masking, the miner, persistence and evaluation metrics."""
