@@ -97,7 +97,7 @@ _INT64_MIN = -(1 << 63)
 _INT64_MAX = (1 << 63) - 1
 _ROW_RE = re.compile(r"in row (\d+)")
 _COLUMN_RE = re.compile(r"Column\(([^)]*)\)")
-_CONFLICT_RE = re.compile(r"Column\((/[^)]*)\) changed from")
+_CONFLICT_RE = re.compile(r"Column\((/[^)]*)\) changed from \w+ to (\w+)")
 _MARK_RE = re.compile("\x00.", re.DOTALL)
 _NONSTANDARD_RE = re.compile(rb"-NaN|Inf(?!inity)")
 _SURROGATE_RE = re.compile("[\ud800-\udfff]")
@@ -341,25 +341,41 @@ def _may_hold_floats(typ: pa.DataType) -> bool:
     return False
 
 
-def _split_patterns(key: str) -> list[tuple[str, str]]:
-    r"""RE2 (pattern, replacement) pairs renaming ``key`` by the kind of its value.
+#: For each kind named in pyarrow's "changed from X to Y" errors: the regex matching the
+#: first character of such a value (after the key, colon and blanks), and the replacement
+#: key suffix (``\1`` repeats the character).
+_KIND_RENAMES = {
+    "string": ('"', "s", '"'),
+    "number": ("([-0-9NI])", "n", "\\1"),
+    "boolean": ("([tf])", "b", "\\1"),
+    "object": ("\\{", "o", "{"),
+    "array": ("\\[", "a", "["),
+}
 
-    ``"k": "x"`` becomes ``"k\u0000s": "x"``, a number ``"k\u0000n"``, an object, array or
-    boolean ``"k\u0000{"``, ``"k\u0000["``, ``"k\u0000t"`` or ``"k\u0000f"``: each renamed
-    key then holds one kind only and pyarrow reads it; the names are restored afterwards.
-    A match of ``"k"`` followed by ``:`` always ends a key (an unescaped quote closes a
-    string), so renaming never touches values; at worst it renames a longer key ending in
-    ``\"k``, which is restored the same way.
-    """
+
+def _key_pattern(key: str) -> tuple[str, str]:
+    """RE2 pattern of ``"key":`` (with blanks around the colon) and its escaped spelling."""
     enc = json.dumps(key, ensure_ascii=False)[1:-1]
     pat = re.sub(r"([\\.^$|?*+()\[\]{}])", r"\\\1", enc)
-    rep = enc.replace("\\", "\\\\")
-    sp = "[ \\t]*:[ \\t]*"
-    return [
-        (f'"{pat}"{sp}"', f'"{rep}\\\\u0000s":"'),
-        (f'"{pat}"{sp}([-0-9NI])', f'"{rep}\\\\u0000n":\\1'),
-        (f'"{pat}"{sp}([{{\\[tf])', f'"{rep}\\\\u0000\\1":\\1'),
-    ]
+    return f'"{pat}"[ \\t]*:[ \\t]*', enc.replace("\\", "\\\\")
+
+
+def _split_patterns(key: str, kinds: Sequence[str]) -> list[tuple[str, str]]:
+    r"""RE2 (pattern, replacement) pairs renaming ``key`` where its value is of ``kinds``.
+
+    With ``kinds=["string"]``, ``"k": "x"`` becomes ``"k\u0000s":"x"`` (numbers get ``\u0000n``,
+    booleans ``\u0000b``, objects ``\u0000o``, arrays ``\u0000a``): each name then holds one
+    kind only and pyarrow reads it; :data:`_MARK_RE` restores the names afterwards. A match
+    of ``"k"`` followed by ``:`` always ends a key (an unescaped quote closes a string), so
+    renaming never touches values; at worst it renames a longer key ending in ``\"k``,
+    which is restored the same way.
+    """
+    pattern, rep = _key_pattern(key)
+    out = []
+    for kind in kinds:
+        first, suffix, again = _KIND_RENAMES[kind]
+        out.append((pattern + first, f'"{rep}\\\\u0000{suffix}":{again}'))
+    return out
 
 
 def _only_buffer(arr: pa.LargeStringArray) -> pa.Buffer:
@@ -377,8 +393,8 @@ class _FastReader:
         # line k and the newline after it end at ends[k] of the "\n"-joined text
         self.ends = self.offs[1:] - self.offs[0] + np.arange(1, len(cand) + 1, dtype=np.int64)
         self.forced: pa.DataType | None = None  # struct of fields read as strings
-        self.split: tuple[str, ...] = ()  # keys whose values change kind between lines
-        self._patterns: dict[str, list[tuple[str, str]]] = {}
+        # keys whose values change kind between lines, and the kinds renamed
+        self.split: dict[str, tuple[str, ...]] = {}
         self._lock = threading.Lock()
 
     def _attempt(self, buf: pa.Buffer, forced: pa.DataType | None) -> pa.Table | str:
@@ -395,19 +411,34 @@ class _FastReader:
         except (pa.ArrowException, ValueError, OverflowError, MemoryError) as exc:
             return str(exc) or type(exc).__name__
 
-    def _rename(self, buf: pa.Buffer, split: tuple[str, ...]) -> pa.Buffer:
+    def _rename(self, buf: pa.Buffer, split: tuple[tuple[str, tuple[str, ...]], ...]) -> pa.Buffer:
         text = pa.LargeStringArray.from_buffers(
             1, pa.py_buffer(np.array([0, buf.size], np.int64)), buf
         )
-        for key in split:
-            if key not in self._patterns:
-                self._patterns[key] = _split_patterns(key)
-            for pattern, replacement in self._patterns[key]:
+        for key, kinds in split:
+            for pattern, replacement in _split_patterns(key, kinds):
                 text = pc.replace_substring_regex(text, pattern=pattern, replacement=replacement)
         return _only_buffer(text)
 
-    def read(self, lo: int, hi: int, rename: bool) -> tuple[pa.Table | str, tuple[str, ...]]:
-        """Read lines [lo, hi): a table or the error message, and the keys renamed."""
+    def repeated(self, lo: int, hi: int, keys: Sequence[str]) -> list[int]:
+        """Lines in [lo, hi) where one of ``keys`` occurs more than once.
+
+        Renaming by kind would hide a duplicate key of another kind in the same object
+        (``{"k": 1, "k": "x"}``, which pyarrow rejects and json.loads reads as ``"x"``), so
+        such lines go to the slow path, and so do, needlessly, lines with the key at several
+        levels.
+        """
+        lines = self.cand[lo:hi]
+        mask = np.zeros(hi - lo, bool)
+        for key in keys:
+            counts = pc.count_substring_regex(lines, pattern=_key_pattern(key)[0])
+            mask |= counts.to_numpy(zero_copy_only=False) > 1
+        return (np.flatnonzero(mask) + lo).tolist()
+
+    def read(
+        self, lo: int, hi: int, split: tuple[tuple[str, tuple[str, ...]], ...]
+    ) -> tuple[pa.Table | str, tuple[tuple[str, tuple[str, ...]], ...]]:
+        """Read lines [lo, hi) renaming ``split``: a table or the error message, and ``split``."""
         # joined block by block: a small buffer reused by the memory pool is faster to fill
         # than one buffer for everything, and needs less memory
         joined = pc.binary_join(
@@ -415,7 +446,6 @@ class _FastReader:
             pa.scalar("\n", _TEXT),
         )
         buf = _only_buffer(joined)
-        split = self.split if rename else ()
         if split:
             try:
                 buf = self._rename(buf, split)
@@ -478,10 +508,11 @@ class _FastReader:
         """Parse lines [lo, hi): accepted (line positions, table) pairs and slow lines."""
         good: list[tuple[np.ndarray, pa.Table]] = []
         slow: list[int] = []
-        stack = [(lo, hi, False)]
+        # (first line, end line, renaming wanted, keys whose repetitions were looked for)
+        stack: list[tuple[int, int, bool, tuple[str, ...]]] = [(lo, hi, False, ())]
         fails = accepted = 0
         while stack:
-            a, b, rename = stack.pop()
+            a, b, rename, checked = stack.pop()
             if b <= a:
                 continue
             nbytes = int(self.offs[b] - self.offs[a])
@@ -493,9 +524,19 @@ class _FastReader:
                 continue
             if nbytes > _MAX_READ:
                 mid = (a + b) // 2
-                stack += [(mid, b, rename), (a, mid, rename)]
+                stack += [(mid, b, rename, checked), (a, mid, rename, checked)]
                 continue
-            result, split = self.read(a, b, rename)
+            split = tuple(self.split.items()) if rename else ()
+            unchecked = [k for k, _ in split if k not in checked]
+            checked = tuple(k for k, _ in split) if rename else checked
+            if unchecked:
+                repeated = self.repeated(a, b, unchecked)
+                if repeated:
+                    slow.extend(repeated)
+                    edges = [a - 1, *repeated, b]
+                    stack.extend((x + 1, y, True, checked) for x, y in itertools.pairwise(edges))
+                    continue
+            result, split = self.read(a, b, split)
             if isinstance(result, pa.Table) and result.num_rows == b - a:
                 bad = self._nonstandard(a, result)
                 if not bad:
@@ -505,18 +546,25 @@ class _FastReader:
                 # the bad lines go slow, the others are read again (their types may differ)
                 slow.extend(bad)
                 edges = [a - 1, *bad, b]
-                stack.extend((x + 1, y, rename) for x, y in itertools.pairwise(edges))
+                stack.extend((x + 1, y, rename, checked) for x, y in itertools.pairwise(edges))
                 continue
             if isinstance(result, str):
                 conflict = _CONFLICT_RE.search(result)
                 key = conflict.group(1).rsplit("/", 1)[-1] if conflict else ""
-                if key not in ("", "[]") and key not in split and len(self.split) < _MAX_SPLIT:
-                    # a key whose value changes kind between lines: rename it by kind (the
-                    # renaming costs a regex pass, so ranges without conflicts go without)
+                kind = conflict.group(2) if conflict else ""
+                if (
+                    key not in ("", "[]")
+                    and kind in _KIND_RENAMES
+                    and kind not in dict(split).get(key, ())
+                    and (key in self.split or len(self.split) < _MAX_SPLIT)
+                ):
+                    # a key whose value changes kind between lines: rename it where it holds
+                    # the new kind (a regex pass, so ranges without conflicts go without)
                     with self._lock:
-                        if key not in self.split:
-                            self.split = (*self.split, key)
-                    stack.append((a, b, True))
+                        kinds = self.split.get(key, ())
+                        if kind not in kinds:
+                            self.split = {**self.split, key: (*kinds, kind)}
+                    stack.append((a, b, True, checked))
                     continue
             fails += 1
             if b - a == 1:
@@ -526,11 +574,11 @@ class _FastReader:
             r = int(hint.group(1)) if hint else -1
             if not 0 <= r < b - a:
                 mid = (a + b) // 2
-                stack += [(mid, b, rename), (a, mid, rename)]
+                stack += [(mid, b, rename, checked), (a, mid, rename, checked)]
             else:
                 # line r goes to the slow path, the lines around it are read again
                 slow.append(a + r)
-                stack += [(a + r + 1, b, rename), (a, a + r, rename)]
+                stack += [(a + r + 1, b, rename, checked), (a, a + r, rename, checked)]
         return good, slow
 
 
@@ -711,7 +759,24 @@ def _to_text(kind: str, arr: pa.Array) -> pa.Array:
         if not pc.all(pc.is_finite(arr)).as_py():
             texts = [t if t[-1].isdigit() else _float_text(float(t)) for t in texts]
         return pa.array(texts, _TEXT, mask=arr.is_null().to_numpy(zero_copy_only=False))
-    return pa.array([None if v is None else _json_text(v) for v in arr.to_pylist()], _TEXT)
+    values = arr.to_pylist()
+    if "\x00" in str(arr.type):  # objects inside arrays with keys renamed by kind
+        values = _unmark(values)
+    return pa.array([None if v is None else _json_text(v) for v in values], _TEXT)
+
+
+def _unmark(value: Any) -> Any:
+    """Restore keys renamed by kind (see :func:`_split_patterns`) in values from arrays."""
+    if isinstance(value, list):
+        return [_unmark(v) for v in value]
+    if not isinstance(value, dict):
+        return value
+    out: dict[str, Any] = {}
+    for key, item in value.items():
+        name = _MARK_RE.sub("", key)
+        if item is not None or out.get(name) is None:
+            out[name] = _unmark(item)
+    return out
 
 
 def _convert(kind: str, arr: pa.Array, final: str) -> pa.Array:
@@ -768,7 +833,7 @@ class _Units:
                 if old_kind != "null":
                     final = _final_kind({kind, old_kind})
                     arr = pc.coalesce(_convert(kind, arr, final), _convert(old_kind, old, final))
-                    kind = final if final != "text" or "list" not in (kind, old_kind) else "text"
+                    kind = final
             pieces[name] = (kind, arr)
         for name, (kind, arr) in pieces.items():
             self._note(name, kind, len(arr) - arr.null_count, name in top)
@@ -970,11 +1035,9 @@ def parse_json_records(
     else:
         names = []
         for f in wanted:
-            if f in units.counts:
-                names.append(f)
-            else:
-                prefix = f + sep
-                names.extend([x for x in units.names if x.startswith(prefix)] or [f])
+            prefix = f + sep
+            nested = [x for x in units.names if x.startswith(prefix)]
+            names.extend(([f] if f in units.counts or not nested else []) + nested)
         names = list(dict.fromkeys(names))
     columns = {}
     for name in names:
@@ -996,6 +1059,9 @@ def parse_json_records(
 
 def sniff_json_lines(sample: Sequence[str]) -> float:
     """Share of the non-empty lines of ``sample`` that are JSON objects.
+
+    Lines holding only blanks are left out; a leading byte-order mark is ignored. A line
+    counts when :func:`parse_json_records` would mark it ``ok``.
 
     Parameters
     ----------
@@ -1020,7 +1086,7 @@ def sniff_json_lines(sample: Sequence[str]) -> float:
             raise FormatError(
                 f"sample must hold str lines, got {type(line).__name__}; decode them first"
             )
-        text = line.strip()
+        text = line.strip(_SPACE_CHARS).removeprefix("\ufeff")  # a file's byte-order mark
         if not text:
             continue
         total += 1
