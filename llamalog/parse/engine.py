@@ -17,8 +17,9 @@ import pyarrow as pa
 
 from . import _kernels as K
 from ._time_kernels import _parse_times
+from .categories import SpanEncoder, few_distinct
 from .fieldformat import FieldFormat
-from .levels import LEVEL_DTYPE, normalize_levels
+from .levels import LEVEL_DTYPE, normalize_codes, normalize_levels
 from .timestamps import TimeFormat, YearState, infer_time_format, parse_times
 
 # Record flag bits (the ``flags`` column lists their names).
@@ -51,6 +52,7 @@ class Layout:
     level: str | None
     time_fields: list[str] | None
     time_format: TimeFormat | None
+    categorical: dict[str, SpanEncoder] | None = None
 
     @classmethod
     def build(
@@ -332,11 +334,24 @@ def parse_block(
     message = _string_array(data, offsets, None)
 
     names = [f for f in layout.fmt.fields if f != layout.message]
-    idx = [layout.fmt.fields.index(f) for f in names]
+    if layout.categorical is None and n_rec:
+        layout.categorical = {
+            f: SpanEncoder()
+            for f in names
+            if few_distinct(buf, *(a[0] for a in _field_spans(layout, [f], rec_caps, None)))
+        }
+    encoders = layout.categorical or {}
+    fields: dict[str, pa.Array | np.ndarray] = {}
+    for name in names:
+        if name in encoders:
+            s, e = _field_spans(layout, [name], rec_caps, None)
+            fields[name] = encoders[name].encode(buf, s[0], e[0])
+    text = [f for f in names if f not in encoders]
+    idx = [layout.fmt.fields.index(f) for f in text]
     columns = gather_columns(
         buf, rec_caps[[2 * k for k in idx]], rec_caps[[2 * k + 1 for k in idx]]
     )
-    fields = dict(zip(names, columns, strict=True))
+    fields.update(zip(text, columns, strict=True))
     if layout.message is not None:
         fields[layout.message] = _string_array(data, offsets, ok)
         fields = {name: fields[name] for name in layout.fmt.fields}
@@ -361,7 +376,9 @@ def parse_block(
         flags[late] |= OUT_OF_ORDER
         state.max_ts = int(running[-1])
 
-    if layout.level is not None:
+    if layout.level is not None and layout.level in encoders:
+        level = normalize_codes(fields[layout.level], encoders[layout.level].categories())
+    elif layout.level is not None:
         level = normalize_levels(fields[layout.level])
     else:
         level = pd.Categorical.from_codes(np.full(n_rec, -1), dtype=LEVEL_DTYPE)

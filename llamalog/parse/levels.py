@@ -44,6 +44,19 @@ def normalize_level(value: str | None) -> str | None:
     return _LOOKUP.get(key)
 
 
+def normalize_codes(codes: np.ndarray, categories) -> pd.Categorical:
+    """Canonical levels from the codes of a categorical field (-1 = missing)."""
+    lut = np.array(
+        [
+            -1 if (m := normalize_level(v)) is None else LEVEL_DTYPE.categories.get_loc(m)
+            for v in categories
+        ]
+        + [-1],
+        dtype=np.int64,
+    )
+    return pd.Categorical.from_codes(lut[codes], dtype=LEVEL_DTYPE)
+
+
 def normalize_levels(values: pa.Array | pa.ChunkedArray) -> pd.Categorical:
     """Map raw level strings to the ordered ``LEVEL_DTYPE`` categorical (NaN = unknown)."""
     encoded = pc.dictionary_encode(values)

@@ -1,0 +1,103 @@
+"""Categorical fields: low-cardinality header fields become codes plus categories.
+
+Levels, hosts, components, process ids and dates repeat a few values over millions
+of rows. Stored as categoricals they take one to four bytes a row instead of their
+text plus an 8-byte offset, and group-bys on them are fast.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from . import _encode_kernels as K
+
+#: A field is encoded when its first block has at most this share of distinct values...
+CATEGORICAL_SHARE = 0.05
+#: ...and it stops being encoded (turns back into text) past this many categories.
+MAX_CATEGORIES = 1 << 16
+
+
+class SpanEncoder:
+    """A growing dictionary from byte strings to integer codes.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> buf = np.frombuffer(b"INFO WARN INFO", dtype=np.uint8)
+    >>> enc = SpanEncoder()
+    >>> enc.encode(buf, np.array([0, 5, 10]), np.array([4, 9, 14])).tolist()
+    [0, 1, 0]
+    >>> enc.categories().tolist()
+    ['INFO', 'WARN']
+    """
+
+    def __init__(self) -> None:
+        self.table = np.full(64, -1, dtype=np.int64)
+        self.key_hash = np.zeros(32, dtype=np.uint64)
+        self.key_off = np.zeros(33, dtype=np.int64)
+        self.key_buf = np.zeros(1024, dtype=np.uint8)
+        self.state = np.zeros(2, dtype=np.int64)
+
+    @property
+    def n_categories(self) -> int:
+        return int(self.state[0])
+
+    def encode(self, buf: np.ndarray, starts: np.ndarray, ends: np.ndarray) -> np.ndarray:
+        """int32 codes of the ranges (-1 where a start is negative)."""
+        starts = np.ascontiguousarray(starts, dtype=np.int64)
+        ends = np.ascontiguousarray(ends, dtype=np.int64)
+        hashes = K._span_hashes(buf, starts, ends)
+        codes = np.empty(len(starts), dtype=np.int64)
+        row = 0
+        while True:
+            row = K._encode(
+                buf,
+                starts,
+                ends,
+                hashes,
+                row,
+                self.table,
+                self.key_hash,
+                self.key_off,
+                self.key_buf,
+                self.state,
+                codes,
+            )
+            if row >= len(starts):
+                return codes.astype(np.int32)
+            self._grow(int(ends[row] - starts[row]))
+
+    def _grow(self, need_bytes: int) -> None:
+        n = self.n_categories
+        if 2 * (n + 1) > len(self.table) or n + 1 >= len(self.key_hash):
+            size = len(self.key_hash) * 2
+            self.key_hash = np.resize(self.key_hash, size)
+            self.key_off = np.resize(self.key_off, size + 1)
+            self.table = K._rehash(self.key_hash, n, 4 * size)
+        used = int(self.state[1])
+        if used + need_bytes > len(self.key_buf):
+            self.key_buf = np.resize(self.key_buf, 2 * (used + need_bytes))
+
+    def categories(self) -> pd.Index:
+        """The distinct values, in order of first appearance (code order)."""
+        n = self.n_categories
+        raw = self.key_buf[: int(self.key_off[n])].tobytes()
+        off = self.key_off[: n + 1]
+        values = [raw[off[k] : off[k + 1]].decode("utf-8", "replace") for k in range(n)]
+        return pd.Index(values, dtype=object)
+
+
+def few_distinct(buf: np.ndarray, starts: np.ndarray, ends: np.ndarray) -> bool:
+    """Whether a sample of ranges has few enough distinct values to encode."""
+    hashes = K._span_hashes(buf, np.ascontiguousarray(starts), np.ascontiguousarray(ends))
+    present = hashes[starts >= 0]
+    return len(np.unique(present)) <= max(16, CATEGORICAL_SHARE * len(starts))
+
+
+def to_categorical(codes: np.ndarray, categories: pd.Index) -> pd.Categorical:
+    """A pandas categorical with string categories."""
+    cats = pd.Index(categories, dtype=pd.StringDtype("pyarrow", na_value=np.nan)).astype(object)
+    if cats.has_duplicates:  # pragma: no cover - distinct bytes decode to distinct text
+        raise ValueError("duplicate categories")
+    return pd.Categorical.from_codes(codes, categories=pd.Index(cats, dtype="str"))
