@@ -20,7 +20,7 @@ demo: $(STAMP)
 	$(BIN)/llamalog demo --out $(OUT)
 
 test: $(STAMP)
-	$(BIN)/python -m pytest -n 2 $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n 2 --dist loadfile $(PYTEST_ARGS)
 
 lint: $(STAMP)
 	$(BIN)/ruff check llamalog tests benchmarks

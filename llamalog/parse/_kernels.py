@@ -26,9 +26,10 @@ OP_WORD, OP_NWORD, OP_CLASS, OP_SAVE, OP_SPLIT, OP_JMP, OP_LAZY, OP_WSPLUS = (
 )
 HINT_NONE, HINT_BYTE, HINT_WS, HINT_END = 0, 1, 2, 3
 
-#: Per-line match status. GAVE_UP: the backtracking budget ran out, which only happens
-#: on lines that do not match a format with many lazy fields; Python's ``re`` would
-#: spend exponential time on them too, so they count as not matching.
+#: Per-line match status. GAVE_UP: the backtracking budget ran out. That happens on
+#: lines that do not match a format with many lazy fields, where Python's ``re`` would
+#: take exponential time too; the engine hands short ones to ``re`` and counts longer
+#: ones as not matching.
 NO_MATCH, MATCHED, UNDECIDED, GAVE_UP = 0, 1, 2, 3
 
 #: Per-line flag bits written by :func:`_line_flags`.
@@ -236,16 +237,20 @@ def _is_word(b):
 
 
 @njit(cache=True, nogil=True)
-def _match_line(buf, s, e, op, pa, pb, classes, caps, st, trail, budget):
+def _match_line(buf, s, e, op, pa, pb, classes, caps, st, trail, lazy, budget):
     """Run the program on ``buf[s:e]``; fill ``caps`` and return a match status.
 
     Backtracking keeps choice points in ``st`` (rows: pc, pos, aux, trail height) and
     undoes capture writes from ``trail`` (rows: slot, old value), so a choice point
-    costs the same whatever the number of fields.
+    costs the same whatever the number of fields. ``lazy`` (int64[len(op), 2]) remembers
+    each lazy field's last scan (where it started, where the hint was found), so a
+    retried scan never reads the same bytes twice; scanned bytes count as steps.
     """
     ncap = caps.shape[0]
     for k in range(ncap):
         caps[k] = -1
+    for k in range(lazy.shape[0]):
+        lazy[k, 0] = -1
     depth = st.shape[0]
     pc = 0
     pos = s
@@ -272,21 +277,32 @@ def _match_line(buf, s, e, op, pa, pb, classes, caps, st, trail, budget):
             else:
                 q = pos
                 found = False
-                if hint == HINT_BYTE:
-                    target = pb[pc]
-                    while q < e:
-                        if buf[q] == target:
-                            found = True
-                            break
-                        q += 1
-                elif hint == HINT_WS:
-                    while q < e:
-                        if _ws_len(buf, q, e) > 0:
-                            found = True
-                            break
-                        q += _char_len(buf, q)
-                else:
+                if hint == HINT_NONE:
                     found = True
+                elif (
+                    lazy[pc, 0] >= 0
+                    and lazy[pc, 0] <= pos
+                    and (lazy[pc, 1] < 0 or lazy[pc, 1] >= pos)
+                ):
+                    q = lazy[pc, 1]
+                    found = q >= 0
+                else:
+                    if hint == HINT_BYTE:
+                        target = pb[pc]
+                        while q < e:
+                            if buf[q] == target:
+                                found = True
+                                break
+                            q += 1
+                    else:
+                        while q < e:
+                            if _ws_len(buf, q, e) > 0:
+                                found = True
+                                break
+                            q += _char_len(buf, q)
+                    steps += q - pos
+                    lazy[pc, 0] = pos
+                    lazy[pc, 1] = q if found else -1
                 if not found:
                     fail = True
                 else:
@@ -524,6 +540,7 @@ def _match_lines(buf, starts, ends, op, pa, pb, classes, n_fields):
         hi = (blk + 1) * m // n_blocks
         st = np.empty((_STACK, 4), dtype=np.int64)
         trail = np.empty((8 * _STACK, 2), dtype=np.int64)
+        lazy = np.empty((op.shape[0], 2), dtype=np.int64)
         row = np.empty(ncap, dtype=np.int64)
         for i in range(lo, hi):
             s = starts[i]
@@ -535,7 +552,7 @@ def _match_lines(buf, starts, ends, op, pa, pb, classes, n_fields):
                 st_i = _match_linear(buf, s, e, op, pa, pb, row)
             if st_i != MATCHED:
                 budget = 20000 + 64 * (e - s)
-                st_i = _match_line(buf, s, e, op, pa, pb, classes, row, st, trail, budget)
+                st_i = _match_line(buf, s, e, op, pa, pb, classes, row, st, trail, lazy, budget)
             status[i] = st_i
             if st_i == MATCHED:
                 for k in range(ncap):

@@ -160,8 +160,6 @@ def _parse_one(buf, pos, end, codes, args, out):
             if p - pos < 3:
                 return False
             pos = p
-            if pos < end and buf[pos] == 44:  # "Sun, 04 Dec"
-                pos += 1
         elif c == T_FRAC or c == T_OPTFRAC:
             if c == T_OPTFRAC:
                 if pos >= end or not (buf[pos] == 46 or buf[pos] == 44):

@@ -35,6 +35,9 @@ FLAG_NAMES = {
 
 #: Lines longer than this that the compiled matcher cannot decide are not handed to ``re``.
 MAX_REGEX_LINE = 1 << 20
+#: Lines on which the matcher ran out of steps are retried with ``re`` up to this length;
+#: longer ones count as not matching (``re`` could take exponential time on them).
+MAX_RETRY_LINE = 128
 
 _TIME_NAMES = ("timestamp", "datetime", "date", "time", "ts", "month", "day", "year")
 _LEVEL_NAMES = ("level", "severity", "loglevel", "log_level", "levelname", "lvl")
@@ -217,7 +220,8 @@ def match_block(buf: np.ndarray, s: np.ndarray, e: np.ndarray, fmt: FieldFormat)
         status, caps = K._match_lines(
             buf, s, e, prog.op, prog.a, prog.b, prog.classes, prog.n_fields
         )
-    undecided = np.flatnonzero(status == K.UNDECIDED)
+    short_gave_up = (status == K.GAVE_UP) & (e - s <= MAX_RETRY_LINE)
+    undecided = np.flatnonzero((status == K.UNDECIDED) | short_gave_up)
     if len(undecided):
         match_regex(buf, s, e, undecided, fmt.regex, fmt.fields, status, caps)
     status[status == K.GAVE_UP] = K.NO_MATCH

@@ -101,39 +101,32 @@ class FieldFormat:
                 f"a log format must be a non-empty string, got {self.text!r}; "
                 "write one like '<Date> <Time> <Level> <Content>'"
             )
-        self.fields = _field_names(self.text)
-        self.regex = _to_regex(self.text)
+        self.regex, self.fields = _to_regex(self.text)
         try:
             self.program = compile_program(parse_format(self.text), self.fields)
         except Unsupported:
             self.program = None
 
 
-def _field_names(text: str) -> list[str]:
-    names = _FIELD.findall(text)
-    if not names:
-        raise FormatError(
-            f"the format {text!r} has no <Field>; name at least one field, "
-            "e.g. '<Date> <Time> <Level> <Content>'"
-        )
-    seen: set[str] = set()
-    for name in names:
-        if name in seen:
-            raise FormatError(f"the format {text!r} names the field <{name}> twice; rename one")
-        seen.add(name)
-    return names
+def _to_regex(text: str) -> tuple[re.Pattern, list[str]]:
+    """Translate the notation to a Python pattern (fields lazy, space runs ``\\s+``).
 
-
-def _to_regex(text: str) -> re.Pattern:
-    """Translate the notation to a Python pattern: fields lazy, space runs ``\\s+``."""
+    Returns the pattern and the field names; ``<Name>`` after a backslash or inside a
+    character class is literal text, not a field.
+    """
     out = []
+    names: list[str] = []
     in_class = False
     pos = 0
     while pos < len(text):
         ch = text[pos]
         m = None if in_class else _FIELD.match(text, pos)
         if m:
-            out.append(f"(?P<{m.group(1)}>.*?)")
+            name = m.group(1)
+            if name in names:
+                raise FormatError(f"the format {text!r} names the field <{name}> twice; rename one")
+            names.append(name)
+            out.append(f"(?P<{name}>.*?)")
             pos = m.end()
         elif ch == "\\" and pos + 1 < len(text):
             out.append(text[pos : pos + 2])
@@ -160,8 +153,13 @@ def _to_regex(text: str) -> re.Pattern:
             out.append(ch)
             pos += 1
     pattern = "".join(out)
+    if not names:
+        raise FormatError(
+            f"the format {text!r} has no <Field>; name at least one field, "
+            "e.g. '<Date> <Time> <Level> <Content>'"
+        )
     try:
-        return re.compile(pattern)
+        return re.compile(pattern), names
     except re.error as exc:
         caret = " " * (exc.pos or 0)
         raise FormatError(

@@ -274,7 +274,9 @@ def parse_times(
     else:
         years = _assign_years(parts, ok, year_state or YearState(), mtime)
     ns, aware = K._combine(parts, ok, years, 0)
-    failed = (starts >= 0).any(axis=0) & ~ok
+    # a value that is present but gave no time failed: unparsed, or a date such as a
+    # year-less Feb 29 that its inferred year does not have
+    failed = (starts >= 0).any(axis=0) & (~ok | (ns == K.NAT))
     index = pd.DatetimeIndex(ns.view("datetime64[ns]"))
     if tz is None or aware.all():
         return index.tz_localize("UTC"), failed
