@@ -370,3 +370,32 @@ def test_ten_megabyte_line():
     status, caps = match_block(buf, ss, se, fmt)
     assert status.tolist() == [R.NO_MATCH] and (caps == -1).all()
     assert R.match_line(fmt.regex, fmt.fields, data, int(ss[0]), int(se[0]))[0] == R.NO_MATCH
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(
+        st.sampled_from([b"a", b" ", b"\n", b"\r", b"\r\n", b"\x00", b"\xc3\xa9", b"\xff", b"\t"]),
+        max_size=60,
+    )
+)
+def test_scan_lines_equals_split_then_info(pieces):
+    data = u8(b"".join(pieces))
+    for fn in (K._scan_lines.serial, K._scan_lines.parallel):
+        got = fn(data, K._BYTE_CLASSES)
+        starts, ends = K._split_lines(data)
+        flags, ss, se = K._line_info(data, starts, ends)
+        for a, b in zip(got, (starts, ends, flags, ss, se), strict=True):
+            assert a.tolist() == b.tolist()
+
+
+def test_scan_lines_across_parallel_blocks():
+    rng = np.random.default_rng(3)
+    alphabet = np.frombuffer(b"abc \r\n\n\x00\xc3\xa9\xff", dtype=np.uint8)
+    data = rng.choice(alphabet, (1 << 20) + 4321)
+    data[: 1 << 19] = ord("x")  # a line that spans many blocks
+    got = K._scan_lines.parallel(data, K._BYTE_CLASSES)
+    starts, ends = K._split_lines(data)
+    flags, ss, se = K._line_info(data, starts, ends)
+    for a, b in zip(got, (starts, ends, flags, ss, se), strict=True):
+        assert np.array_equal(a, b)

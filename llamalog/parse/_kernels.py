@@ -228,6 +228,123 @@ def _line_info(buf, starts, ends):
     return flags, s_out, e_out
 
 
+def _byte_classes():
+    """Per byte: 0 for plain ASCII, else bits that call for a closer look at the line."""
+    lut = np.zeros(256, dtype=np.uint8)
+    for b in range(32):
+        if b not in (9, 11, 12, 27):
+            lut[b] = FLAG_BINARY
+    lut[127] = FLAG_BINARY
+    lut[13] = _FLAG_CR  # fine just before the newline, binary elsewhere
+    lut[128:] = FLAG_NON_ASCII
+    return lut
+
+
+_FLAG_CR = 8
+_BYTE_CLASSES = _byte_classes()
+
+
+@dual(0, 1048576)
+def _scan_lines(buf, lut):
+    """Split ``buf`` into lines and flag and strip them, reading each byte once.
+
+    The same as ``_split_lines`` followed by ``_line_info``: returns ``starts``,
+    ``ends``, ``flags``, ``ss``, ``se``. While looking for newlines each block ORs the
+    byte classes (``lut``) of every line; only lines with non-ASCII bytes or a
+    carriage return are read again to validate UTF-8 exactly.
+    """
+    n = buf.shape[0]
+    n_blocks = 64 if n > (1 << 20) else 1
+    bounds = np.linspace(0, n, n_blocks + 1).astype(np.int64)
+    counts = np.zeros(n_blocks, dtype=np.int64)
+    for k in prange(n_blocks):
+        counts[k] = _count_newlines(buf, bounds[k], bounds[k + 1])
+    total = counts.sum()
+    last_open = n > 0 and buf[n - 1] != 10
+    m = total + (1 if last_open else 0)
+    starts = np.empty(m, dtype=np.int64)
+    ends = np.empty(m, dtype=np.int64)
+    cls = np.zeros(m, dtype=np.uint8)
+    tails = np.zeros(n_blocks, dtype=np.uint8)  # classes after a block's last newline
+    offsets = np.zeros(n_blocks + 1, dtype=np.int64)
+    for k in range(n_blocks):
+        offsets[k + 1] = offsets[k] + counts[k]
+    for k in prange(n_blocks):
+        j = offsets[k]
+        acc = np.uint8(0)
+        for i in range(bounds[k], bounds[k + 1]):
+            b = buf[i]
+            if b == 10:
+                ends[j] = i
+                cls[j] = acc
+                acc = np.uint8(0)
+                j += 1
+            else:
+                acc |= lut[b]
+        tails[k] = acc
+    # a line's bytes before its block: the tails of the blocks back to its start
+    carry = np.uint8(0)
+    for k in range(n_blocks):
+        if counts[k] > 0:
+            cls[offsets[k]] |= carry
+            carry = tails[k]
+        else:
+            carry |= tails[k]
+    if last_open:
+        ends[m - 1] = n
+        cls[m - 1] = carry
+    flags = np.zeros(m, dtype=np.uint8)
+    s_out = np.empty(m, dtype=np.int64)
+    e_out = np.empty(m, dtype=np.int64)
+    for i in prange(m):
+        starts[i] = 0 if i == 0 else ends[i - 1] + 1
+    for i in prange(m):
+        s = starts[i]
+        e = ends[i]
+        if e > s and buf[e - 1] == 13:
+            e -= 1
+            ends[i] = e
+        c = cls[i]
+        if c & (FLAG_NON_ASCII | _FLAG_CR):
+            f = 0
+            pos = s
+            while pos < e:
+                b = buf[pos]
+                if b < 0x80:
+                    if (b < 32 and b != 9 and b != 11 and b != 12 and b != 27) or b == 127:
+                        f |= FLAG_BINARY
+                    pos += 1
+                else:
+                    f |= FLAG_NON_ASCII
+                    k = _utf8_valid_at(buf, pos, e)
+                    if k == 0:
+                        f |= FLAG_INVALID_UTF8
+                        pos += 1
+                    else:
+                        pos += k
+            flags[i] = f
+        else:
+            flags[i] = c & FLAG_BINARY
+        while s < e:
+            k = _ws_len(buf, s, e)
+            if k == 0:
+                break
+            s += k
+        while e > s:
+            k = _ws_len_before(buf, s, e)
+            if k == 0:
+                break
+            e -= k
+        s_out[i] = s
+        e_out[i] = e
+    return starts, ends, flags, s_out, e_out
+
+
+def scan_lines(buf: np.ndarray):
+    """``(starts, ends, flags, ss, se)`` of the lines of ``buf``: see ``_scan_lines``."""
+    return _scan_lines(buf, _BYTE_CLASSES)
+
+
 # --------------------------------------------------------------------------- matcher
 
 

@@ -47,26 +47,25 @@ class SpanEncoder:
         """int32 codes of the ranges (-1 where a start is negative)."""
         starts = np.ascontiguousarray(starts, dtype=np.int64)
         ends = np.ascontiguousarray(ends, dtype=np.int64)
-        hashes = K._span_hashes(buf, starts, ends)
-        codes = np.empty(len(starts), dtype=np.int64)
-        row = 0
-        while True:
-            row = K._encode(
+        codes = K._lookup(buf, starts, ends, self.table, self.key_hash, self.key_off, self.key_buf)
+        new = np.flatnonzero(codes == -2)
+        row = int(new[0]) if len(new) else len(starts)
+        while row < len(starts):
+            row = K._insert(
                 buf,
                 starts,
                 ends,
-                hashes,
+                codes,
                 row,
                 self.table,
                 self.key_hash,
                 self.key_off,
                 self.key_buf,
                 self.state,
-                codes,
             )
-            if row >= len(starts):
-                return codes.astype(np.int32)
-            self._grow(int(ends[row] - starts[row]))
+            if row < len(starts):
+                self._grow(int(ends[row] - starts[row]))
+        return codes.astype(np.int32)
 
     def _grow(self, need_bytes: int) -> None:
         n = self.n_categories
@@ -89,8 +88,9 @@ class SpanEncoder:
 
 
 def few_distinct(buf: np.ndarray, starts: np.ndarray, ends: np.ndarray) -> bool:
-    """Whether a sample of ranges has few enough distinct values to encode."""
-    hashes = K._span_hashes(buf, np.ascontiguousarray(starts), np.ascontiguousarray(ends))
+    """Whether a sample of ranges (the first 20,000) has few enough distinct values."""
+    starts = np.ascontiguousarray(starts[:20_000])
+    hashes = K._span_hashes(buf, starts, np.ascontiguousarray(ends[:20_000]))
     present = hashes[starts >= 0]
     return len(np.unique(present)) <= max(16, CATEGORICAL_SHARE * len(starts))
 

@@ -229,8 +229,14 @@ def match_block(buf: np.ndarray, s: np.ndarray, e: np.ndarray, fmt: FieldFormat)
 
 
 def _field_spans(layout: Layout, names: list[str], caps: np.ndarray, rows: np.ndarray | None):
-    """int64[k, n] starts and ends of the named fields (at ``rows``, or all rows)."""
+    """int64[k, n] starts and ends of the named fields (at ``rows``, or all rows).
+
+    One field at all rows is a view of ``caps``; anything else is a copy.
+    """
     idx = [layout.fmt.fields.index(g) for g in names]
+    if rows is None and len(idx) == 1:
+        k = idx[0]
+        return caps[2 * k : 2 * k + 1], caps[2 * k + 1 : 2 * k + 2]
     s = caps[[2 * k for k in idx]]
     e = caps[[2 * k + 1 for k in idx]]
     if rows is not None:
@@ -298,9 +304,8 @@ def parse_block(
     is left out (``lines_used``/``bytes_used`` say how much was consumed) so that the
     caller can put those lines in front of the next block.
     """
-    starts, ends = K._split_lines(buf)
+    starts, ends, line_flags, ss, se = K.scan_lines(buf)
     raw_starts = starts
-    line_flags, ss, se = K._line_info(buf, starts, ends)
     bad = (line_flags & K.FLAG_INVALID_UTF8) != 0
     if bad.any():
         buf = repair_utf8(buf, starts, ends, bad)
