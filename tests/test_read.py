@@ -460,3 +460,13 @@ def test_convert_streams_to_parquet(tmp_path):
     assert rows == len(back) == len(whole)
     assert back["message"].tolist() == whole["message"].tolist()
     assert back["timestamp"].equals(whole["timestamp"])
+
+
+def test_truncated_gzip_of_json_lines_flags_the_last_record(tmp_path):
+    body = "".join(json.dumps({"msg": f"event {i}", "level": "info"}) + "\n" for i in range(20000))
+    packed = gzip.compress(body.encode())
+    path = write(tmp_path / "t.jsonl.gz", packed[: len(packed) // 2])
+    with pytest.warns(LlamalogWarning, match="compressed byte"):
+        frame = read_logs(path, format="jsonl")
+    assert frame["problems"].iloc[-1].endswith("truncated")
+    assert (frame["problems"].iloc[:-1] == "").all()

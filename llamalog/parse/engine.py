@@ -296,7 +296,6 @@ def parse_block(
     *,
     final: bool,
     tz: str | None = None,
-    truncated: bool = False,
 ) -> Block:
     """Parse a block of whole lines of one source.
 
@@ -367,8 +366,6 @@ def parse_block(
 
     flags = _record_flags(line_flags, first, lines_used)
     flags[~ok] |= NO_MATCH
-    if truncated and final and n_rec:
-        flags[-1] |= TRUNCATED
 
     if not state.time_resolved and matched.any():
         resolve_time(layout, state, buf, caps, np.flatnonzero(matched))

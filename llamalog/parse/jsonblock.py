@@ -70,7 +70,7 @@ def _times(time: pa.Array, state: SourceState, tz: str | None) -> tuple[np.ndarr
 
 
 def parse_json_block(
-    buf: np.ndarray, state: SourceState, *, options: dict, tz: str | None, truncated: bool
+    buf: np.ndarray, state: SourceState, *, options: dict, tz: str | None
 ) -> Block:
     """Parse a block of JSON lines: one record per line, fields from the objects' keys."""
     from .jsonl import parse_json_records
@@ -89,8 +89,6 @@ def parse_json_block(
     first = np.arange(n, dtype=np.int64)
     flags = _record_flags(line_flags, first, n)
     flags[~ok] |= NO_MATCH
-    if truncated and n:
-        flags[-1] |= 32
     # a record that is not JSON keeps its raw line, not the stripped one
     raw = gather_strings(buf, starts, ends)
     message = pc.if_else(pa.array(ok), rec.message, raw) if n else rec.message

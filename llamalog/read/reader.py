@@ -16,7 +16,7 @@ import pyarrow as pa
 from .. import schema as S
 from ..errors import FormatError, LlamalogWarning
 from ..parse.categories import to_categorical
-from ..parse.engine import FLAG_NAMES, Block, Layout, SourceState, parse_block
+from ..parse.engine import FLAG_NAMES, TRUNCATED, Block, Layout, SourceState, parse_block
 from ..parse.fieldformat import FieldFormat
 from ..parse.jsonblock import parse_json_block
 from ..parse.levels import LEVEL_DTYPE
@@ -113,26 +113,20 @@ def resolve_layout(
     return layout, "custom"
 
 
-def _parse(buf, src: Source, state: SourceState, opts: ReadOptions, final: bool) -> Block:
-    truncated = src.truncated_at is not None
+def _parse(buf, state: SourceState, opts: ReadOptions, final: bool) -> Block:
     if opts.layout is None:
-        return parse_json_block(
-            buf, state, options=opts.jsonl or {}, tz=opts.tz, truncated=truncated and final
-        )
-    return parse_block(buf, opts.layout, state, final=final, tz=opts.tz, truncated=truncated)
+        return parse_json_block(buf, state, options=opts.jsonl or {}, tz=opts.tz)
+    return parse_block(buf, opts.layout, state, final=final, tz=opts.tz)
 
 
-def _iter_source_blocks(src: Source, opts: ReadOptions, skip: bool) -> Iterator[Block]:
-    """Parse one source block by block; each block's unfinished last record is handed
-    back to the reader, which puts it in front of the next block."""
-    state = SourceState(src.name, mtime=src.mtime)
-    if opts.year is not None:
-        state.year.base = opts.year
+def _parsed_blocks(src: Source, state: SourceState, opts: ReadOptions, skip: bool):
+    """Blocks of one source; each block's unfinished last record goes back to the
+    reader, which puts it in front of the next block."""
     blocks = iter_blocks(src, opts.block_bytes, skip_unreadable=skip)
     tail = None
     buf = next(blocks, None)
     while buf is not None:
-        block = _parse(buf, src, state, opts, final=False)
+        block = _parse(buf, state, opts, final=False)
         tail = buf[block.bytes_used :]
         if block.n:
             yield block
@@ -142,7 +136,24 @@ def _iter_source_blocks(src: Source, opts: ReadOptions, skip: bool) -> Iterator[
         except StopIteration:
             buf = None
     if tail is not None and len(tail):
-        yield _parse(tail, src, state, opts, final=True)
+        yield _parse(tail, state, opts, final=True)
+
+
+def _iter_source_blocks(src: Source, opts: ReadOptions, skip: bool) -> Iterator[Block]:
+    """Parse one source block by block. The last record of a truncated compressed
+    source is flagged ``truncated`` (each block is held back until the next arrives)."""
+    state = SourceState(src.name, mtime=src.mtime)
+    if opts.year is not None:
+        state.year.base = opts.year
+    held = None
+    for block in _parsed_blocks(src, state, opts, skip):
+        if held is not None:
+            yield held
+        held = block
+    if held is not None:
+        if src.truncated_at is not None:
+            held.flags[-1] |= TRUNCATED
+        yield held
     rate = state.matched / state.lines if state.lines else 1.0
     # joined stack traces make many lines legitimately unmatched; single-line formats don't
     floor = 0.2 if opts.layout is not None and opts.layout.multiline else 0.9
