@@ -772,3 +772,43 @@ def _gather_records(buf, starts, ends, line_starts, line_ends, first, last):
                 data[o] = buf[k]
                 o += 1
     return data, offsets
+
+
+# Record flag bits (engine.FLAG_NAMES names them).
+REC_NO_MATCH, REC_INVALID_UTF8, REC_BINARY, REC_BAD_TIMESTAMP, REC_OUT_OF_ORDER = 1, 2, 4, 8, 16
+
+
+@njit(cache=True, nogil=True)
+def _record_flags(line_flags, first, last, ok):
+    """Record flags from the flags of its lines (uint8[n]): no_match, invalid_utf8, binary."""
+    n = first.shape[0]
+    out = np.zeros(n, dtype=np.uint8)
+    for r in range(n):
+        raw = 0
+        for j in range(first[r], last[r] + 1):
+            raw |= line_flags[j]
+        f = 0 if ok[r] else REC_NO_MATCH
+        if raw & FLAG_INVALID_UTF8:
+            f |= REC_INVALID_UTF8
+        if raw & FLAG_BINARY:
+            f |= REC_BINARY
+        out[r] = f
+    return out
+
+
+@njit(cache=True, nogil=True)
+def _time_flags(ns, failed, flags, max_seen):
+    """Add bad_timestamp and out_of_order (earlier than a record before it) to ``flags``;
+    returns the latest time seen so far, which carries to the next block."""
+    nat = np.iinfo(np.int64).min
+    for r in range(ns.shape[0]):
+        if failed[r]:
+            flags[r] |= REC_BAD_TIMESTAMP
+        t = ns[r]
+        if t == nat:
+            continue
+        if t < max_seen:
+            flags[r] |= REC_OUT_OF_ORDER
+        else:
+            max_seen = t
+    return max_seen

@@ -20,7 +20,7 @@ from ._time_kernels import _parse_times
 from .categories import SpanEncoder, few_distinct
 from .fieldformat import FieldFormat
 from .levels import LEVEL_DTYPE, normalize_codes, normalize_levels
-from .timestamps import TimeFormat, YearState, infer_time_format, parse_times
+from .timestamps import TimeFormat, YearState, infer_time_format, parse_times_ns
 
 # Record flag bits (the ``flags`` column lists their names).
 NO_MATCH, INVALID_UTF8, BINARY, BAD_TIMESTAMP, OUT_OF_ORDER, TRUNCATED = 1, 2, 4, 8, 16, 32
@@ -176,6 +176,21 @@ def repair_utf8(
     return np.frombuffer(b"".join(pieces), dtype=np.uint8)
 
 
+def prepare_lines(buf: np.ndarray):
+    """Split, flag and strip the lines of a block, repairing invalid UTF-8.
+
+    Returns the line starts in the block as given (for byte accounting), the buffer
+    (a repaired copy when needed) and its ``starts``, ``ends``, ``flags``, ``ss``, ``se``.
+    """
+    starts, ends, flags, ss, se = K.scan_lines(buf)
+    raw_starts = starts
+    bad = (flags & K.FLAG_INVALID_UTF8) != 0
+    if bad.any():
+        buf = repair_utf8(buf, starts, ends, bad)
+        starts, ends, _, ss, se = K.scan_lines(buf)
+    return raw_starts, buf, starts, ends, flags, ss, se
+
+
 def match_regex(
     buf: np.ndarray,
     s: np.ndarray,
@@ -269,16 +284,6 @@ def resolve_time(layout: Layout, state: SourceState, buf, caps, rows) -> None:
     state.time_fields, state.time_format = best[2], best[3]
 
 
-def _record_flags(line_flags: np.ndarray, first: np.ndarray, n_lines_used: int) -> np.ndarray:
-    out = np.zeros(len(first), dtype=np.uint8)
-    if len(first) == 0:
-        return out
-    raw = np.bitwise_or.reduceat(line_flags[:n_lines_used], first)
-    out[raw & K.FLAG_INVALID_UTF8 != 0] |= INVALID_UTF8
-    out[raw & K.FLAG_BINARY != 0] |= BINARY
-    return out
-
-
 def _carry_cut(matched: np.ndarray, first: np.ndarray) -> int:
     """Number of records to emit when the block's last record may go on in the next block."""
     last_matched = np.flatnonzero(matched)
@@ -303,13 +308,7 @@ def parse_block(
     is left out (``lines_used``/``bytes_used`` say how much was consumed) so that the
     caller can put those lines in front of the next block.
     """
-    starts, ends, line_flags, ss, se = K.scan_lines(buf)
-    raw_starts = starts
-    bad = (line_flags & K.FLAG_INVALID_UTF8) != 0
-    if bad.any():
-        buf = repair_utf8(buf, starts, ends, bad)
-        starts, ends = K._split_lines(buf)
-        _, ss, se = K._line_info(buf, starts, ends)
+    raw_starts, buf, starts, ends, line_flags, ss, se = prepare_lines(buf)
     status, caps = match_block(buf, ss, se, layout.fmt)
     matched = status == K.MATCHED
     join = layout.multiline
@@ -364,23 +363,17 @@ def parse_block(
         fields[layout.message] = _string_array(data, offsets, ok)
         fields = {name: fields[name] for name in layout.fmt.fields}
 
-    flags = _record_flags(line_flags, first, lines_used)
-    flags[~ok] |= NO_MATCH
+    flags = K._record_flags(line_flags, first, last, ok)
 
     if not state.time_resolved and matched.any():
         resolve_time(layout, state, buf, caps, np.flatnonzero(matched))
     timestamp = np.full(n_rec, np.iinfo(np.int64).min, dtype=np.int64)
     if state.time_format is not None and n_rec:
         ts_s, ts_e = _field_spans(layout, state.time_fields, caps, rows)
-        index, failed = parse_times(
+        timestamp, failed = parse_times_ns(
             buf, ts_s, ts_e, state.time_format, tz=tz, year_state=state.year, mtime=state.mtime
         )
-        timestamp = index.asi8.copy()
-        flags[failed] |= BAD_TIMESTAMP
-        running = np.maximum.accumulate(np.concatenate([[state.max_ts], timestamp]))
-        late = (timestamp < running[:-1]) & (timestamp != np.iinfo(np.int64).min)
-        flags[late] |= OUT_OF_ORDER
-        state.max_ts = int(running[-1])
+        state.max_ts = K._time_flags(timestamp, failed, flags, state.max_ts)
 
     if layout.level is not None and layout.level in encoders:
         level = normalize_codes(fields[layout.level], encoders[layout.level].categories())

@@ -7,18 +7,9 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from . import _kernels as K
-from .engine import (
-    BAD_TIMESTAMP,
-    NO_MATCH,
-    OUT_OF_ORDER,
-    Block,
-    SourceState,
-    _record_flags,
-    gather_strings,
-    repair_utf8,
-)
+from .engine import Block, SourceState, gather_strings, prepare_lines
 from .levels import normalize_levels
-from .timestamps import infer_time_format, parse_times
+from .timestamps import infer_time_format, parse_times_ns
 
 _NAT = np.iinfo(np.int64).min
 
@@ -63,10 +54,9 @@ def _times(time: pa.Array, state: SourceState, tz: str | None) -> tuple[np.ndarr
         state.time_fields = ["<json time key>"]
     if state.time_format is None:
         return np.full(n, _NAT, dtype=np.int64), s >= 0
-    index, failed = parse_times(
+    return parse_times_ns(
         data, s, e, state.time_format, tz=tz, year_state=state.year, mtime=state.mtime
     )
-    return index.asi8.copy(), failed
 
 
 def parse_json_block(
@@ -75,30 +65,18 @@ def parse_json_block(
     """Parse a block of JSON lines: one record per line, fields from the objects' keys."""
     from .jsonl import parse_json_records
 
-    starts, ends = K._split_lines(buf)
-    line_flags, ss, se = K._line_info(buf, starts, ends)
-    bad = (line_flags & K.FLAG_INVALID_UTF8) != 0
-    if bad.any():
-        buf = repair_utf8(buf, starts, ends, bad)
-        starts, ends = K._split_lines(buf)
-        _, ss, se = K._line_info(buf, starts, ends)
+    _, buf, starts, ends, line_flags, ss, se = prepare_lines(buf)
     n = len(starts)
     lines = gather_strings(buf, ss, se)
     rec = parse_json_records(lines, **options)
     ok = np.asarray(rec.ok, dtype=bool)
     first = np.arange(n, dtype=np.int64)
-    flags = _record_flags(line_flags, first, n)
-    flags[~ok] |= NO_MATCH
+    flags = K._record_flags(line_flags, first, first, ok)
     # a record that is not JSON keeps its raw line, not the stripped one
     raw = gather_strings(buf, starts, ends)
     message = pc.if_else(pa.array(ok), rec.message, raw) if n else rec.message
     ts, failed = _times(rec.time, state, tz)
-    flags[failed] |= BAD_TIMESTAMP
-    if n:
-        running = np.maximum.accumulate(np.concatenate([[state.max_ts], ts]))
-        late = (ts < running[:-1]) & (ts != _NAT)
-        flags[late] |= OUT_OF_ORDER
-        state.max_ts = int(running[-1])
+    state.max_ts = K._time_flags(ts, failed, flags, state.max_ts)
     block = Block(
         n=n,
         line=state.lines_done + first + 1,

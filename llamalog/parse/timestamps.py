@@ -247,6 +247,21 @@ def parse_times(
     year_state: YearState | None = None,
     mtime: float | None = None,
 ) -> tuple[pd.DatetimeIndex, np.ndarray]:
+    """Parse spans to UTC timestamps (a DatetimeIndex): see :func:`parse_times_ns`."""
+    ns, failed = parse_times_ns(buf, starts, ends, fmt, tz=tz, year_state=year_state, mtime=mtime)
+    return pd.DatetimeIndex(ns.view("datetime64[ns]")).tz_localize("UTC"), failed
+
+
+def parse_times_ns(
+    buf: np.ndarray,
+    starts: np.ndarray,
+    ends: np.ndarray,
+    fmt: TimeFormat,
+    *,
+    tz: str | None = None,
+    year_state: YearState | None = None,
+    mtime: float | None = None,
+) -> tuple[np.ndarray, np.ndarray]:
     """Parse spans to UTC timestamps.
 
     Parameters
@@ -263,7 +278,8 @@ def parse_times(
 
     Returns
     -------
-    timestamps : DatetimeIndex, tz UTC
+    ns : int64[m]
+        Nanoseconds since the epoch, UTC (``numpy.datetime64("NaT")`` where absent).
     failed : bool[m]
         True where a value was present but did not parse.
     """
@@ -277,13 +293,11 @@ def parse_times(
     # a value that is present but gave no time failed: unparsed, or a date such as a
     # year-less Feb 29 that its inferred year does not have
     failed = (starts >= 0).any(axis=0) & (~ok | (ns == K.NAT))
-    index = pd.DatetimeIndex(ns.view("datetime64[ns]"))
     if tz is None or aware.all():
-        return index.tz_localize("UTC"), failed
+        return ns, failed
+    index = pd.DatetimeIndex(ns.view("datetime64[ns]"))
     local = index.tz_localize(
         tz, ambiguous=np.ones(len(index), dtype=bool), nonexistent="shift_forward"
     )
-    utc = local.tz_convert("UTC")
-    if aware.any():
-        utc = utc.where(~aware, index.tz_localize("UTC"))
-    return utc, failed
+    utc = local.tz_convert("UTC").asi8
+    return np.where(aware, ns, utc), failed
