@@ -12,7 +12,7 @@ from numba import njit, prange
 
 from ._dispatch import dual
 
-# Op codes and hints: see fieldformat.py.
+# Op codes and hints of the matcher program; fieldformat.py compiles formats to them.
 OP_MATCH, OP_CHAR, OP_ANY, OP_WS, OP_NWS, OP_DIGIT, OP_NDIGIT = 0, 1, 2, 3, 4, 5, 6
 OP_WORD, OP_NWORD, OP_CLASS, OP_SAVE, OP_SPLIT, OP_JMP, OP_LAZY, OP_WSPLUS = (
     7,
@@ -180,6 +180,43 @@ def _utf8_valid_at(buf, pos, end):
     return 0
 
 
+@njit(cache=True, nogil=True)
+def _exact_flags(buf, pos, end):
+    """FLAG_BINARY / FLAG_NON_ASCII / FLAG_INVALID_UTF8 bits of ``buf[pos:end]``."""
+    f = 0
+    while pos < end:
+        b = buf[pos]
+        if b < 0x80:
+            if (b < 32 and b != 9 and b != 11 and b != 12 and b != 27) or b == 127:
+                f |= FLAG_BINARY
+            pos += 1
+        else:
+            f |= FLAG_NON_ASCII
+            k = _utf8_valid_at(buf, pos, end)
+            if k == 0:
+                f |= FLAG_INVALID_UTF8
+                pos += 1
+            else:
+                pos += k
+    return f
+
+
+@njit(cache=True, nogil=True)
+def _strip(buf, s, e):
+    """``buf[s:e]`` without leading and trailing whitespace, as ``str.strip()``."""
+    while s < e:
+        k = _ws_len(buf, s, e)
+        if k == 0:
+            break
+        s += k
+    while e > s:
+        k = _ws_len_before(buf, s, e)
+        if k == 0:
+            break
+        e -= k
+    return s, e
+
+
 @dual(1, 20000)
 def _line_info(buf, starts, ends):
     """One pass per line: flag bits and the span without surrounding whitespace.
@@ -193,38 +230,8 @@ def _line_info(buf, starts, ends):
     s_out = np.empty(m, dtype=np.int64)
     e_out = np.empty(m, dtype=np.int64)
     for i in prange(m):
-        f = 0
-        pos = starts[i]
-        end = ends[i]
-        while pos < end:
-            b = buf[pos]
-            if b < 0x80:
-                if (b < 32 and b != 9 and b != 11 and b != 12 and b != 27) or b == 127:
-                    f |= FLAG_BINARY
-                pos += 1
-            else:
-                f |= FLAG_NON_ASCII
-                k = _utf8_valid_at(buf, pos, end)
-                if k == 0:
-                    f |= FLAG_INVALID_UTF8
-                    pos += 1
-                else:
-                    pos += k
-        flags[i] = f
-        s = starts[i]
-        e = end
-        while s < e:
-            k = _ws_len(buf, s, e)
-            if k == 0:
-                break
-            s += k
-        while e > s:
-            k = _ws_len_before(buf, s, e)
-            if k == 0:
-                break
-            e -= k
-        s_out[i] = s
-        e_out[i] = e
+        flags[i] = _exact_flags(buf, starts[i], ends[i])
+        s_out[i], e_out[i] = _strip(buf, starts[i], ends[i])
     return flags, s_out, e_out
 
 
@@ -306,37 +313,10 @@ def _scan_lines(buf, lut):
             ends[i] = e
         c = cls[i]
         if c & (FLAG_NON_ASCII | _FLAG_CR):
-            f = 0
-            pos = s
-            while pos < e:
-                b = buf[pos]
-                if b < 0x80:
-                    if (b < 32 and b != 9 and b != 11 and b != 12 and b != 27) or b == 127:
-                        f |= FLAG_BINARY
-                    pos += 1
-                else:
-                    f |= FLAG_NON_ASCII
-                    k = _utf8_valid_at(buf, pos, e)
-                    if k == 0:
-                        f |= FLAG_INVALID_UTF8
-                        pos += 1
-                    else:
-                        pos += k
-            flags[i] = f
+            flags[i] = _exact_flags(buf, s, e)
         else:
             flags[i] = c & FLAG_BINARY
-        while s < e:
-            k = _ws_len(buf, s, e)
-            if k == 0:
-                break
-            s += k
-        while e > s:
-            k = _ws_len_before(buf, s, e)
-            if k == 0:
-                break
-            e -= k
-        s_out[i] = s
-        e_out[i] = e
+        s_out[i], e_out[i] = _strip(buf, s, e)
     return starts, ends, flags, s_out, e_out
 
 

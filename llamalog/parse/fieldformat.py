@@ -22,21 +22,27 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from ..errors import FormatError
-
-# Op codes of the matcher program (kept in sync with _kernels.py).
-OP_MATCH, OP_CHAR, OP_ANY, OP_WS, OP_NWS, OP_DIGIT, OP_NDIGIT = 0, 1, 2, 3, 4, 5, 6
-OP_WORD, OP_NWORD, OP_CLASS, OP_SAVE, OP_SPLIT, OP_JMP, OP_LAZY, OP_WSPLUS = (
-    7,
-    8,
-    9,
-    10,
-    11,
-    12,
-    13,
-    14,
+from ._kernels import (  # the matcher's op codes and hints
+    HINT_BYTE,
+    HINT_END,
+    HINT_NONE,
+    HINT_WS,
+    OP_ANY,
+    OP_CHAR,
+    OP_CLASS,
+    OP_DIGIT,
+    OP_JMP,
+    OP_LAZY,
+    OP_MATCH,
+    OP_NDIGIT,
+    OP_NWORD,
+    OP_NWS,
+    OP_SAVE,
+    OP_SPLIT,
+    OP_WORD,
+    OP_WS,
+    OP_WSPLUS,
 )
-# Hints that let a lazy field jump straight to the places where the rest can match.
-HINT_NONE, HINT_BYTE, HINT_WS, HINT_END = 0, 1, 2, 3
 
 _FIELD = re.compile(r"<([A-Za-z_][A-Za-z0-9_]*)>")
 _SIMPLE_ESCAPES = {"s": "ws", "S": "nws", "d": "digit", "D": "ndigit", "w": "word", "W": "nword"}
