@@ -452,6 +452,20 @@ def test_cache_reuses_the_table_until_the_file_changes(tmp_path):
     assert len(list((tmp_path / "cache").glob("*.parquet"))) == 2
 
 
+def test_convert_when_categories_grow_past_a_chunk(tmp_path):
+    hosts = [f"host-{i % 2 if i < 1000 else i // 4}" for i in range(2000)]
+    lines = [f"2026-03-01 08:00:00 INFO {h} up" for h in hosts]
+    path = write(tmp_path / "g.log", "\n".join(lines))
+    fmt = "<Date> <Time> <Level> <Host> <Content>"
+    rows = llamalog.convert(
+        path, tmp_path / "g.parquet", format=fmt, chunksize=100, block_size=4096
+    )
+    back = pd.read_parquet(tmp_path / "g.parquet")
+    assert rows == len(back) == 2000
+    assert isinstance(back["Host"].dtype, pd.CategoricalDtype)  # 2 hosts at first, 252 later
+    assert back["Host"].astype(str).tolist() == hosts
+
+
 def test_convert_streams_to_parquet(tmp_path):
     path = write(tmp_path / "t.log", "\n".join(TRACE * 30))
     rows = llamalog.convert(path, tmp_path / "t.parquet", format=APP, chunksize=7)

@@ -109,7 +109,16 @@ def convert(source, dest, format: str = "auto", *, chunksize: int = 1_000_000, *
         for frame in iter_logs(source, format, chunksize=chunksize, **options):
             table = pa.Table.from_pandas(frame, preserve_index=False)
             if writer is None:
-                schema = table.schema
+                # categories grow from chunk to chunk: give every categorical int32 codes
+                schema = pa.schema(
+                    [
+                        f.with_type(pa.dictionary(pa.int32(), f.type.value_type))
+                        if pa.types.is_dictionary(f.type)
+                        else f
+                        for f in table.schema
+                    ],
+                    metadata=table.schema.metadata,
+                )
                 writer = pq.ParquetWriter(tmp, schema)
             writer.write_table(table.cast(schema))
             rows += len(frame)
