@@ -643,9 +643,7 @@ def _match_lines(buf, starts, ends, op, pa, pb, classes, n_fields):
             s = starts[i]
             e = ends[i]
             st_i = NO_MATCH
-            if linear:
-                for k in range(ncap):
-                    row[k] = -1
+            if linear:  # on success every field was saved: no need to clear ``row``
                 st_i = _match_linear(buf, s, e, op, pa, pb, row)
             if st_i != MATCHED:
                 budget = 20000 + 64 * (e - s)

@@ -1,0 +1,268 @@
+"""Numba kernels behind :func:`llamalog.features.windows`.
+
+Every kernel takes and returns plain numpy arrays and reports problems through an
+integer status code (``OK`` on success) instead of raising. Timestamps are int64
+nanoseconds since the Unix epoch (UTC) with ``NAT`` (the int64 minimum) for missing
+values. Each kernel has a plain-Python twin in ``tests/test_windows.py``.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numba import njit
+
+NAT = np.iinfo(np.int64).min
+
+#: Status codes.
+OK = 0
+BAD_WIDTH = 1  # a window width, step or idle gap was not positive
+TOO_MANY = 2  # keeping empty windows would emit more than ``max_windows`` windows
+UNSORTED = 3  # the input was not in the order the kernel requires
+BAD_CODE = 4  # a window id or event code was out of range
+NAT_INPUT = 5  # a NaT timestamp where a timestamp is required
+
+
+@njit(cache=True, nogil=True)
+def fixed_windows(ts, every, keep_empty, max_windows):
+    """Assign rows to windows aligned on multiples of ``every`` nanoseconds.
+
+    Returns ``(row_window, window_start, status)``: ``row_window[i]`` is the window of
+    row ``i`` (-1 for NaT rows); windows are numbered in time order and only windows
+    holding a row exist unless ``keep_empty``, which numbers every window from the first
+    to the last row's window. ``window_start`` is in nanoseconds.
+    """
+    n = ts.size
+    row_window = np.full(n, -1, np.int64)
+    if every <= 0:
+        return row_window, np.empty(0, np.int64), BAD_WIDTH
+    bins = np.empty(n, np.int64)
+    lo = np.iinfo(np.int64).max
+    hi = np.iinfo(np.int64).min
+    n_valid = 0
+    for i in range(n):
+        t = ts[i]
+        if t == NAT:
+            continue
+        b = t // every
+        bins[n_valid] = b
+        n_valid += 1
+        lo = min(lo, b)
+        hi = max(hi, b)
+    if n_valid == 0:
+        return row_window, np.empty(0, np.int64), OK
+    if keep_empty:
+        if float(hi) - float(lo) + 1.0 > max_windows:
+            return row_window, np.empty(0, np.int64), TOO_MANY
+        n_windows = hi - lo + 1
+        starts = np.empty(n_windows, np.int64)
+        for w in range(n_windows):
+            starts[w] = (lo + w) * every
+        j = 0
+        for i in range(n):
+            if ts[i] != NAT:
+                row_window[i] = bins[j] - lo
+                j += 1
+        return row_window, starts, OK
+    uniq = np.unique(bins[:n_valid])
+    pos = np.searchsorted(uniq, bins[:n_valid])
+    j = 0
+    for i in range(n):
+        if ts[i] != NAT:
+            row_window[i] = pos[j]
+            j += 1
+    return row_window, uniq * every, OK
+
+
+@njit(cache=True, nogil=True)
+def sliding_time(ts, size, step, keep_empty, max_windows):
+    """Sliding time windows ``[k*step, k*step + size)`` over ascending timestamps.
+
+    ``ts`` must be sorted and free of NaT. Returns ``(start, lo, hi, status)``: window
+    ``w`` starts at ``start[w]`` ns and holds positions ``lo[w]:hi[w]`` of ``ts``.
+    Windows run from the first that holds ``ts[0]`` to the last that holds ``ts[-1]``;
+    windows without events are skipped unless ``keep_empty``.
+    """
+    n = ts.size
+    empty = np.empty(0, np.int64)
+    if size <= 0 or step <= 0:
+        return empty, empty, empty, BAD_WIDTH
+    if n == 0:
+        return empty, empty, empty, OK
+    for i in range(n):
+        if ts[i] == NAT:
+            return empty, empty, empty, NAT_INPUT
+        if i > 0 and ts[i] < ts[i - 1]:
+            return empty, empty, empty, UNSORTED
+    kmin = (ts[0] - size) // step + 1
+    kmax = ts[n - 1] // step
+    if keep_empty and float(kmax) - float(kmin) + 1.0 > max_windows:
+        return empty, empty, empty, TOO_MANY
+    starts = empty
+    los = empty
+    his = empty
+    n_windows = 0
+    for phase in range(2):
+        if phase == 1:
+            starts = np.empty(n_windows, np.int64)
+            los = np.empty(n_windows, np.int64)
+            his = np.empty(n_windows, np.int64)
+        w = 0
+        k = kmin
+        lo = 0
+        hi = 0
+        while k <= kmax:
+            s = k * step
+            e = s + size
+            while lo < n and ts[lo] < s:
+                lo += 1
+            hi = max(hi, lo)
+            while hi < n and ts[hi] < e:
+                hi += 1
+            if lo == hi and not keep_empty:
+                if lo == n:
+                    break
+                k = max(k + 1, (ts[lo] - size) // step + 1)
+                continue
+            if phase == 1:
+                starts[w] = s
+                los[w] = lo
+                his[w] = hi
+            w += 1
+            k += 1
+        n_windows = w
+    return starts, los, his, OK
+
+
+@njit(cache=True, nogil=True)
+def sliding_count(n, size, step):
+    """Windows of ``size`` consecutive events, one starting every ``step`` events.
+
+    Returns ``(lo, hi, status)``: window ``w`` holds positions ``lo[w]:hi[w]``. The
+    last window is the first one that reaches position ``n`` (it may be shorter than
+    ``size``); later windows would be subsets of it. ``n == 0`` gives no windows.
+    """
+    empty = np.empty(0, np.int64)
+    if size <= 0 or step <= 0:
+        return empty, empty, BAD_WIDTH
+    n_windows = 0
+    s = 0
+    while s < n:
+        n_windows += 1
+        if s + size >= n:
+            break
+        s += step
+    los = np.empty(n_windows, np.int64)
+    his = np.empty(n_windows, np.int64)
+    for w in range(n_windows):
+        los[w] = w * step
+        his[w] = min(w * step + size, n)
+    return los, his, OK
+
+
+@njit(cache=True, nogil=True)
+def split_sessions(keys, ts, order, idle):
+    """Split memberships into sessions per key, closing a session after an idle gap.
+
+    ``keys[i]`` is the key code of membership ``i`` (-1: no key), ``ts[i]`` its time
+    and ``order`` a permutation listing memberships by key, then time (then row).
+    A gap ``>= idle`` ns between consecutive events of a key starts a new session;
+    ``idle < 0`` disables splitting (one session per key, ``ts`` is ignored).
+    Returns ``(session, session_key, status)``: the session id of each membership
+    (-1 without key, ids numbered in ``order``) and the key code of each session.
+    """
+    m = keys.size
+    session = np.full(m, -1, np.int64)
+    session_key = np.empty(m, np.int64)
+    if idle == 0:
+        return session, session_key[:0], BAD_WIDTH
+    n_sessions = 0
+    prev_key = -1
+    last = NAT
+    for j in range(order.size):
+        i = order[j]
+        k = keys[i]
+        if k < 0:
+            continue
+        if idle > 0:
+            t = ts[i]
+            if t == NAT:
+                return session, session_key[:0], NAT_INPUT
+            if k == prev_key and t < last:
+                return session, session_key[:0], UNSORTED
+            new = k != prev_key or t - last >= idle
+            last = t
+        else:
+            new = k != prev_key
+        if k < prev_key:
+            return session, session_key[:0], UNSORTED
+        if new:
+            session_key[n_sessions] = k
+            n_sessions += 1
+        session[i] = n_sessions - 1
+        prev_key = k
+    return session, session_key[:n_sessions].copy(), OK
+
+
+@njit(cache=True, nogil=True)
+def group_pairs(window, n_windows):
+    """Stable counting sort of memberships by window id.
+
+    Returns ``(offsets, perm, status)``: memberships of window ``w`` are
+    ``perm[offsets[w]:offsets[w + 1]]`` in their input order. Ids < 0 are skipped.
+    """
+    offsets = np.zeros(n_windows + 1, np.int64)
+    for i in range(window.size):
+        w = window[i]
+        if w >= n_windows:
+            return offsets, np.empty(0, np.int64), BAD_CODE
+        if w >= 0:
+            offsets[w + 1] += 1
+    for w in range(n_windows):
+        offsets[w + 1] += offsets[w]
+    perm = np.empty(offsets[n_windows], np.int64)
+    fill = offsets[:-1].copy()
+    for i in range(window.size):
+        w = window[i]
+        if w >= 0:
+            perm[fill[w]] = i
+            fill[w] += 1
+    return offsets, perm, OK
+
+
+@njit(cache=True, nogil=True)
+def csr_counts(window, code, n_windows, n_codes):
+    """CSR arrays of event counts from (window id, event code) membership pairs.
+
+    Pairs with a negative window or code are ignored. Returns
+    ``(indptr, indices, data, status)`` with sorted column indices per row.
+    """
+    offsets, perm, status = group_pairs(window, n_windows)
+    indptr = np.zeros(n_windows + 1, np.int64)
+    if status != OK:
+        return indptr, np.empty(0, np.int64), np.empty(0, np.int64), status
+    m = perm.size
+    indices = np.empty(m, np.int64)
+    data = np.empty(m, np.int64)
+    count = np.zeros(n_codes, np.int64)
+    touched = np.empty(min(m, n_codes), np.int64)
+    nnz = 0
+    for w in range(n_windows):
+        nt = 0
+        for p in range(offsets[w], offsets[w + 1]):
+            c = code[perm[p]]
+            if c < 0:
+                continue
+            if c >= n_codes:
+                return indptr, indices[:0].copy(), data[:0].copy(), BAD_CODE
+            if count[c] == 0:
+                touched[nt] = c
+                nt += 1
+            count[c] += 1
+        cols = np.sort(touched[:nt])
+        for c in cols:
+            indices[nnz] = c
+            data[nnz] = count[c]
+            count[c] = 0
+            nnz += 1
+        indptr[w + 1] = nnz
+    return indptr, indices[:nnz].copy(), data[:nnz].copy(), OK
