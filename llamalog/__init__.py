@@ -33,5 +33,6 @@ __all__ += ["PRESETS", "FormatGuess", "convert", "detect_format", "iter_logs", "
 
 from . import analyze  # noqa: E402
 from .analyze import summary  # noqa: E402
+from .features import UNSEEN, Windows, WindowSpecError, windows  # noqa: E402
 
-__all__ += ["analyze", "summary"]
+__all__ += ["UNSEEN", "WindowSpecError", "Windows", "analyze", "summary", "windows"]

@@ -1,0 +1,543 @@
+"""Cut an event frame into windows: count matrices and event sequences.
+
+:func:`windows` groups the rows of a frame (one event per row, event ids in an
+integer or categorical column) into fixed time windows, sliding time or count
+windows, or sessions keyed by a column or by a regex over ``message`` (optionally
+split by idle gaps). The result, :class:`Windows`, holds a sparse windows × events
+count matrix, one row of metadata per window and the event sequence of each window.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import warnings
+from dataclasses import dataclass
+from typing import Literal
+
+import numpy as np
+import pandas as pd
+import scipy.sparse as sp
+
+from ..errors import LlamalogError, LlamalogWarning, SchemaError
+from . import _kernels as K
+
+__all__ = ["UNSEEN", "WindowSpecError", "Windows", "windows"]
+
+#: Column id of the extra "unseen events" column (``unseen="column"``).
+UNSEEN = -1
+#: Most windows ``empty=True`` may create before :class:`WindowSpecError` is raised.
+MAX_WINDOWS = 50_000_000
+
+Duration = str | pd.Timedelta | dt.timedelta | np.timedelta64
+
+
+class WindowSpecError(LlamalogError, ValueError):
+    """The arguments of :func:`windows` do not describe a valid windowing."""
+
+
+@dataclass(frozen=True, eq=False)
+class Windows:
+    """Windows of events: counts, per-window metadata and event sequences.
+
+    Attributes
+    ----------
+    counts : scipy.sparse.csr_matrix
+        ``len(self) × len(vocabulary)`` int64 event counts.
+    index : pandas.DataFrame
+        One row per window: ``key`` (session key, or window number for time and
+        count windows), ``start`` and ``end`` (for fixed and sliding time windows the
+        window bounds ``[start, end)``, otherwise the first and last event time; NaT
+        where unknown), ``n_events`` (events in the window, unseen ones included),
+        ``n_unseen`` (events not in the vocabulary), ``first_row`` and ``last_row``
+        (positional rows of the frame).
+    vocabulary : numpy.ndarray
+        Event ids: column ``j`` of ``counts`` counts event ``vocabulary[j]``. With
+        ``unseen="column"`` the last entry is :data:`UNSEEN` (-1).
+    sequence_values, sequence_offsets : numpy.ndarray
+        Event ids of all windows back to back; window ``i`` is
+        ``sequence_values[sequence_offsets[i]:sequence_offsets[i + 1]]``.
+    member_rows : numpy.ndarray
+        Positional frame rows aligned with ``sequence_values``.
+    dropped : int
+        Rows left out: NaT timestamps in time-based windowing, missing event ids.
+    unseen_column : bool
+        Whether the last column counts events outside the vocabulary (id :data:`UNSEEN`).
+    """
+
+    counts: sp.csr_matrix
+    index: pd.DataFrame
+    vocabulary: np.ndarray
+    sequence_values: np.ndarray
+    sequence_offsets: np.ndarray
+    member_rows: np.ndarray
+    dropped: int = 0
+    unseen_column: bool = False
+
+    def __len__(self) -> int:
+        return int(self.sequence_offsets.size - 1)
+
+    def __repr__(self) -> str:
+        return (
+            f"Windows({len(self)} windows × {self.vocabulary.size} events, "
+            f"{int(self.sequence_offsets[-1])} memberships, dropped={self.dropped})"
+        )
+
+    @property
+    def sequences(self) -> list[np.ndarray]:
+        """Event ids of each window, in event order."""
+        if len(self) == 0:
+            return []
+        return np.split(self.sequence_values, self.sequence_offsets[1:-1])
+
+    def sequence(self, i: int) -> np.ndarray:
+        """Event ids of window ``i``, in event order."""
+        o = self.sequence_offsets
+        return self.sequence_values[o[i] : o[i + 1]]
+
+    def rows(self, i: int) -> np.ndarray:
+        """Positional frame rows of window ``i``, aligned with :meth:`sequence`."""
+        o = self.sequence_offsets
+        return self.member_rows[o[i] : o[i + 1]]
+
+    def to_frame(self) -> pd.DataFrame:
+        """Dense counts with the vocabulary as columns (for small cases)."""
+        return pd.DataFrame(
+            self.counts.toarray(), columns=pd.Index(self.vocabulary, name="event")
+        ).rename_axis("window")
+
+    def idf(self) -> np.ndarray:
+        """Smoothed inverse document frequency ``log((1 + n) / (1 + df)) + 1``."""
+        n = self.counts.shape[0]
+        df = np.bincount(self.counts.indices, minlength=self.counts.shape[1])
+        return np.log((1.0 + n) / (1.0 + df)) + 1.0
+
+    def tfidf(self, idf: np.ndarray | None = None) -> sp.csr_matrix:
+        """TF-IDF weights: counts times ``idf`` (learned from these windows by default).
+
+        Pass the :meth:`idf` of training windows to weight test windows alike.
+        """
+        weights = self.idf() if idf is None else np.asarray(idf, dtype=np.float64)
+        if weights.shape != (self.counts.shape[1],):
+            raise WindowSpecError(
+                f"idf has shape {weights.shape}, expected ({self.counts.shape[1]},); "
+                "build the windows with vocabulary= of the windows the idf came from"
+            )
+        out = self.counts.astype(np.float64)
+        out.data *= weights[out.indices]
+        return out
+
+    def normalize(
+        self, norm: Literal["l1", "l2"] = "l2", matrix: sp.csr_matrix | None = None
+    ) -> sp.csr_matrix:
+        """Rows of ``matrix`` (default: counts) scaled to unit ``norm``; empty rows stay 0."""
+        out = (self.counts if matrix is None else sp.csr_matrix(matrix)).astype(np.float64)
+        if norm == "l1":
+            sums = np.abs(out).sum(axis=1).A1
+        elif norm == "l2":
+            sums = np.sqrt(out.multiply(out).sum(axis=1).A1)
+        else:
+            raise WindowSpecError(f"norm must be 'l1' or 'l2', got {norm!r}")
+        scale = np.divide(1.0, sums, out=np.zeros_like(sums), where=sums > 0)
+        out.data *= np.repeat(scale, np.diff(out.indptr))
+        return out
+
+
+def _duration_ns(value: object, name: str) -> int:
+    try:
+        ns = pd.Timedelta(value).value
+    except (ValueError, TypeError) as exc:
+        raise WindowSpecError(
+            f"{name}={value!r} is not a fixed duration such as '30s' or '5min'"
+        ) from exc
+    if ns <= 0:
+        raise WindowSpecError(f"{name}={value!r} must be a positive duration")
+    return int(ns)
+
+
+def _is_count(value: object) -> bool:
+    return isinstance(value, int | np.integer) and not isinstance(value, bool)
+
+
+def _check(status: int, what: str) -> None:
+    if status == K.OK:
+        return
+    reasons = {
+        K.BAD_WIDTH: "a width, step or idle gap was not positive",
+        K.TOO_MANY: f"empty=True would create more than {MAX_WINDOWS} windows",
+        K.UNSORTED: "internal ordering error",
+        K.BAD_CODE: "internal code out of range",
+        K.NAT_INPUT: "a NaT timestamp reached a time kernel",
+    }
+    raise WindowSpecError(f"{what}: {reasons.get(status, f'status {status}')}")
+
+
+def _timestamps_ns(frame: pd.DataFrame) -> tuple[np.ndarray, object]:
+    """int64 ns timestamps (NAT for missing) and the column's time zone."""
+    if "timestamp" not in frame.columns:
+        return np.full(len(frame), K.NAT, np.int64), None
+    col = frame["timestamp"]
+    if not pd.api.types.is_datetime64_any_dtype(col):
+        raise SchemaError(
+            f"column 'timestamp' has dtype {col.dtype}, expected datetime64; "
+            "parse it with pandas.to_datetime first"
+        )
+    return np.asarray(col.dt.as_unit("ns").array.asi8, dtype=np.int64), col.dt.tz
+
+
+def _events(frame: pd.DataFrame, event: str) -> tuple[pd.Series, np.ndarray]:
+    """The event column and a mask of rows that have an event id."""
+    if event not in frame.columns:
+        raise SchemaError(
+            f"no event column {event!r} among {list(frame.columns)}; "
+            "mine templates first or pass event= with an integer or categorical column"
+        )
+    col = frame[event]
+    if not (isinstance(col.dtype, pd.CategoricalDtype) or pd.api.types.is_integer_dtype(col.dtype)):
+        raise SchemaError(
+            f"event column {event!r} has dtype {col.dtype}, expected integer or categorical"
+        )
+    return col, ~col.isna().to_numpy()
+
+
+def _session_memberships(
+    frame: pd.DataFrame, session: str, ok: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(rows, key codes, key values) of each (row, session key) membership."""
+    if session in frame.columns:
+        codes, uniques = pd.factorize(frame[session], use_na_sentinel=True)
+        codes = np.asarray(codes, dtype=np.int64)
+        rows = np.flatnonzero((codes >= 0) & ok)
+        return rows, codes[rows], np.asarray(uniques)
+    if "message" not in frame.columns:
+        raise SchemaError(f"session={session!r} is not a column, and there is no 'message'")
+    try:
+        re.compile(session)
+    except re.error as exc:
+        raise WindowSpecError(
+            f"session={session!r} is neither a column nor a valid regex: {exc}"
+        ) from exc
+    found = frame["message"].str.findall(session)
+    found.index = pd.RangeIndex(len(found))
+    found = found[ok]
+    flat = found.explode().dropna()
+    rows = flat.index.to_numpy(dtype=np.int64)
+    codes, uniques = pd.factorize(flat.to_numpy(dtype=object))
+    codes = np.asarray(codes, dtype=np.int64)
+    if rows.size > 1 and np.any(np.diff(rows) == 0):
+        # a row naming a key twice belongs to that session once
+        pair = rows * max(len(uniques), 1) + codes
+        _, first = np.unique(pair, return_index=True)
+        first.sort()
+        rows, codes = rows[first], codes[first]
+    return rows, codes, np.asarray(uniques, dtype=object)
+
+
+def windows(
+    frame: pd.DataFrame,
+    *,
+    event: str = "template_id",
+    every: Duration | None = None,
+    size: Duration | int | None = None,
+    step: Duration | int | None = None,
+    session: str | None = None,
+    idle: Duration | None = None,
+    vocabulary: np.ndarray | Windows | None = None,
+    unseen: Literal["drop", "column"] = "drop",
+    min_events: int | None = None,
+    empty: bool = False,
+) -> Windows:
+    """Group the events of ``frame`` into windows.
+
+    Exactly one mode is chosen:
+
+    * ``every="1min"``: fixed time windows aligned on multiples of ``every`` since the
+      Unix epoch (UTC), like :meth:`pandas.Timestamp.floor`;
+    * ``size="5min", step="1min"``: sliding time windows ``[k*step, k*step + size)``;
+    * ``size=20, step=20`` (integers): windows of ``size`` consecutive events, one
+      starting every ``step`` events (BGL-style); the last window is the first that
+      reaches the end of the frame and may be shorter;
+    * ``session="block_id"`` (a column) or ``session=r"blk_-?\\d+"`` (a regex over
+      ``message``; each distinct match in a row is a key, a row with several keys
+      belongs to each session, rows without match to none); with ``idle="30s"`` a
+      key's session closes once 30 s pass without its events (a gap of ``idle`` or
+      more starts a new session of that key).
+
+    ``step`` defaults to ``size``. Rows with NaT timestamps are left out of time-based
+    windows (fixed, sliding time, idle sessions), counted in ``Windows.dropped`` and
+    reported by one :class:`~llamalog.errors.LlamalogWarning`; count windows and key
+    sessions keep them. Within a window events are in time order (ties: frame order)
+    for time-based windows and in frame order otherwise. Sessions are listed by their
+    first row (idle sessions: by start time).
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        Events, one per row; not modified.
+    event : str
+        Integer or categorical column of event ids; rows where it is missing are
+        dropped.
+    every, size, step, session, idle
+        The windowing, see above.
+    vocabulary : numpy.ndarray or Windows, optional
+        Event ids for the columns (e.g. the ``vocabulary`` of training windows), so
+        that test windows line up with training windows. By default the sorted event
+        ids present in the windows.
+    unseen : {"drop", "column"}
+        With ``vocabulary=``: events missing from it are not counted (``"drop"``,
+        the matrix keeps the training shape) or counted in an extra last column whose
+        id is :data:`UNSEEN` = -1 (``"column"``). Either way they stay in the
+        sequences and in ``index.n_events``; ``index.n_unseen`` counts them.
+    min_events : int, optional
+        Windows with fewer events are left out; default 1, or 0 with ``empty=True``.
+    empty : bool
+        Time windows only: also emit windows without events between the first and
+        last event.
+
+    Returns
+    -------
+    Windows
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> frame = pd.DataFrame({
+    ...     "timestamp": pd.to_datetime(["2024-01-01 00:00:10", "2024-01-01 00:00:50",
+    ...                                  "2024-01-01 00:02:05"], utc=True),
+    ...     "message": ["open blk_1", "close blk_1", "open blk_2"],
+    ...     "template_id": [0, 1, 0],
+    ... })
+    >>> w = windows(frame, every="1min", empty=True)
+    >>> w.to_frame().to_numpy().tolist()
+    [[1, 1], [0, 0], [1, 0]]
+    >>> s = windows(frame, session=r"blk_\\d+")
+    >>> s.index["key"].tolist(), [q.tolist() for q in s.sequences]
+    (['blk_1', 'blk_2'], [[0, 1], [0]])
+    """
+    if not isinstance(frame, pd.DataFrame):
+        raise SchemaError(f"expected a pandas DataFrame, got {type(frame).__name__}")
+    modes = [every is not None, size is not None, session is not None]
+    if sum(modes) != 1:
+        raise WindowSpecError("give exactly one of every=, size= (with step=) or session=")
+    if step is not None and size is None:
+        raise WindowSpecError("step= needs size=")
+    if idle is not None and session is None:
+        raise WindowSpecError("idle= needs session=")
+    if unseen not in ("drop", "column"):
+        raise WindowSpecError(f"unseen must be 'drop' or 'column', got {unseen!r}")
+    if min_events is None:
+        min_events = 0 if empty else 1
+    if not _is_count(min_events) or min_events < 0:
+        raise WindowSpecError(f"min_events must be a non-negative int, got {min_events!r}")
+    step = size if step is None else step
+    count_mode = size is not None and (_is_count(size) or _is_count(step))
+    if count_mode and not (_is_count(size) and _is_count(step)):
+        raise WindowSpecError(
+            f"size={size!r} and step={step!r} must both be ints or both be durations"
+        )
+    time_mode = every is not None or (size is not None and not count_mode) or idle is not None
+    if empty and not (every is not None or (size is not None and not count_mode)):
+        raise WindowSpecError("empty=True applies to time windows (every= or time size=)")
+    every_ns = _duration_ns(every, "every") if every is not None else 0
+    size_ns = _duration_ns(size, "size") if size is not None and not count_mode else 0
+    step_ns = _duration_ns(step, "step") if size is not None and not count_mode else 0
+    idle_ns = _duration_ns(idle, "idle") if idle is not None else 0
+    if count_mode and (size <= 0 or step <= 0):
+        raise WindowSpecError(f"size={size} and step={step} must be positive")
+
+    col, has_event = _events(frame, event)
+    ok = has_event.copy()
+    ts, tz = _timestamps_ns(frame)
+    if time_mode:
+        if "timestamp" not in frame.columns:
+            raise SchemaError("time-based windows need a 'timestamp' column")
+        nat = ts == K.NAT
+        n_nat = int(np.count_nonzero(nat & ok))
+        ok = ok & ~nat
+    else:
+        n_nat = 0
+    n_missing = int(np.count_nonzero(~has_event))
+    if n_nat or n_missing:
+        parts = [f"{n_nat} rows with NaT timestamps"] if n_nat else []
+        parts += [f"{n_missing} rows without {event!r}"] if n_missing else []
+        warnings.warn(f"windows: left out {' and '.join(parts)}", LlamalogWarning, stacklevel=2)
+    dropped = n_nat + n_missing
+
+    keys: np.ndarray | None = None  # key of each window (sessions only)
+    bounds: tuple[np.ndarray, np.ndarray] | None = None  # [start, end) ns (time windows)
+    if every is not None:
+        rows = np.flatnonzero(ok)
+        rows = rows[np.argsort(ts[rows], kind="stable")]
+        row_win, starts, status = K.fixed_windows(ts[rows], every_ns, empty, MAX_WINDOWS)
+        _check(status, "every")
+        win = row_win
+        bounds = (starts, starts + every_ns)
+        n_windows = starts.size
+    elif size is not None and not count_mode:
+        valid = np.flatnonzero(ok)
+        sorted_rows = valid[np.argsort(ts[valid], kind="stable")]
+        starts, lo, hi = _sliding(ts[sorted_rows], size_ns, step_ns, empty)
+        win, rows = _expand(lo, hi, sorted_rows)
+        bounds = (starts, starts + size_ns)
+        n_windows = starts.size
+    elif size is not None:
+        valid = np.flatnonzero(ok)
+        lo, hi, status = K.sliding_count(valid.size, int(size), int(step))
+        _check(status, "size/step")
+        win, rows = _expand(lo, hi, valid)
+        n_windows = lo.size
+    else:
+        assert session is not None
+        rows, codes, uniques = _session_memberships(frame, session, ok)
+        if idle is not None:
+            order = np.lexsort((rows, ts[rows], codes))
+            rows, codes = rows[order], codes[order]
+            sess, sess_key, status = K.split_sessions(
+                codes, ts[rows], np.arange(rows.size, dtype=np.int64), idle_ns
+            )
+            _check(status, "idle")
+            # list sessions by start time, then first row
+            first = np.full(sess_key.size, -1, np.int64)
+            first[sess[::-1]] = np.arange(sess.size - 1, -1, -1)
+            by_start = np.lexsort((rows[first], ts[rows[first]]))
+        else:
+            sess, sess_key, status = K.split_sessions(
+                codes, ts, np.argsort(codes, kind="stable"), -1
+            )
+            _check(status, "session")
+            first_row = np.full(sess_key.size, np.iinfo(np.int64).max, np.int64)
+            np.minimum.at(first_row, sess, rows)
+            by_start = np.argsort(first_row, kind="stable")
+        rank = np.empty_like(by_start)
+        rank[by_start] = np.arange(by_start.size)
+        win = rank[sess] if sess.size else sess
+        keys = uniques[sess_key[by_start]]
+        n_windows = keys.size
+
+    # drop small windows
+    n_events = np.bincount(win, minlength=n_windows)
+    if min_events > 0 and n_windows and not np.all(keep := n_events >= min_events):
+        new_id = np.cumsum(keep) - 1
+        member = keep[win]
+        win, rows = new_id[win[member]], rows[member]
+        bounds = None if bounds is None else (bounds[0][keep], bounds[1][keep])
+        keys = None if keys is None else keys[keep]
+        n_windows = int(keep.sum())
+
+    offsets, perm, status = K.group_pairs(win, n_windows)
+    _check(status, "grouping")
+    member_rows = rows[perm]
+
+    # event ids and vocabulary
+    values = _event_values(col, member_rows)
+    if vocabulary is None:
+        vocab = np.unique(values) if values.size else _empty_vocab(col)
+        codes = np.searchsorted(vocab, values).astype(np.int64)
+    else:
+        if isinstance(vocabulary, Windows):
+            vocab = vocabulary.vocabulary
+            vocab = vocab[:-1] if vocabulary.unseen_column else vocab
+        else:
+            vocab = np.asarray(vocabulary)
+        codes = np.asarray(pd.Index(vocab).get_indexer(values), dtype=np.int64)
+    seq_win = np.repeat(np.arange(n_windows, dtype=np.int64), np.diff(offsets))
+    n_unseen = np.bincount(seq_win[codes < 0], minlength=n_windows)
+    n_codes = vocab.size
+    if vocabulary is not None and unseen == "column":
+        codes = np.where(codes < 0, n_codes, codes)
+        vocab = np.append(vocab.astype(object) if vocab.dtype.kind == "O" else vocab, UNSEEN)
+        n_codes += 1
+    indptr, indices, data, status = K.csr_counts(seq_win, codes, n_windows, n_codes)
+    _check(status, "counts")
+    counts = sp.csr_matrix((data, indices, indptr), shape=(n_windows, n_codes))
+
+    index = _index(member_rows, offsets, ts, tz, bounds, keys, n_unseen)
+    return Windows(
+        counts=counts,
+        index=index,
+        vocabulary=vocab,
+        sequence_values=values,
+        sequence_offsets=offsets,
+        member_rows=member_rows,
+        dropped=dropped,
+        unseen_column=vocabulary is not None and unseen == "column",
+    )
+
+
+def _sliding(
+    ts_sorted: np.ndarray, size: int, step: int, keep_empty: bool
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    starts, lo, hi, status = K.sliding_time(ts_sorted, size, step, keep_empty, MAX_WINDOWS)
+    _check(status, "size/step")
+    return starts, lo, hi
+
+
+def _expand(lo: np.ndarray, hi: np.ndarray, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Memberships (window, row) of windows holding ``rows[lo[w]:hi[w]]``."""
+    lengths = hi - lo
+    win = np.repeat(np.arange(lo.size, dtype=np.int64), lengths)
+    starts = np.repeat(lo - np.concatenate(([0], np.cumsum(lengths)[:-1])), lengths)
+    return win, rows[np.arange(win.size, dtype=np.int64) + starts]
+
+
+def _event_values(col: pd.Series, rows: np.ndarray) -> np.ndarray:
+    if isinstance(col.dtype, pd.CategoricalDtype):
+        return np.asarray(col.cat.categories.to_numpy()[col.cat.codes.to_numpy()[rows]])
+    if isinstance(col.dtype, pd.api.extensions.ExtensionDtype):
+        return col.to_numpy(dtype=np.int64, na_value=0)[rows]
+    return col.to_numpy()[rows].astype(np.int64, copy=False)
+
+
+def _empty_vocab(col: pd.Series) -> np.ndarray:
+    if isinstance(col.dtype, pd.CategoricalDtype):
+        return col.cat.categories.to_numpy()[:0]
+    return np.empty(0, np.int64)
+
+
+def _index(
+    member_rows: np.ndarray,
+    offsets: np.ndarray,
+    ts: np.ndarray,
+    tz: object,
+    bounds: tuple[np.ndarray, np.ndarray] | None,
+    keys: np.ndarray | None,
+    n_unseen: np.ndarray,
+) -> pd.DataFrame:
+    n_windows = offsets.size - 1
+    n_events = np.diff(offsets)
+    has = n_events > 0
+    first = np.full(n_windows, -1, np.int64)
+    last = np.full(n_windows, -1, np.int64)
+    if member_rows.size:
+        at = offsets[:-1][has]
+        first[has] = np.minimum.reduceat(member_rows, at)
+        last[has] = np.maximum.reduceat(member_rows, at)
+    if bounds is not None:
+        start, end = bounds
+    else:
+        start = np.full(n_windows, K.NAT, np.int64)
+        end = np.full(n_windows, K.NAT, np.int64)
+        if member_rows.size:
+            t = ts[member_rows]
+            known = t != K.NAT
+            big = np.iinfo(np.int64).max
+            lo = np.minimum.reduceat(np.where(known, t, big), at)
+            hi = np.maximum.reduceat(t, at)  # NAT is the int64 minimum
+            start[has] = np.where(lo == big, K.NAT, lo)
+            end[has] = hi
+
+    def stamps(ns: np.ndarray) -> pd.Series:
+        s = pd.Series(np.asarray(ns, np.int64).view("M8[ns]")).dt.tz_localize("UTC")
+        return s.dt.tz_convert(tz) if tz is not None else s
+
+    return pd.DataFrame(
+        {
+            "key": keys if keys is not None else np.arange(n_windows, dtype=np.int64),
+            "start": stamps(start),
+            "end": stamps(end),
+            "n_events": n_events.astype(np.int64),
+            "n_unseen": np.asarray(n_unseen, np.int64),
+            "first_row": first,
+            "last_row": last,
+        }
+    )
