@@ -1,0 +1,27 @@
+"""README snippets run: the windows example on a bundled log."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import llamalog
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def python_blocks() -> list[str]:
+    return re.findall(r"```python\n(.*?)```", (ROOT / "README.md").read_text(), flags=re.S)
+
+
+def test_windows_snippet_runs_on_bundled_data():
+    block = next(b for b in python_blocks() if "llamalog.windows(" in b)
+    frame = llamalog.read_logs(
+        ROOT / "datasets" / "hdfs_sessions.log",
+        format="<Date> <Time> <Pid> <Level> <Component>: <Content>",
+    )
+    scope = {"llamalog": llamalog, "frame": frame, "other": frame.iloc[:500]}
+    exec(compile(block, "README.md", "exec"), scope)  # our own README, not log text
+    w, test = scope["w"], scope["test"]
+    assert w.counts.shape[0] == len(w.index) == len(w.sequences) > 0
+    assert list(test.vocabulary) == list(w.vocabulary)
