@@ -12,10 +12,10 @@ import pandas as pd
 
 from . import _encode_kernels as K
 
-#: A field is encoded when its first block has at most this share of distinct values...
+#: A field is encoded when the first block of a read has at most this share of distinct
+#: values (or 16). The choice holds for the whole read: a field whose values later turn
+#: out to be many stays categorical, which costs memory but never correctness.
 CATEGORICAL_SHARE = 0.05
-#: ...and it stops being encoded (turns back into text) past this many categories.
-MAX_CATEGORIES = 1 << 16
 
 
 class SpanEncoder:
@@ -96,8 +96,5 @@ def few_distinct(buf: np.ndarray, starts: np.ndarray, ends: np.ndarray) -> bool:
 
 
 def to_categorical(codes: np.ndarray, categories: pd.Index) -> pd.Categorical:
-    """A pandas categorical with string categories."""
-    cats = pd.Index(categories, dtype=pd.StringDtype("pyarrow", na_value=np.nan)).astype(object)
-    if cats.has_duplicates:  # pragma: no cover - distinct bytes decode to distinct text
-        raise ValueError("duplicate categories")
-    return pd.Categorical.from_codes(codes, categories=pd.Index(cats, dtype="str"))
+    """A pandas categorical with (Arrow-backed) string categories."""
+    return pd.Categorical.from_codes(codes, categories=pd.Index(categories, dtype="str"))
