@@ -27,7 +27,8 @@ __all__ = [
 
 from .parse.presets import PRESETS
 from .read.cache import convert
-from .read.reader import FormatGuess, detect_format, iter_logs, read_logs
+from .read.formats import FormatGuess, detect_format
+from .read.reader import iter_logs, read_logs
 
 __all__ += ["PRESETS", "FormatGuess", "convert", "detect_format", "iter_logs", "read_logs"]
 
