@@ -510,3 +510,21 @@ def test_argument_errors():
         windows(frame, every="1min", event="message")
     with pytest.raises(WindowSpecError, match="more than"):
         windows(frame.iloc[[0, 3]], every="1ns", empty=True)
+
+
+def test_regex_fast_path_matches_slow_path():
+    import importlib
+
+    mod = importlib.import_module("llamalog.features.windows")
+    messages = pd.Series(
+        ["none", "a blk_1 b", "blk_2 x blk_2", "blk_3 blk_-4", "blk_5 é blk_6", None]
+        + [" ".join(f"blk_{i % 3}" for i in range(k)) for k in range(8)]
+    )
+    ok = np.ones(len(messages), bool)
+    ok[1] = False
+    for pattern in (r"blk_-?\d+", r"blk_(?P<n>\d)", r"\bblk_\d+"):
+        fast = mod._regex_memberships_fast(messages, pattern, ok)
+        assert fast is not None, pattern
+        slow = mod._regex_memberships_slow(messages, pattern, ok)
+        for got, want in zip(fast, slow, strict=True):
+            assert got.tolist() == want.tolist(), pattern

@@ -12,11 +12,14 @@ from __future__ import annotations
 import datetime as dt
 import re
 import warnings
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Literal
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 import scipy.sparse as sp
 
 from ..errors import LlamalogError, LlamalogWarning, SchemaError
@@ -217,7 +220,17 @@ def _session_memberships(
         raise WindowSpecError(
             f"session={session!r} is neither a column nor a valid regex: {exc}"
         ) from exc
-    found = frame["message"].str.findall(session)
+    fast = _regex_memberships_fast(frame["message"], session, ok)
+    if fast is not None:
+        return fast
+    return _regex_memberships_slow(frame["message"], session, ok)
+
+
+def _regex_memberships_slow(
+    messages: pd.Series, session: str, ok: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(rows, key codes, key values) of a regex session with ``Series.str.findall``."""
+    found = messages.str.findall(session)
     found.index = pd.RangeIndex(len(found))
     found = found[ok]
     flat = found.explode().dropna()
@@ -231,6 +244,183 @@ def _session_memberships(
         first.sort()
         rows, codes = rows[first], codes[first]
     return rows, codes, np.asarray(uniques, dtype=object)
+
+
+# ------------------------------------------------------------ regex sessions, fast path
+
+_REST = "_llamalog_rest"
+_DIRTY = r"[^\t\x20-\x7e]"  # rows holding other bytes take the exact (Python re) path
+
+
+def _re2_key_pattern(session: str, compiled: re.Pattern) -> str | None:
+    """An RE2 pattern whose group 0 spans each match and whose key group is ``key``.
+
+    None when the fast path could disagree with Python ``re`` on printable ASCII text:
+    several or unnamed groups, a pattern that can match empty, non-ASCII or
+    POSIX-class syntax, ``{,n}`` (a literal in RE2).
+    """
+    if not session.isascii() or "{," in session or "[:" in session or _REST in session:
+        return None
+    if compiled.groups > 1 or (compiled.groups == 1 and not compiled.groupindex):
+        return None
+    try:
+        if re._parser.parse(session).getwidth()[0] == 0:  # type: ignore[attr-defined]
+            return None
+    except Exception:  # private API: any doubt means the exact path
+        return None
+    return f"(?P<{_REST}>{session})"
+
+
+def _has_lookbehind_like(session: str) -> bool:
+    """Whether the pattern holds ^, \\A, \\b or \\B (they look before the match)."""
+    try:
+        parsed = re._parser.parse(session)  # type: ignore[attr-defined]
+    except Exception:  # private API
+        return True
+    stack: list[object] = [parsed]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, re._parser.SubPattern):  # type: ignore[attr-defined]
+            stack.extend(item.data)
+        elif isinstance(item, tuple | list):
+            if len(item) == 2 and str(item[0]) == "AT":
+                return True
+            stack.extend(item)
+    return False
+
+
+def _gather(arr: pa.Array, start: np.ndarray, stop: np.ndarray) -> pa.Array:
+    """Substrings ``arr[i][start[i]:stop[i]]`` (byte offsets) as a large_string array."""
+    offsets = np.frombuffer(arr.buffers()[1], np.int64)[arr.offset : arr.offset + len(arr) + 1]
+    data = arr.buffers()[2]
+    data = np.frombuffer(data, np.uint8) if data is not None else np.empty(0, np.uint8)
+    lengths = (stop - start).astype(np.int64)
+    out_off = np.zeros(lengths.size + 1, np.int64)
+    np.cumsum(lengths, out=out_off[1:])
+    src = np.repeat(offsets[:-1] + start - out_off[:-1], lengths)
+    src += np.arange(src.size, dtype=np.int64)
+    return pa.LargeStringArray.from_buffers(
+        lengths.size, pa.py_buffer(out_off), pa.py_buffer(data[src])
+    )
+
+
+def _spans(struct: pa.Array, field: int) -> tuple[np.ndarray, np.ndarray]:
+    """(start, stop) byte offsets of one group of ``extract_regex_span`` (empty if unset)."""
+    col = struct.field(field)
+    valid = col.is_valid().to_numpy(zero_copy_only=False)
+    flat = col.flatten().to_numpy(zero_copy_only=False).reshape(-1, 2)
+    start = np.zeros(len(col), np.int64)
+    start[valid] = flat[:, 0] if flat.shape[0] == len(col) else flat[valid, 0]
+    length = np.zeros(len(col), np.int64)
+    length[valid] = flat[:, 1] if flat.shape[0] == len(col) else flat[valid, 1]
+    return start, start + length
+
+
+def _regex_memberships_fast(
+    messages: pd.Series, session: str, ok: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
+    """:func:`_session_memberships` for a regex with pyarrow's RE2; None: not applicable.
+
+    Every row is searched once with RE2 for its first match; one more RE2 pass flags rows
+    that may hold two matches or hold bytes other than printable ASCII and tab. Only
+    flagged rows get more work: printable ones are searched again after each match
+    (RE2, when the pattern looks only forward), the others with Python ``re``. On
+    printable ASCII, RE2 and ``re`` find the same leftmost-first matches for the
+    patterns :func:`_re2_key_pattern` accepts, so the result equals the slow path's.
+    """
+    dtype = messages.dtype
+    if not (isinstance(dtype, pd.StringDtype) and dtype.storage == "pyarrow"):
+        return None
+    compiled = re.compile(session)
+    key_pattern = _re2_key_pattern(session, compiled)
+    if key_pattern is None:
+        return None
+    key_field = 0 if compiled.groups == 0 else 1
+    arr = pa.array(messages.array)
+    if isinstance(arr, pa.ChunkedArray):
+        arr = arr.combine_chunks()
+    if arr.type != pa.large_string():
+        arr = arr.cast(pa.large_string())
+    flag_pattern = f"{_DIRTY}|(?:{session})[\\s\\S]*?(?:{session})"
+    try:
+        if len(arr) >= 200_000:
+            with ThreadPoolExecutor(2) as pool:
+                first_job = pool.submit(pc.extract_regex, arr, key_pattern)
+                flagged = pc.match_substring_regex(arr, flag_pattern)
+                first = first_job.result()
+        else:
+            first = pc.extract_regex(arr, key_pattern)
+            flagged = pc.match_substring_regex(arr, flag_pattern)
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+        return None
+    flagged = pc.fill_null(flagged, False).to_numpy(zero_copy_only=False)
+    has_first = first.is_valid().to_numpy(zero_copy_only=False)
+    single = np.flatnonzero(has_first & ~flagged & ok)
+    keys = [first.field(key_field).take(pa.array(single)).cast(pa.large_string())]
+    rows = [single]
+
+    multi = np.flatnonzero(flagged & ok)
+    if multi.size:
+        sub = arr.take(pa.array(multi))
+        dirty = pc.match_substring_regex(sub, _DIRTY).to_numpy(zero_copy_only=False)
+        slow = dirty | _has_lookbehind_like(session)
+        if np.any(slow):  # exact path: Python re
+            texts = sub.filter(pa.array(slow)).to_pylist()
+            found = [list(dict.fromkeys(compiled.findall(t))) for t in texts]
+            lengths = np.fromiter(map(len, found), np.int64, len(found))
+            rows.append(np.repeat(multi[slow], lengths))
+            keys.append(pa.array([k for f in found for k in f], pa.large_string()))
+        cur_rows, cur = multi[~slow], sub.filter(pa.array(~slow))
+        pos = np.zeros(len(cur), np.int64)
+        for _ in range(3):  # RE2 again on what follows each match
+            span = pc.extract_regex_span(cur, key_pattern)
+            hit = span.is_valid().to_numpy(zero_copy_only=False)
+            if not hit.all():
+                keep = pa.array(hit)
+                cur, span, cur_rows, pos = (
+                    cur.filter(keep),
+                    span.filter(keep),
+                    cur_rows[hit],
+                    pos[hit],
+                )
+            if not len(cur):
+                break
+            start, stop = _spans(span, key_field)
+            rows.append(cur_rows)
+            keys.append(_gather(cur, start, stop))
+            end = _spans(span, 0)[1]
+            pos = pos + end
+            cur = _gather(cur, end, pc.binary_length(cur).to_numpy(zero_copy_only=False))
+        if len(cur):  # rows with many keys: Python re from where RE2 stopped (exact)
+            texts = arr.take(pa.array(cur_rows)).to_pylist()
+            found = [
+                list(dict.fromkeys(compiled.findall(t, int(p))))
+                for t, p in zip(texts, pos.tolist(), strict=True)
+            ]
+            lengths = np.fromiter(map(len, found), np.int64, len(found))
+            rows.append(np.repeat(cur_rows, lengths))
+            keys.append(pa.array([k for f in found for k in f], pa.large_string()))
+    all_rows = np.concatenate(rows)
+    all_keys = pa.concat_arrays(keys)
+    if len(rows) > 1:
+        order = np.argsort(all_rows, kind="stable")
+        all_rows = all_rows[order]
+        all_keys = all_keys.take(pa.array(order))
+    encoded = pc.dictionary_encode(all_keys)
+    codes = encoded.indices.to_numpy(zero_copy_only=False).astype(np.int64)
+    uniques = np.asarray(encoded.dictionary.to_pylist(), dtype=object)
+    all_rows = all_rows.astype(np.int64, copy=False)
+    repeat = np.flatnonzero(np.diff(all_rows) == 0) if all_rows.size > 1 else all_rows[:0]
+    if repeat.size:  # a row naming a key twice belongs to that session once
+        shared = np.zeros(all_rows.size, bool)
+        shared[repeat] = shared[repeat + 1] = True
+        at = np.flatnonzero(shared)
+        pair = all_rows[at] * max(len(uniques), 1) + codes[at]
+        _, first_at = np.unique(pair, return_index=True)
+        keep = ~shared
+        keep[at[first_at]] = True
+        all_rows, codes = all_rows[keep], codes[keep]
+    return all_rows, codes, uniques
 
 
 def windows(
