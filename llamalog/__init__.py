@@ -35,5 +35,16 @@ __all__ += ["PRESETS", "FormatGuess", "convert", "detect_format", "iter_logs", "
 from . import analyze  # noqa: E402
 from .analyze import summary  # noqa: E402
 from .features import UNSEEN, Windows, WindowSpecError, windows  # noqa: E402
+from .templates import TemplateMiner, add_templates, evaluate_parsing  # noqa: E402
 
-__all__ += ["UNSEEN", "WindowSpecError", "Windows", "analyze", "summary", "windows"]
+__all__ += [
+    "UNSEEN",
+    "TemplateMiner",
+    "WindowSpecError",
+    "Windows",
+    "add_templates",
+    "analyze",
+    "evaluate_parsing",
+    "summary",
+    "windows",
+]

@@ -1,0 +1,129 @@
+"""Tokenising messages and masking the variable parts, with a type per parameter.
+
+A message is split on whitespace into tokens; a token is split further at the
+delimiters logs use inside tokens (``: = , ( ) [ ] { } " '``), which are kept in the
+template. A piece is a variable when it carries digits or has a variable shape (path,
+URL, IP address, hex, UUID, id such as ``blk_-123``), and a piece that contains a
+variable becomes one whole ``<*>``; ``<*>`` pieces with nothing between them collapse
+into one. This follows the template convention of Loghub's corrected ground truth (Khan
+et al., ICSE 2022), so ``/10.1.2.3:50010`` reads ``<*>:<*>`` and ``blk_-123`` reads
+``<*>``.
+
+Examples
+--------
+>>> template, params = mask("Received block blk_-562 of size 67108864 from /10.250.10.6")
+>>> template
+'Received block <*> of size <*> from <*>'
+>>> params
+[('blk_-562', 'id'), ('67108864', 'int'), ('/10.250.10.6', 'ip')]
+>>> mask("[instance: 3edec1e4-9678-4a3a-a21b-a145a4ee5e61] Terminating instance")[0]
+'[instance: <*>] Terminating instance'
+"""
+
+from __future__ import annotations
+
+import re
+
+VAR = "<*>"
+DELIMITERS = frozenset(':=,()[]{}"')
+
+_INT = re.compile(r"[-+]?\d+\Z")
+_FLOAT = re.compile(r"[-+]?(\d+\.\d*|\.\d+)([eE][-+]?\d+)?\Z")
+_HEX = re.compile(r"(0[xX])?[0-9a-fA-F]{6,}\Z")
+_IPV4 = re.compile(r"/?\d{1,3}(\.\d{1,3}){3}\Z")
+_UUID = re.compile(r"[0-9a-fA-F]{8}(-[0-9a-fA-F]{4}){3}-[0-9a-fA-F]{12}\Z")
+_BOOL = frozenset({"true", "false", "True", "False", "TRUE", "FALSE"})
+_DATE_WORDS = frozenset(
+    "Jan Feb Mar Apr May Jun Jul Aug Sep Oct Nov Dec Mon Tue Wed Thu Fri Sat Sun".split()
+)
+
+
+def _type_of(piece: str) -> str | None:
+    """The parameter type of a piece, or None when it is constant text."""
+    if _INT.match(piece):
+        return "int"
+    if _FLOAT.match(piece):
+        return "float"
+    if _IPV4.match(piece):
+        return "ip"
+    if _UUID.match(piece):
+        return "uuid"
+    if "://" in piece:
+        return "url"
+    if (piece.startswith("/") and len(piece) > 1) or piece.startswith(("./", "../", "~/")):
+        return "path"
+    if _HEX.match(piece) and any(c.isdigit() for c in piece):
+        return "hex"
+    if piece in _BOOL:
+        return "bool"
+    if piece in _DATE_WORDS:
+        return "date"
+    if any(c.isdigit() for c in piece):
+        return "id"
+    return None
+
+
+def pieces(token: str) -> list[str]:
+    """Split a token at the delimiters, keeping them; URLs and paths stay whole."""
+    if "://" in token or token.startswith("/"):
+        head = token.rstrip(',:;)"]')
+        return [head, *token[len(head) :]] if head != token else [token]
+    out: list[str] = []
+    cur = []
+    for ch in token:
+        if ch in DELIMITERS:
+            if cur:
+                out.append("".join(cur))
+                cur = []
+            out.append(ch)
+        else:
+            cur.append(ch)
+    if cur:
+        out.append("".join(cur))
+    return out
+
+
+def mask(message: str) -> tuple[str, list[tuple[str, str]]]:
+    """The template of ``message`` and its parameters as ``(value, type)`` pairs."""
+    words: list[str] = []
+    params: list[tuple[str, str]] = []
+    for token in message.split():
+        parts: list[str] = []
+        for piece in pieces(token):
+            kind = None if piece in DELIMITERS else _type_of(piece)
+            if kind is None:
+                parts.append(piece)
+                continue
+            if parts and parts[-1] == VAR:  # <*> directly after <*>: one variable
+                value, first_kind = params[-1]
+                params[-1] = (value + piece, first_kind)
+                continue
+            parts.append(VAR)
+            params.append((piece, kind))
+        words.append("".join(parts))
+    return " ".join(words), params
+
+
+def merge_tokens(a: str, b: str) -> str:
+    """The common form of two template tokens: equal pieces stay, others become ``<*>``.
+
+    Tokens that split into different delimiter structures become one ``<*>``.
+
+    Examples
+    --------
+    >>> merge_tokens("rhost=a.example", "rhost=<*>"), merge_tokens("(uid=0)", "LOGIN(uid=0)")
+    ('rhost=<*>', '<*>')
+    """
+    if a == b:
+        return a
+    pa, pb = pieces(a), pieces(b)
+    if len(pa) != len(pb) or any(
+        (x in DELIMITERS or y in DELIMITERS) and x != y for x, y in zip(pa, pb, strict=True)
+    ):
+        return VAR
+    out: list[str] = []
+    for x, y in zip(pa, pb, strict=True):
+        piece = x if x == y else VAR
+        if not (piece == VAR and out and out[-1] == VAR):
+            out.append(piece)
+    return "".join(out)

@@ -1,0 +1,367 @@
+"""The template miner: messages in, template ids and templates out.
+
+Method (first version):
+
+1. **Deduplicate.** Identical messages are parsed once (pandas factorize).
+2. **Mask.** Each distinct message is tokenised and its variable pieces replaced by
+   ``<*>`` (:mod:`llamalog.templates.masking`). Most lines of a log collapse onto a
+   few thousand masked patterns.
+3. **Cluster.** Masked patterns with the same number of tokens and the same first token
+   are compared position by position: the similarity is the share of the cluster's
+   constant tokens that the pattern repeats. A pattern joins the most similar cluster
+   when the similarity reaches ``similarity``; tokens where they differ are merged
+   piece by piece (``rhost=a`` and ``rhost=<*>`` give ``rhost=<*>``). Patterns are
+   taken most frequent first, so clusters grow from their commonest form.
+4. **Split choices.** A merged position that holds only a few plain words across a
+   cluster's patterns (``VM Started`` / ``VM Stopped``) is a choice between templates
+   rather than a variable, so the cluster is split by those words (``max_choices``).
+   Variables with many values (user names, hosts) stay ``<*>``.
+
+State is the clusters plus the pattern-to-cluster map, so ``partial_fit`` continues
+where ``fit`` stopped, ``transform`` assigns new lines without learning, ``merge``
+folds in a miner fitted elsewhere, and ``save``/``load`` round-trip through JSON.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from ..errors import NotFittedError
+from .masking import VAR, mask, merge_tokens
+
+FORMAT_VERSION = 1
+
+
+@dataclass
+class _Cluster:
+    id: int
+    tokens: list[str]
+    count: int = 0
+    example: str = ""
+    members: dict[str, int] = field(default_factory=dict)  # masked pattern -> lines
+    samples: dict[str, str] = field(default_factory=dict)  # masked pattern -> a message
+
+    @property
+    def template(self) -> str:
+        return " ".join(self.tokens)
+
+
+@dataclass
+class _State:
+    clusters: list[_Cluster] = field(default_factory=list)
+    by_key: dict[tuple, list[int]] = field(default_factory=dict)
+    pattern_ids: dict[str, int] = field(default_factory=dict)
+
+
+def _common(members: dict[str, int]) -> list[str]:
+    """The template that covers every member pattern."""
+    it = iter(members)
+    tokens = next(it).split()
+    for pattern in it:
+        tokens = [merge_tokens(a, b) for a, b in zip(tokens, pattern.split(), strict=True)]
+    return tokens
+
+
+def _key(tokens: list[str]) -> tuple:
+    first = tokens[0] if tokens else ""
+    return (len(tokens), VAR if VAR in first else first)
+
+
+def _similarity(cluster: list[str], tokens: list[str]) -> tuple[float, int]:
+    """Share of the cluster's constant tokens that ``tokens`` repeats, and its variables."""
+    same = params = 0
+    for a, b in zip(cluster, tokens, strict=True):
+        if a == VAR:
+            params += 1
+        elif a == b:
+            same += 1
+    constant = len(tokens) - params
+    return (same / constant if constant else 1.0), params
+
+
+class TemplateMiner:
+    """Find message templates; scikit-learn style.
+
+    Parameters
+    ----------
+    similarity : float
+        Share of equal tokens for a masked pattern to join a cluster (default 0.5).
+    max_choices : int
+        A position where a cluster's patterns hold at most this many different plain
+        words is a choice between templates (``VM Started`` / ``VM Stopped``), not a
+        variable: the cluster is split by those words (default 3).
+
+    Attributes
+    ----------
+    templates_ : DataFrame
+        Indexed by template id: ``template`` (text with ``<*>``), ``count``, ``example``.
+
+    Examples
+    --------
+    >>> miner = TemplateMiner()
+    >>> miner.fit_transform(["open file 1.txt", "open file 2.txt", "VM Started", "VM Stopped"])
+    array([0, 0, 1, 2])
+    >>> miner.templates_["template"].tolist()
+    ['open file <*>', 'VM Started', 'VM Stopped']
+    """
+
+    def __init__(self, *, similarity: float = 0.5, max_choices: int = 3) -> None:
+        self.similarity = similarity
+        self.max_choices = max_choices
+
+    # ------------------------------------------------------------------ learning
+
+    def fit(self, messages: Iterable[str]) -> TemplateMiner:
+        """Learn templates from ``messages`` (forgetting earlier state)."""
+        self._state = _State()
+        return self.partial_fit(messages)
+
+    def partial_fit(self, messages: Iterable[str]) -> TemplateMiner:
+        """Learn from one more batch, keeping the templates learned so far."""
+        if not hasattr(self, "_state"):
+            self._state = _State()
+        self._assign(messages, learn=True)
+        return self
+
+    def fit_transform(self, messages: Iterable[str]) -> np.ndarray:
+        """``fit`` then the template id of each message."""
+        self._state = _State()
+        return self._assign(messages, learn=True)
+
+    def transform(self, messages: Iterable[str]) -> np.ndarray:
+        """Template id per message (int64); -1 where no learned template fits."""
+        self._check_fitted()
+        return self._assign(messages, learn=False)
+
+    def _assign(self, messages: Iterable[str], *, learn: bool) -> np.ndarray:
+        series = (
+            pd.Series(messages, dtype=object) if not isinstance(messages, pd.Series) else messages
+        )
+        codes, uniques = pd.factorize(series.fillna(""), sort=False)
+        masked = [mask(str(u))[0] for u in uniques]
+        pattern_codes, patterns = pd.factorize(pd.Series(masked, dtype=object), sort=False)
+        counts = np.bincount(pattern_codes[codes], minlength=len(patterns))
+        examples = {}
+        for u, p in zip(uniques, pattern_codes, strict=True):
+            examples.setdefault(p, str(u))
+        ids = np.empty(len(patterns), dtype=np.int64)
+        order = np.argsort(-counts, kind="stable") if learn else range(len(patterns))
+        for p in order:
+            ids[p] = self._place(str(patterns[p]), int(counts[p]), examples[p], learn=learn)
+        if learn and self._refine():
+            ids = np.array([self._state.pattern_ids[str(p)] for p in patterns], dtype=np.int64)
+        out = ids[pattern_codes][codes] if len(codes) else np.zeros(0, dtype=np.int64)
+        return out
+
+    def _refine(self) -> bool:
+        """Split clusters at positions that hold a few plain words; True if any split."""
+        st = self._state
+        changed = False
+        for cid in range(len(st.clusters)):
+            c = st.clusters[cid]
+            if len(c.members) < 2:
+                continue
+            split = self._choice_positions(c)
+            if not split:
+                continue
+            groups: dict[tuple, dict[str, int]] = {}
+            for pattern, n in c.members.items():
+                toks = pattern.split()
+                groups.setdefault(tuple(toks[p] for p in split), {})[pattern] = n
+            if len(groups) < 2:
+                continue
+            changed = True
+            ordered = sorted(groups.values(), key=lambda g: -sum(g.values()))
+            for i, members in enumerate(ordered):
+                samples = {p: c.samples.get(p, "") for p in members}
+                if i == 0:
+                    target = c
+                else:
+                    target = self._new_cluster(_common(members), "")
+                target.members = members
+                target.samples = samples
+                target.example = samples[max(members, key=members.get)]
+                target.count = sum(members.values())
+                target.tokens = _common(members)
+                for pattern in members:
+                    st.pattern_ids[pattern] = target.id
+        return changed
+
+    def _choice_positions(self, c: _Cluster) -> list[int]:
+        toks = [p.split() for p in c.members]
+        out = []
+        for pos, token in enumerate(c.tokens):
+            if VAR not in token:
+                continue
+            words = {t[pos] for t in toks}
+            if len(words) <= self.max_choices and not any(VAR in w for w in words):
+                out.append(pos)
+        return out
+
+    def _new_cluster(self, tokens: list[str], example: str) -> _Cluster:
+        st = self._state
+        c = _Cluster(len(st.clusters), tokens, 0, example)
+        st.clusters.append(c)
+        if tokens:
+            st.by_key.setdefault(_key(tokens), []).append(c.id)
+        return c
+
+    def _place(self, pattern: str, count: int, example: str, *, learn: bool) -> int:
+        st = self._state
+        known = st.pattern_ids.get(pattern)
+        if known is not None:
+            if learn:
+                c = st.clusters[known]
+                c.count += count
+                c.members[pattern] = c.members.get(pattern, 0) + count
+            return known
+        tokens = pattern.split()
+        best, best_key = None, (-1.0, -1)
+        for cid in st.by_key.get(_key(tokens), ()):
+            sim = _similarity(st.clusters[cid].tokens, tokens)
+            if sim > best_key:
+                best, best_key = cid, sim
+        if best is not None and best_key[0] >= self.similarity:
+            if learn:
+                c = st.clusters[best]
+                c.tokens = [merge_tokens(a, b) for a, b in zip(c.tokens, tokens, strict=True)]
+                c.count += count
+                c.members[pattern] = c.members.get(pattern, 0) + count
+                c.samples.setdefault(pattern, example)
+                st.pattern_ids[pattern] = best
+            return best
+        if not learn:
+            return -1
+        c = self._new_cluster(tokens, example)
+        c.count = count
+        c.members[pattern] = count
+        c.samples[pattern] = example
+        st.pattern_ids[pattern] = c.id
+        return c.id
+
+    # ------------------------------------------------------------------ results
+
+    def _check_fitted(self) -> None:
+        if not hasattr(self, "_state"):
+            raise NotFittedError("this TemplateMiner is not fitted yet; call fit or partial_fit")
+
+    @property
+    def templates_(self) -> pd.DataFrame:
+        self._check_fitted()
+        cs = self._state.clusters
+        return pd.DataFrame(
+            {
+                "template": [c.template for c in cs],
+                "count": np.array([c.count for c in cs], dtype=np.int64),
+                "example": [c.example for c in cs],
+            },
+            index=pd.Index([c.id for c in cs], name="template_id"),
+        )
+
+    def merge(self, other: TemplateMiner) -> TemplateMiner:
+        """Fold the templates of ``other`` (fitted elsewhere) into this miner's id space."""
+        other._check_fitted()
+        if not hasattr(self, "_state"):
+            self._state = _State()
+        members = [(p, n, c.example) for c in other._state.clusters for p, n in c.members.items()]
+        for pattern, n, example in sorted(members, key=lambda m: -m[1]):
+            self._place(pattern, n, example, learn=True)
+        self._refine()
+        return self
+
+    # ------------------------------------------------------------------ persistence
+
+    def save(self, path: str | os.PathLike) -> Path:
+        """Write the miner as JSON (atomically: a temporary file, then a rename)."""
+        self._check_fitted()
+        path = Path(path)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        payload = {
+            "format": "llamalog.TemplateMiner",
+            "version": FORMAT_VERSION,
+            "params": {"similarity": self.similarity, "max_choices": self.max_choices},
+            "clusters": [
+                {
+                    "id": c.id,
+                    "tokens": c.tokens,
+                    "count": c.count,
+                    "example": c.example,
+                    "members": c.members,
+                    "samples": c.samples,
+                }
+                for c in self._state.clusters
+            ],
+        }
+        fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
+        with os.fdopen(fd, "w", encoding="utf-8") as f:
+            json.dump(payload, f)
+        os.replace(tmp, path)
+        return path
+
+    @classmethod
+    def load(cls, path: str | os.PathLike) -> TemplateMiner:
+        """Read a miner written by :meth:`save`."""
+        payload = json.loads(Path(path).read_text(encoding="utf-8"))
+        if payload.get("format") != "llamalog.TemplateMiner":
+            raise ValueError(f"{path} is not a saved TemplateMiner")
+        if payload.get("version", 0) > FORMAT_VERSION:
+            raise ValueError(
+                f"{path} was written by a newer llamalog (format {payload['version']}); upgrade"
+            )
+        miner = cls(**payload["params"])
+        st = _State()
+        for c in payload["clusters"]:
+            cluster = _Cluster(
+                c["id"],
+                list(c["tokens"]),
+                c["count"],
+                c["example"],
+                dict(c["members"]),
+                dict(c["samples"]),
+            )
+            st.clusters.append(cluster)
+        for c in st.clusters:
+            st.by_key.setdefault(_key(c.tokens), []).append(c.id)
+        st.pattern_ids = {p: c.id for c in st.clusters for p in c.members}
+        miner._state = st
+        return miner
+
+
+def add_templates(
+    frame: pd.DataFrame, miner: TemplateMiner | None = None, *, column: str = "message"
+) -> pd.DataFrame:
+    """A copy of ``frame`` with ``template_id`` and ``template`` columns.
+
+    With no ``miner`` a new one is fitted on the frame; a fitted miner only assigns
+    (``template_id`` -1 where none fits) — pass it through ``partial_fit`` first to
+    learn new templates.
+    """
+    from ..schema import validate_frame
+
+    validate_frame(frame, (column,))
+    if miner is None:
+        miner = TemplateMiner()
+        ids = miner.fit_transform(frame[column])
+    else:
+        ids = miner.transform(frame[column])
+    texts = miner.templates_["template"]
+    out = frame.copy()
+    out["template_id"] = ids
+    categories = pd.Index(texts.tolist(), dtype="str")
+    codes = np.where(ids >= 0, ids, -1)
+    out["template"] = (
+        pd.Categorical.from_codes(codes, categories=categories)
+        if len(categories) == len(set(categories))
+        else pd.Series(
+            [texts.iloc[i] if i >= 0 else None for i in ids], index=frame.index, dtype="str"
+        )
+    )
+    return out
