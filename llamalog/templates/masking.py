@@ -25,7 +25,7 @@ from __future__ import annotations
 import re
 
 VAR = "<*>"
-DELIMITERS = frozenset(':=,()[]{}"')
+DELIMITERS = frozenset(":=,()[]{}\"'#")
 
 _INT = re.compile(r"[-+]?\d+\Z")
 _FLOAT = re.compile(r"[-+]?(\d+\.\d*|\.\d+)([eE][-+]?\d+)?\Z")
@@ -33,6 +33,8 @@ _HEX = re.compile(r"(0[xX])?[0-9a-fA-F]{6,}\Z")
 _IPV4 = re.compile(r"/?\d{1,3}(\.\d{1,3}){3}\Z")
 _UUID = re.compile(r"[0-9a-fA-F]{8}(-[0-9a-fA-F]{4}){3}-[0-9a-fA-F]{12}\Z")
 _BOOL = frozenset({"true", "false", "True", "False", "TRUE", "FALSE"})
+#: Size units: after a number they are part of the value ("384.0 B" is one size).
+_UNITS = frozenset("B KB MB GB TB PB KiB MiB GiB TiB".split())
 _DATE_WORDS = frozenset(
     "Jan Feb Mar Apr May Jun Jul Aug Sep Oct Nov Dec Mon Tue Wed Thu Fri Sat Sun".split()
 )
@@ -63,6 +65,10 @@ def _type_of(piece: str) -> str | None:
     return None
 
 
+def _starts_variable(split: list[str]) -> bool:
+    return bool(split) and split[0] not in DELIMITERS and _type_of(split[0]) is not None
+
+
 def pieces(token: str) -> list[str]:
     """Split a token at the delimiters, keeping them; URLs and paths stay whole."""
     if "://" in token or token.startswith("/"):
@@ -84,13 +90,40 @@ def pieces(token: str) -> list[str]:
 
 
 def mask(message: str) -> tuple[str, list[tuple[str, str]]]:
-    """The template of ``message`` and its parameters as ``(value, type)`` pairs."""
+    """The template of ``message`` and its parameters as ``(value, type)`` pairs.
+
+    Two conventions beyond the piece rule: a name right before ``(`` is a function,
+    not a value (``jk2_init()`` stays), and a date written out (``Sun Jul 10 03:55:21``)
+    is one variable up to its time of day.
+    """
     words: list[str] = []
     params: list[tuple[str, str]] = []
+    date_run = 0  # tokens since a date word started a written-out date
     for token in message.split():
         parts: list[str] = []
-        for piece in pieces(token):
-            kind = None if piece in DELIMITERS else _type_of(piece)
+        split = pieces(token)
+        if date_run and words and words[-1] == VAR and _starts_variable(split):
+            # one more token of a written-out date: glue it to the variable before
+            words.pop()
+            parts.append(VAR)
+            params[-1] = (f"{params[-1][0]} {split[0]}", "date")
+            date_run = 0 if ":" in token else date_run + 1
+            if date_run > 3:
+                date_run = 0
+            split = split[1:]
+        elif token in _DATE_WORDS:
+            date_run = 1
+        else:
+            date_run = 0
+        unit = split[0] if split else ""
+        if unit in _UNITS and words and words[-1].endswith(VAR) and params:
+            if params[-1][1] in ("int", "float"):
+                params[-1] = (f"{params[-1][0]} {unit}", "size")
+                words.append(words.pop() + "".join(split[1:]))
+                continue
+        for i, piece in enumerate(split):
+            function = i + 1 < len(split) and split[i + 1] == "("
+            kind = None if piece in DELIMITERS or function else _type_of(piece)
             if kind is None:
                 parts.append(piece)
                 continue

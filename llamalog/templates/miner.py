@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import tempfile
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -59,6 +60,18 @@ class _State:
     clusters: list[_Cluster] = field(default_factory=list)
     by_key: dict[tuple, list[int]] = field(default_factory=dict)
     pattern_ids: dict[str, int] = field(default_factory=dict)
+
+
+def _covers(general: str, token: str) -> bool:
+    """Whether ``general`` (``<*>`` = any text) matches ``token``."""
+    if VAR not in general:
+        return general == token
+    pattern = ".*".join(re.escape(part) for part in general.split(VAR))
+    return re.fullmatch(pattern, token, flags=re.S) is not None
+
+
+def _nested(words: set[str]) -> bool:
+    return any(a != b and _covers(a, b) for a in words for b in words)
 
 
 def _common(members: dict[str, int]) -> list[str]:
@@ -202,7 +215,10 @@ class TemplateMiner:
             if VAR not in token:
                 continue
             words = {t[pos] for t in toks}
-            if len(words) <= self.max_choices and not any(VAR in w for w in words):
+            # distinct tokens here differ in their constant text (values are masked
+            # already); a bare <*>, or a token that another one generalises
+            # ("()" and "(<*>)"), means a real variable
+            if len(words) <= self.max_choices and VAR not in words and not _nested(words):
                 out.append(pos)
         return out
 
