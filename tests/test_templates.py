@@ -7,6 +7,8 @@ import json
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import llamalog
 from llamalog import NotFittedError, TemplateMiner, add_templates, evaluate_parsing
@@ -197,3 +199,62 @@ def test_loghub_accuracy_does_not_regress():
         ga.append(evaluate_parsing(truth, ids, truth_templates=truth, predicted_templates=texts).ga)
     assert min(ga) >= 0.85
     assert np.mean(ga) >= 0.95
+
+
+# --------------------------------------------------------------------------- kernel vs mask
+
+ATOMS = [
+    "a",
+    "Jul",
+    "Sun",
+    "10",
+    "03:55:21",
+    "2005",
+    "KB",
+    "B",
+    "1.5",
+    "384.0",
+    "jk2_init()",
+    "(x)",
+    "()",
+    "/p/a:1,",
+    "http://a/b)",
+    "x=1",
+    "#1",
+    "true",
+    "5e3",
+    ".5",
+    "+3",
+    "~/x",
+    "deadbeef-dead-beef-dead-beefdeadbeef",
+    "'q'",
+    "[a]",
+    "{b}",
+    '"s"',
+    ";",
+    ",",
+    ":",
+    "\t",
+    "\x1c",
+    "blk_-1",
+    "****",
+    "(uid=0)",
+    "LOGIN(uid=0)",
+    "café",
+    "٣",
+    "<*>",
+]
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    st.lists(st.tuples(st.sampled_from(ATOMS), st.sampled_from(["", " ", "  ", "\t"])), max_size=9)
+)
+def test_kernel_hash_equals_hash_of_mask(parts):
+    from llamalog.templates import _kernels as TK
+    from llamalog.templates.miner import template_hashes_of
+
+    message = "".join(a + sep for a, sep in parts)
+    _, hashes = template_hashes_of([message])
+    expected = TK.text_hash(np.frombuffer(mask(message)[0].encode(), dtype=np.uint8))
+    assert hashes[0] == expected

@@ -96,16 +96,17 @@ def mask(message: str) -> tuple[str, list[tuple[str, str]]]:
     not a value (``jk2_init()`` stays), and a date written out (``Sun Jul 10 03:55:21``)
     is one variable up to its time of day.
     """
-    words: list[str] = []
+    # words as lists of (text, is_variable) parts: decisions look at structure, so a
+    # message that contains the text "<*>" itself is not mistaken for a variable
+    words: list[list[tuple[str, bool]]] = []
     params: list[tuple[str, str]] = []
     date_run = 0  # tokens since a date word started a written-out date
     for token in message.split():
-        parts: list[str] = []
+        parts: list[tuple[str, bool]] = []
         split = pieces(token)
-        if date_run and words and words[-1] == VAR and _starts_variable(split):
+        if date_run and words and words[-1] == [(VAR, True)] and _starts_variable(split):
             # one more token of a written-out date: glue it to the variable before
-            words.pop()
-            parts.append(VAR)
+            parts = words.pop()
             params[-1] = (f"{params[-1][0]} {split[0]}", "date")
             date_run = 0 if ":" in token else date_run + 1
             if date_run > 3:
@@ -116,25 +117,25 @@ def mask(message: str) -> tuple[str, list[tuple[str, str]]]:
         else:
             date_run = 0
         unit = split[0] if split else ""
-        if unit in _UNITS and words and words[-1].endswith(VAR) and params:
+        if unit in _UNITS and words and words[-1][-1][1] and params:
             if params[-1][1] in ("int", "float"):
                 params[-1] = (f"{params[-1][0]} {unit}", "size")
-                words.append(words.pop() + "".join(split[1:]))
+                words[-1] = words[-1] + [(piece, False) for piece in split[1:]]
                 continue
         for i, piece in enumerate(split):
             function = i + 1 < len(split) and split[i + 1] == "("
             kind = None if piece in DELIMITERS or function else _type_of(piece)
             if kind is None:
-                parts.append(piece)
+                parts.append((piece, False))
                 continue
-            if parts and parts[-1] == VAR:  # <*> directly after <*>: one variable
+            if parts and parts[-1][1]:  # <*> directly after <*>: one variable
                 value, first_kind = params[-1]
                 params[-1] = (value + piece, first_kind)
                 continue
-            parts.append(VAR)
+            parts.append((VAR, True))
             params.append((piece, kind))
-        words.append("".join(parts))
-    return " ".join(words), params
+        words.append(parts)
+    return " ".join("".join(text for text, _ in parts) for parts in words), params
 
 
 def merge_tokens(a: str, b: str) -> str:

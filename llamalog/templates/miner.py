@@ -34,8 +34,11 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from ..errors import NotFittedError
+from . import _kernels as TK
 from .masking import VAR, mask, merge_tokens
 
 FORMAT_VERSION = 1
@@ -72,6 +75,45 @@ def _covers(general: str, token: str) -> bool:
 
 def _nested(words: set[str]) -> bool:
     return any(a != b and _covers(a, b) for a in words for b in words)
+
+
+class _Texts:
+    """Row access to messages held as an Arrow string array."""
+
+    def __init__(self, arr: pa.Array) -> None:
+        self.arr = arr
+
+    def __getitem__(self, i: int) -> str:
+        value = self.arr[i].as_py()
+        return "" if value is None else value
+
+
+def template_hashes_of(messages) -> tuple[_Texts, np.ndarray]:
+    """The messages as Arrow strings and the hash of each one's masked template.
+
+    The numba kernel hashes ASCII messages; the rest are masked in Python and hashed
+    the same way, so equal templates always get equal hashes.
+    """
+    if isinstance(messages, pd.Series) and isinstance(messages.array, pd.arrays.ArrowStringArray):
+        arr = messages.array._pa_array.combine_chunks()
+    else:
+        values = messages.tolist() if hasattr(messages, "tolist") else list(messages)
+        arr = pa.array([None if v is None else str(v) for v in values], type=pa.large_string())
+    arr = arr.cast(pa.large_string())
+    if arr.null_count:
+        arr = pc.fill_null(arr, "")
+    n = len(arr)
+    if n == 0:
+        return _Texts(arr), np.zeros(0, dtype=np.uint64)
+    bufs = arr.buffers()
+    offsets = np.frombuffer(bufs[1], dtype=np.int64)[arr.offset : arr.offset + n + 1]
+    data = np.frombuffer(bufs[2], dtype=np.uint8) if bufs[2] is not None else np.zeros(1, np.uint8)
+    hashes, status = TK.template_hashes(data, np.ascontiguousarray(offsets))
+    texts = _Texts(arr)
+    for i in np.flatnonzero(status):
+        template = mask(texts[int(i)])[0].encode("utf-8", "surrogatepass")
+        hashes[i] = TK.text_hash(np.frombuffer(template, dtype=np.uint8))
+    return texts, hashes
 
 
 def _common(members: dict[str, int]) -> list[str]:
@@ -155,24 +197,22 @@ class TemplateMiner:
         return self._assign(messages, learn=False)
 
     def _assign(self, messages: Iterable[str], *, learn: bool) -> np.ndarray:
-        series = (
-            pd.Series(messages, dtype=object) if not isinstance(messages, pd.Series) else messages
-        )
-        codes, uniques = pd.factorize(series.fillna(""), sort=False)
-        masked = [mask(str(u))[0] for u in uniques]
-        pattern_codes, patterns = pd.factorize(pd.Series(masked, dtype=object), sort=False)
-        counts = np.bincount(pattern_codes[codes], minlength=len(patterns))
-        examples = {}
-        for u, p in zip(uniques, pattern_codes, strict=True):
-            examples.setdefault(p, str(u))
+        texts, hashes = template_hashes_of(messages)
+        if len(hashes) == 0:
+            return np.zeros(0, dtype=np.int64)
+        codes, uniq = pd.factorize(hashes, sort=False)
+        first = np.full(len(uniq), len(codes), dtype=np.int64)
+        np.minimum.at(first, codes, np.arange(len(codes)))  # first row of each pattern
+        examples = [texts[int(i)] for i in first]
+        patterns = [mask(m)[0] for m in examples]  # Python masks one message per pattern
+        counts = np.bincount(codes, minlength=len(uniq))
         ids = np.empty(len(patterns), dtype=np.int64)
         order = np.argsort(-counts, kind="stable") if learn else range(len(patterns))
         for p in order:
-            ids[p] = self._place(str(patterns[p]), int(counts[p]), examples[p], learn=learn)
+            ids[p] = self._place(patterns[p], int(counts[p]), examples[p], learn=learn)
         if learn and self._refine():
-            ids = np.array([self._state.pattern_ids[str(p)] for p in patterns], dtype=np.int64)
-        out = ids[pattern_codes][codes] if len(codes) else np.zeros(0, dtype=np.int64)
-        return out
+            ids = np.array([self._state.pattern_ids[p] for p in patterns], dtype=np.int64)
+        return ids[codes]
 
     def _refine(self) -> bool:
         """Split clusters at positions that hold a few plain words; True if any split."""

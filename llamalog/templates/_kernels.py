@@ -1,0 +1,342 @@
+"""Numba kernel: the hash of each message's masked template, without building the text.
+
+It follows :func:`llamalog.templates.masking.mask` rule for rule on ASCII messages and
+feeds the bytes that ``mask`` would write into a 64-bit FNV-1a hash. Messages with
+non-ASCII bytes (where Python's Unicode digits and spaces apply) get status 1 and are
+masked in Python. ``tests/test_templates.py`` checks the kernel against ``mask``.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numba import njit, prange
+
+FNV_OFFSET = np.uint64(0xCBF29CE484222325)
+FNV_PRIME = np.uint64(0x100000001B3)
+
+OK, NEEDS_PYTHON = 0, 1
+
+
+def _table(words: list[str]) -> np.ndarray:
+    width = max(len(w) for w in words)
+    out = np.zeros((len(words), width + 1), dtype=np.uint8)
+    for i, w in enumerate(words):
+        out[i, 0] = len(w)
+        out[i, 1 : 1 + len(w)] = np.frombuffer(w.encode(), dtype=np.uint8)
+    return out
+
+
+BOOLS = _table(["true", "false", "True", "False", "TRUE", "FALSE"])
+DATES = _table(
+    "Jan Feb Mar Apr May Jun Jul Aug Sep Oct Nov Dec Mon Tue Wed Thu Fri Sat Sun".split()
+)
+UNITS = _table("B KB MB GB TB PB KiB MiB GiB TiB".split())
+
+
+@njit(cache=True, nogil=True, inline="always")
+def _mix(h, b):
+    return (h ^ np.uint64(b)) * FNV_PRIME
+
+
+@njit(cache=True, nogil=True)
+def _is_ws(b):
+    return b == 32 or (9 <= b <= 13) or (28 <= b <= 31)
+
+
+@njit(cache=True, nogil=True)
+def _is_delim(b):
+    # : = , ( ) [ ] { } " ' #
+    return (
+        b == 58
+        or b == 61
+        or b == 44
+        or b == 40
+        or b == 41
+        or b == 91
+        or b == 93
+        or b == 123
+        or b == 125
+        or b == 34
+        or b == 39
+        or b == 35
+    )
+
+
+@njit(cache=True, nogil=True)
+def _in_table(buf, s, e, table):
+    n = e - s
+    for r in range(table.shape[0]):
+        if table[r, 0] != n:
+            continue
+        same = True
+        for q in range(n):
+            if buf[s + q] != table[r, 1 + q]:
+                same = False
+                break
+        if same:
+            return True
+    return False
+
+
+@njit(cache=True, nogil=True)
+def _is_hex(b):
+    return (48 <= b <= 57) or (97 <= b <= 102) or (65 <= b <= 70)
+
+
+@njit(cache=True, nogil=True)
+def _is_uuid(buf, s, e):
+    if e - s != 36:
+        return False
+    for q in range(36):
+        b = buf[s + q]
+        if q == 8 or q == 13 or q == 18 or q == 23:
+            if b != 45:
+                return False
+        elif not _is_hex(b):
+            return False
+    return True
+
+
+@njit(cache=True, nogil=True)
+def _is_numeric(buf, s, e):
+    """``[-+]?\\d+`` or ``[-+]?(\\d+\\.\\d*|\\.\\d+)([eE][-+]?\\d+)?`` (ASCII)."""
+    p = s
+    if p < e and (buf[p] == 43 or buf[p] == 45):
+        p += 1
+    lead = 0
+    while p < e and 48 <= buf[p] <= 57:
+        p += 1
+        lead += 1
+    if p == e:
+        return lead > 0
+    if buf[p] != 46:
+        return False
+    p += 1
+    frac = 0
+    while p < e and 48 <= buf[p] <= 57:
+        p += 1
+        frac += 1
+    if lead == 0 and frac == 0:
+        return False
+    if p == e:
+        return True
+    if buf[p] != 101 and buf[p] != 69:
+        return False
+    p += 1
+    if p < e and (buf[p] == 43 or buf[p] == 45):
+        p += 1
+    exp = 0
+    while p < e and 48 <= buf[p] <= 57:
+        p += 1
+        exp += 1
+    return exp > 0 and p == e
+
+
+@njit(cache=True, nogil=True)
+def _has(buf, s, e, a, b, c):
+    for q in range(s, e - 2):
+        if buf[q] == a and buf[q + 1] == b and buf[q + 2] == c:
+            return True
+    return False
+
+
+@njit(cache=True, nogil=True)
+def _is_var(buf, s, e):
+    """Whether a (non-delimiter) piece is a variable, as ``masking._type_of``."""
+    for q in range(s, e):
+        if 48 <= buf[q] <= 57:
+            return True
+    if _is_uuid(buf, s, e):
+        return True
+    if _has(buf, s, e, 58, 47, 47):  # ://
+        return True
+    n = e - s
+    if n > 1 and buf[s] == 47:
+        return True
+    if n >= 2 and buf[s] == 46 and buf[s + 1] == 47:  # ./
+        return True
+    if n >= 3 and buf[s] == 46 and buf[s + 1] == 46 and buf[s + 2] == 47:  # ../
+        return True
+    if n >= 2 and buf[s] == 126 and buf[s + 1] == 47:  # ~/
+        return True
+    return _in_table(buf, s, e, BOOLS) or _in_table(buf, s, e, DATES)
+
+
+@njit(cache=True, nogil=True)
+def _pieces(buf, s, e, ps, pe):
+    """Pieces of the token ``buf[s:e]`` into ``ps``/``pe``; returns their number."""
+    n = 0
+    if _has(buf, s, e, 58, 47, 47) or buf[s] == 47:
+        h = e
+        while h > s:
+            b = buf[h - 1]
+            if b == 44 or b == 58 or b == 59 or b == 41 or b == 34 or b == 93:
+                h -= 1
+            else:
+                break
+        if h == s:  # everything stripped: like Python, the head is ""
+            pass
+        ps[n] = s
+        pe[n] = h
+        n += 1
+        for q in range(h, e):
+            ps[n] = q
+            pe[n] = q + 1
+            n += 1
+        return n
+    cur = -1
+    for q in range(s, e):
+        if _is_delim(buf[q]):
+            if cur >= 0:
+                ps[n] = cur
+                pe[n] = q
+                n += 1
+                cur = -1
+            ps[n] = q
+            pe[n] = q + 1
+            n += 1
+        elif cur < 0:
+            cur = q
+    if cur >= 0:
+        ps[n] = cur
+        pe[n] = e
+        n += 1
+    return n
+
+
+@njit(cache=True, nogil=True)
+def _piece_is_delim(buf, ps, pe, i):
+    return pe[i] - ps[i] == 1 and _is_delim(buf[ps[i]])
+
+
+@njit(cache=True, nogil=True)
+def _template_hash(buf, s, e, ps, pe):
+    h = FNV_OFFSET
+    pos = s
+    n_words = 0
+    prev_exact_var = False  # the last word is exactly <*>
+    prev_ends_var = False
+    last_numeric = False  # the last parameter is an int or float
+    any_param = False
+    date_run = 0
+    while True:
+        while pos < e and _is_ws(buf[pos]):
+            pos += 1
+        if pos >= e:
+            break
+        ts = pos
+        while pos < e and not _is_ws(buf[pos]):
+            pos += 1
+        te = pos
+        n = _pieces(buf, ts, te, ps, pe)
+        first = 0
+        glued = False
+        if (
+            date_run > 0
+            and n_words > 0
+            and prev_exact_var
+            and n > 0
+            and not _piece_is_delim(buf, ps, pe, 0)
+            and _is_var(buf, ps[0], pe[0])
+        ):
+            glued = True
+            last_numeric = False  # the parameter becomes a date
+            colon = False
+            for q in range(ts, te):
+                if buf[q] == 58:
+                    colon = True
+            date_run = 0 if colon else date_run + 1
+            if date_run > 3:
+                date_run = 0
+            first = 1
+        elif _in_table(buf, ts, te, DATES):
+            date_run = 1
+        else:
+            date_run = 0
+        # a size unit right after a number joins it
+        if first < n and n_words > 0 and prev_ends_var and any_param and last_numeric:
+            if _in_table(buf, ps[first], pe[first], UNITS):
+                last_numeric = False
+                ends_var = prev_ends_var
+                for i in range(first + 1, n):
+                    for q in range(ps[i], pe[i]):
+                        h = _mix(h, buf[q])
+                    ends_var = False
+                prev_ends_var = ends_var
+                prev_exact_var = prev_exact_var and n == first + 1
+                continue
+        if glued:
+            word_parts = 1  # the <*> already written
+            last_is_var = True
+            exact = True
+        else:
+            if n_words > 0:
+                h = _mix(h, 32)
+            word_parts = 0
+            last_is_var = False
+            exact = False
+        for i in range(first, n):
+            a = ps[i]
+            b = pe[i]
+            delim = _piece_is_delim(buf, ps, pe, i)
+            function = i + 1 < n and _piece_is_delim(buf, ps, pe, i + 1) and buf[ps[i + 1]] == 40
+            if delim or function or not _is_var(buf, a, b):
+                for q in range(a, b):
+                    h = _mix(h, buf[q])
+                word_parts += 1
+                last_is_var = False
+                exact = False
+                continue
+            if word_parts > 0 and last_is_var:
+                continue  # <*> right after <*>: one variable
+            h = _mix(h, 60)
+            h = _mix(h, 42)
+            h = _mix(h, 62)
+            exact = word_parts == 0
+            word_parts += 1
+            last_is_var = True
+            any_param = True
+            last_numeric = _is_numeric(buf, a, b)
+        n_words += 1
+        prev_exact_var = exact
+        prev_ends_var = last_is_var
+    return h
+
+
+@njit(cache=True, nogil=True, parallel=True)
+def template_hashes(data, offsets):
+    """Per message (Arrow string buffers): the template hash and a status."""
+    n = offsets.shape[0] - 1
+    hashes = np.zeros(n, dtype=np.uint64)
+    status = np.zeros(n, dtype=np.uint8)
+    n_blocks = min(n, 64)
+    for blk in prange(n_blocks):
+        lo = blk * n // n_blocks
+        hi = (blk + 1) * n // n_blocks
+        width = 1
+        for i in range(lo, hi):
+            width = max(width, offsets[i + 1] - offsets[i] + 1)
+        ps = np.empty(width, dtype=np.int64)
+        pe = np.empty(width, dtype=np.int64)
+        for i in range(lo, hi):
+            s = offsets[i]
+            e = offsets[i + 1]
+            ascii_only = True
+            for q in range(s, e):
+                if data[q] >= 0x80:
+                    ascii_only = False
+                    break
+            if not ascii_only:
+                status[i] = NEEDS_PYTHON
+                continue
+            hashes[i] = _template_hash(data, s, e, ps, pe)
+    return hashes, status
+
+
+@njit(cache=True, nogil=True)
+def text_hash(data):
+    """FNV-1a 64 of a whole byte string (the same hash as above, for Python's templates)."""
+    h = FNV_OFFSET
+    for q in range(data.shape[0]):
+        h = _mix(h, data[q])
+    return h
