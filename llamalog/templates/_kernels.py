@@ -33,33 +33,34 @@ DATES = _table(
 UNITS = _table("B KB MB GB TB PB KiB MiB GiB TiB".split())
 
 
+def _classes() -> np.ndarray:
+    table = np.zeros(256, dtype=np.uint8)
+    for b in (32, 9, 10, 11, 12, 13, 28, 29, 30, 31):
+        table[b] |= 1  # whitespace, as str.split()
+    for ch in ":=,()[]{}\"'#":
+        table[ord(ch)] |= 2  # delimiter inside a token
+    for b in range(48, 58):
+        table[b] |= 4  # digit
+    return table
+
+
+CLASSES = _classes()
+_WS, _DELIM, _DIGIT = 1, 2, 4
+
+
 @njit(cache=True, nogil=True, inline="always")
 def _mix(h, b):
     return (h ^ np.uint64(b)) * FNV_PRIME
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, inline="always")
 def _is_ws(b):
-    return b == 32 or (9 <= b <= 13) or (28 <= b <= 31)
+    return CLASSES[b] & _WS
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, inline="always")
 def _is_delim(b):
-    # : = , ( ) [ ] { } " ' #
-    return (
-        b == 58
-        or b == 61
-        or b == 44
-        or b == 40
-        or b == 41
-        or b == 91
-        or b == 93
-        or b == 123
-        or b == 125
-        or b == 34
-        or b == 39
-        or b == 35
-    )
+    return CLASSES[b] & _DELIM
 
 
 @njit(cache=True, nogil=True)
@@ -144,7 +145,7 @@ def _has(buf, s, e, a, b, c):
 def _is_var(buf, s, e):
     """Whether a (non-delimiter) piece is a variable, as ``masking._type_of``."""
     for q in range(s, e):
-        if 48 <= buf[q] <= 57:
+        if CLASSES[buf[q]] & _DIGIT:
             return True
     if _is_uuid(buf, s, e):
         return True
