@@ -25,3 +25,22 @@ def test_windows_snippet_runs_on_bundled_data():
     w, test = scope["w"], scope["test"]
     assert w.counts.shape[0] == len(w.index) == len(w.sequences) > 0
     assert list(test.vocabulary) == list(w.vocabulary)
+
+
+def test_templates_snippet_runs_on_bundled_data(tmp_path, monkeypatch):
+    block = next(b for b in python_blocks() if "TemplateMiner()" in b)
+    frame = llamalog.read_logs(
+        ROOT / "datasets" / "hdfs_sessions.log",
+        format="<Date> <Time> <Pid> <Level> <Component>: <Content>",
+    )
+    scope = {
+        "llamalog": llamalog,
+        "frame": frame,
+        "new_frame": frame.iloc[:100],
+        "batch": frame["message"].iloc[100:200],
+        "other_miner": llamalog.TemplateMiner().fit(frame["message"].iloc[:50]),
+    }
+    monkeypatch.chdir(tmp_path)
+    exec(compile(block, "README.md", "exec"), scope)  # our own README, not log text
+    assert {"template_id", "template"} <= set(scope["frame"].columns)
+    assert (tmp_path / "miner.json").exists()
