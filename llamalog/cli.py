@@ -149,7 +149,7 @@ def demo(
     console.print(Text("llamalog demo: parsed ", style="bold") + Text(str(result["log"])))
     _print_table(result["summary"], Output.text, "summary")
     for name, path in result["files"].items():
-        console.print(Text(f"  {name:<8} {path}"))
+        console.print(Text(f"  {name:<10} {path}"))
     console.print(Text("Results are in ") + Text(f"{out}/", style="bold"))
 
 

@@ -1,6 +1,6 @@
-"""The demo job: parse a bundled sample log and write its table and summary.
+"""The demo job: parse a bundled sample log, mine its templates, write table and summary.
 
-Later stages (templates, anomalies, report) extend this job.
+Later stages (anomalies, report) extend this job.
 """
 
 from __future__ import annotations
@@ -10,6 +10,7 @@ from pathlib import Path
 
 from .analyze import summary
 from .read.reader import read_logs
+from .templates import TemplateMiner, add_templates
 
 BUNDLED = Path(__file__).resolve().parents[1] / "datasets" / "app.log"
 
@@ -36,12 +37,16 @@ def run_demo(out: str | Path = "out/demo") -> dict:
     out.mkdir(parents=True, exist_ok=True)
     log = sample_log(out)
     frame = read_logs(log, format="auto")
+    miner = TemplateMiner().fit(frame["message"])
+    frame = add_templates(frame, miner)
     table = summary(frame)
     files = {
         "parquet": out / "parsed.parquet",
         "csv": out / "parsed.csv",
+        "templates": out / "templates.csv",
         "summary": out / "summary.json",
     }
+    miner.templates_.sort_values("count", ascending=False).to_csv(files["templates"])
     frame.to_parquet(files["parquet"], index=False)
     frame.to_csv(files["csv"], index=False)
     meta = frame.attrs.get("llamalog", {})

@@ -21,6 +21,9 @@ def test_demo_writes_table_and_summary(tmp_path):
     assert summary["summary"]["records"] == 3000
     assert summary["summary"]["parsed_share"] == 1.0
     assert (tmp_path / "parsed.parquet").stat().st_size > 0
+    assert summary["summary"]["templates"] >= 10
+    templates = (tmp_path / "templates.csv").read_text().splitlines()
+    assert templates[0] == "template_id,template,count,example"
     assert str(tmp_path) in result.output
 
 

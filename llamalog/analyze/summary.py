@@ -67,6 +67,8 @@ def summary(frame: pd.DataFrame) -> pd.DataFrame:
             if count:
                 rows.append((f"level_{level}", int(count)))
         rows.append(("level_unknown", int(frame[S.LEVEL].isna().sum())))
+    if "template_id" in frame:
+        rows.append(("templates", int(frame["template_id"][frame["template_id"] >= 0].nunique())))
     for name, count in _problem_counts(frame).items():
         rows.append((f"problem_{name}", count))
     return pd.DataFrame(rows, columns=["metric", "value"])
