@@ -145,7 +145,7 @@ def test_partial_fit_batches_match_fit():
     msgs, truth = _hdfs()
     whole = evaluate_parsing(truth, TemplateMiner().fit_transform(msgs)).ga
     miner = TemplateMiner()
-    for batch in np.array_split(np.array(msgs, dtype=object), 30):
+    for batch in np.array_split(np.array(msgs, dtype=object), 100):
         miner.partial_fit(batch.tolist())
     streamed = evaluate_parsing(truth, miner.transform(msgs)).ga
     assert abs(whole - streamed) <= 0.01
@@ -173,6 +173,10 @@ def test_add_templates_does_not_mutate():
     pd.testing.assert_frame_equal(frame, before)
     assert {"template_id", "template"} <= set(out.columns)
     assert (out["template_id"] >= 0).all()
+    typed = add_templates(frame.iloc[:5], params=True)
+    first = typed["params"].iloc[0]
+    assert len(first) == typed["template"].iloc[0].count("<*>")
+    assert all(isinstance(v, str) and isinstance(t, str) for v, t in first)
     miner = TemplateMiner().fit(frame["message"].iloc[:100])
     partial = add_templates(frame, miner)
     assert (partial["template_id"] == -1).any() and partial["template"].isna().any()
