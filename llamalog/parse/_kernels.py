@@ -107,44 +107,6 @@ def _count_newlines(buf, lo, hi):
     return n
 
 
-@dual(0, 1048576)
-def _split_lines(buf):
-    """Split ``buf`` (uint8[n]) into lines.
-
-    Returns ``starts``, ``ends`` (int64[m]): byte ranges without the newline and without
-    a ``\\r`` right before it. A final line without newline counts; a trailing newline
-    does not start an empty line.
-    """
-    n = buf.shape[0]
-    n_blocks = 64 if n > (1 << 20) else 1
-    bounds = np.linspace(0, n, n_blocks + 1).astype(np.int64)
-    counts = np.zeros(n_blocks, dtype=np.int64)
-    for k in prange(n_blocks):
-        counts[k] = _count_newlines(buf, bounds[k], bounds[k + 1])
-    total = counts.sum()
-    last_open = n > 0 and buf[n - 1] != 10
-    m = total + (1 if last_open else 0)
-    starts = np.empty(m, dtype=np.int64)
-    ends = np.empty(m, dtype=np.int64)
-    offsets = np.zeros(n_blocks + 1, dtype=np.int64)
-    for k in range(n_blocks):
-        offsets[k + 1] = offsets[k] + counts[k]
-    for k in prange(n_blocks):
-        j = offsets[k]
-        for i in range(bounds[k], bounds[k + 1]):
-            if buf[i] == 10:
-                ends[j] = i
-                j += 1
-    if last_open:
-        ends[m - 1] = n
-    for i in prange(m):
-        starts[i] = 0 if i == 0 else ends[i - 1] + 1
-    for i in prange(m):
-        if ends[i] > starts[i] and buf[ends[i] - 1] == 13:
-            ends[i] -= 1
-    return starts, ends
-
-
 @njit(cache=True, nogil=True)
 def _utf8_valid_at(buf, pos, end):
     """Length of the valid UTF-8 sequence at ``pos``, or 0 when it is invalid."""
@@ -255,7 +217,7 @@ _BYTE_CLASSES = _byte_classes()
 def _scan_lines(buf, lut):
     """Split ``buf`` into lines and flag and strip them, reading each byte once.
 
-    The same as ``_split_lines`` followed by ``_line_info``: returns ``starts``,
+    The same as splitting and then ``_line_info``: returns ``starts``,
     ``ends``, ``flags``, ``ss``, ``se``. While looking for newlines each block ORs the
     byte classes (``lut``) of every line; only lines with non-ASCII bytes or a
     carriage return are read again to validate UTF-8 exactly.
@@ -323,6 +285,14 @@ def _scan_lines(buf, lut):
 def scan_lines(buf: np.ndarray):
     """``(starts, ends, flags, ss, se)`` of the lines of ``buf``: see ``_scan_lines``."""
     return _scan_lines(buf, _BYTE_CLASSES)
+
+
+def split_lines(buf: np.ndarray):
+    """``(starts, ends)`` of the lines of ``buf`` (uint8): byte ranges without the newline
+    and without a ``\\r`` before it. A final line without newline counts; a trailing
+    newline starts no empty line."""
+    starts, ends, _, _, _ = scan_lines(buf)
+    return starts, ends
 
 
 # --------------------------------------------------------------------------- matcher

@@ -134,8 +134,7 @@ def _score_layout(buf: np.ndarray, layout: Layout) -> tuple[float, float, float]
     from ..parse.levels import normalize_level
     from ..parse.timestamps import parse_times
 
-    starts, ends = K._split_lines(buf)
-    _, ss, se = K._line_info(buf, starts, ends)
+    _, _, _, ss, se = K.scan_lines(buf)
     keep = se > ss
     ss, se = ss[keep], se[keep]
     if len(ss) == 0:
