@@ -160,7 +160,9 @@ def _is_var(buf, s, e):
         return True
     if n >= 2 and buf[s] == 126 and buf[s + 1] == 47:  # ~/
         return True
-    return _in_table(buf, s, e, BOOLS) or _in_table(buf, s, e, DATES)
+    if n == 3:
+        return _in_table(buf, s, e, DATES)
+    return (n == 4 or n == 5) and _in_table(buf, s, e, BOOLS)
 
 
 @njit(cache=True, nogil=True)
@@ -250,13 +252,13 @@ def _template_hash(buf, s, e, ps, pe):
             if date_run > 3:
                 date_run = 0
             first = 1
-        elif _in_table(buf, ts, te, DATES):
+        elif te - ts == 3 and _in_table(buf, ts, te, DATES):
             date_run = 1
         else:
             date_run = 0
         # a size unit right after a number joins it
         if first < n and n_words > 0 and prev_ends_var and any_param and last_numeric:
-            if _in_table(buf, ps[first], pe[first], UNITS):
+            if pe[first] - ps[first] <= 3 and _in_table(buf, ps[first], pe[first], UNITS):
                 last_numeric = False
                 ends_var = prev_ends_var
                 for i in range(first + 1, n):

@@ -80,7 +80,7 @@ def _nested(words: set[str]) -> bool:
 class _Texts:
     """Row access to messages held as an Arrow string array."""
 
-    def __init__(self, arr: pa.Array) -> None:
+    def __init__(self, arr: pa.Array | pa.ChunkedArray) -> None:
         self.arr = arr
 
     def __getitem__(self, i: int) -> str:
@@ -88,28 +88,42 @@ class _Texts:
         return "" if value is None else value
 
 
+def _arrow_messages(messages) -> pa.ChunkedArray:
+    """Messages as Arrow large strings, nulls as empty text (no copy for str columns)."""
+    if isinstance(messages, pd.Series) and isinstance(messages.array, pd.arrays.ArrowStringArray):
+        chunked = messages.array._pa_array
+    else:
+        values = messages.tolist() if hasattr(messages, "tolist") else list(messages)
+        chunked = pa.chunked_array(
+            [pa.array([None if v is None else str(v) for v in values], type=pa.large_string())]
+        )
+    chunked = chunked.cast(pa.large_string())
+    return pc.fill_null(chunked, "") if chunked.null_count else chunked
+
+
 def template_hashes_of(messages) -> tuple[_Texts, np.ndarray]:
     """The messages as Arrow strings and the hash of each one's masked template.
 
-    The numba kernel hashes ASCII messages; the rest are masked in Python and hashed
-    the same way, so equal templates always get equal hashes.
+    The numba kernel hashes ASCII messages chunk by chunk; the rest are masked in
+    Python and hashed the same way, so equal templates always get equal hashes.
     """
-    if isinstance(messages, pd.Series) and isinstance(messages.array, pd.arrays.ArrowStringArray):
-        arr = messages.array._pa_array.combine_chunks()
-    else:
-        values = messages.tolist() if hasattr(messages, "tolist") else list(messages)
-        arr = pa.array([None if v is None else str(v) for v in values], type=pa.large_string())
-    arr = arr.cast(pa.large_string())
-    if arr.null_count:
-        arr = pc.fill_null(arr, "")
-    n = len(arr)
-    if n == 0:
-        return _Texts(arr), np.zeros(0, dtype=np.uint64)
-    bufs = arr.buffers()
-    offsets = np.frombuffer(bufs[1], dtype=np.int64)[arr.offset : arr.offset + n + 1]
-    data = np.frombuffer(bufs[2], dtype=np.uint8) if bufs[2] is not None else np.zeros(1, np.uint8)
-    hashes, status = TK.template_hashes(data, np.ascontiguousarray(offsets))
-    texts = _Texts(arr)
+    chunked = _arrow_messages(messages)
+    parts = []
+    for chunk in chunked.chunks:
+        n = len(chunk)
+        if n == 0:
+            continue
+        bufs = chunk.buffers()
+        offsets = np.frombuffer(bufs[1], dtype=np.int64)[chunk.offset : chunk.offset + n + 1]
+        data = (
+            np.frombuffer(bufs[2], dtype=np.uint8) if bufs[2] is not None else np.zeros(1, np.uint8)
+        )
+        parts.append(TK.template_hashes(data, np.ascontiguousarray(offsets)))
+    texts = _Texts(chunked)
+    if not parts:
+        return texts, np.zeros(0, dtype=np.uint64)
+    hashes = np.concatenate([h for h, _ in parts])
+    status = np.concatenate([st for _, st in parts])
     for i in np.flatnonzero(status):
         template = mask(texts[int(i)])[0].encode("utf-8", "surrogatepass")
         hashes[i] = TK.text_hash(np.frombuffer(template, dtype=np.uint8))
