@@ -14,16 +14,18 @@ import re
 import warnings
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
-import scipy.sparse as sp
 
 from ..errors import LlamalogError, LlamalogWarning, SchemaError
 from . import _kernels as K
+
+if TYPE_CHECKING:
+    import scipy.sparse as sp
 
 __all__ = ["UNSEEN", "WindowSpecError", "Windows", "windows"]
 
@@ -134,6 +136,8 @@ class Windows:
         self, norm: Literal["l1", "l2"] = "l2", matrix: sp.csr_matrix | None = None
     ) -> sp.csr_matrix:
         """Rows of ``matrix`` (default: counts) scaled to unit ``norm``; empty rows stay 0."""
+        import scipy.sparse as sp
+
         out = (self.counts if matrix is None else sp.csr_matrix(matrix)).astype(np.float64)
         if norm == "l1":
             sums = np.abs(out).sum(axis=1).A1
@@ -639,6 +643,8 @@ def windows(
         n_codes += 1
     indptr, indices, data, status = K.csr_counts(seq_win, codes, n_windows, n_codes)
     _check(status, "counts")
+    import scipy.sparse as sp  # imported here: ``import llamalog`` stays light
+
     counts = sp.csr_matrix((data, indices, indptr), shape=(n_windows, n_codes))
 
     index = _index(member_rows, offsets, ts, tz, bounds, keys, n_unseen)
