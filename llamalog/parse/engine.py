@@ -246,17 +246,18 @@ def match_block(buf: np.ndarray, s: np.ndarray, e: np.ndarray, fmt: FieldFormat)
 def _field_spans(layout: Layout, names: list[str], caps: np.ndarray, rows: np.ndarray | None):
     """int64[k, n] starts and ends of the named fields (at ``rows``, or all rows).
 
-    One field at all rows is a view of ``caps``; anything else is a copy.
+    Consecutive fields at all rows are a (strided) view of ``caps``; anything else is a
+    copy.
     """
     idx = [layout.fmt.fields.index(g) for g in names]
-    if rows is None and len(idx) == 1:
-        k = idx[0]
-        return caps[2 * k : 2 * k + 1], caps[2 * k + 1 : 2 * k + 2]
+    if rows is None and idx == list(range(idx[0], idx[0] + len(idx))):
+        k, j = idx[0], idx[-1]
+        return caps[2 * k : 2 * j + 1 : 2], caps[2 * k + 1 : 2 * j + 2 : 2]
     s = caps[[2 * k for k in idx]]
     e = caps[[2 * k + 1 for k in idx]]
     if rows is not None:
         s, e = s[:, rows], e[:, rows]
-    return np.ascontiguousarray(s), np.ascontiguousarray(e)
+    return s, e
 
 
 def resolve_time(layout: Layout, state: SourceState, buf, caps, rows) -> None:
@@ -318,25 +319,27 @@ def parse_block(
         n_rec = _carry_cut(matched, first)
     first, last = first[:n_rec], last[:n_rec]
     lines_used = int(last[-1] + 1) if n_rec else (0 if (join and not final) else len(starts))
-    simple = n_rec == len(starts)  # one line per record: no fancy indexing needed
-    rows = None if simple else first
-    rec_caps = caps if simple else caps[:, first]
-    ok = matched if simple else matched[first]
+    # one line per record (the usual case, also when the last record waits for the next
+    # block): the record arrays are views of the line arrays, no fancy indexing
+    simple = n_rec == 0 or int(last[-1]) == n_rec - 1
+    pick = slice(0, n_rec) if simple else first
+    rec_caps = caps[:, pick]
+    ok = matched[pick]
 
     # the message: the message field (or the stripped line) plus continuation lines;
     # a record that did not match keeps its raw line
-    line_s = starts if simple else starts[first]
-    line_e = ends if simple else ends[first]
+    line_s = starts[pick]
+    line_e = ends[pick]
     if layout.message is not None:
         k = layout.fmt.fields.index(layout.message)
         ms, me = rec_caps[2 * k], rec_caps[2 * k + 1]
         absent = ok & (ms < 0)  # an optional message that was not there
-        stripped_e = se if simple else se[first]
+        stripped_e = se[pick]
         ms = np.where(ok, np.where(absent, stripped_e, ms), line_s)
         me = np.where(ok, np.where(absent, stripped_e, me), line_e)
     else:
-        ms = np.where(ok, ss if simple else ss[first], line_s)
-        me = np.where(ok, se if simple else se[first], line_e)
+        ms = np.where(ok, ss[pick], line_s)
+        me = np.where(ok, se[pick], line_e)
     data, offsets = K._gather_records(buf, ms, me, starts, ends, first, last)
     message = _string_array(data, offsets, None)
 
@@ -369,7 +372,7 @@ def parse_block(
         resolve_time(layout, state, buf, caps, np.flatnonzero(matched))
     timestamp = np.full(n_rec, np.iinfo(np.int64).min, dtype=np.int64)
     if state.time_format is not None and n_rec:
-        ts_s, ts_e = _field_spans(layout, state.time_fields, caps, rows)
+        ts_s, ts_e = _field_spans(layout, state.time_fields, rec_caps, None)
         timestamp, failed = parse_times_ns(
             buf, ts_s, ts_e, state.time_format, tz=tz, year_state=state.year, mtime=state.mtime
         )

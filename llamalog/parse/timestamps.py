@@ -166,7 +166,7 @@ def _as_parts(starts: np.ndarray, ends: np.ndarray) -> tuple[np.ndarray, np.ndar
     e = np.asarray(ends, dtype=np.int64)
     if s.ndim == 1:
         s, e = s[None, :], e[None, :]
-    return np.ascontiguousarray(s), np.ascontiguousarray(e)
+    return s, e  # strided views are fine: the kernel indexes [part, row]
 
 
 def _valid_epoch(buf: np.ndarray, starts: np.ndarray, ends: np.ndarray, fmt: TimeFormat) -> bool:
