@@ -262,3 +262,23 @@ def test_kernel_hash_equals_hash_of_mask(parts):
     _, hashes = template_hashes_of([message])
     expected = TK.text_hash(np.frombuffer(mask(message)[0].encode(), dtype=np.uint8))
     assert hashes[0] == expected
+
+
+def test_distinct_templates_cost_a_bounded_number_of_comparisons(monkeypatch):
+    import llamalog.templates.miner as M
+
+    calls = 0
+    real = M._similarity
+
+    def counting(a, b):
+        nonlocal calls
+        calls += 1
+        return real(a, b)
+
+    monkeypatch.setattr(M, "_similarity", counting)
+    rng = np.random.default_rng(0)
+    words = ["".join(rng.choice(list("abcdefghij"), 6)) for _ in range(2000)]
+    msgs = ["event " + " ".join(rng.choice(words, 4)) for _ in range(3000)]
+    ids = TemplateMiner().fit_transform(msgs)
+    assert len(ids) == 3000
+    assert calls <= 3000 * M.MAX_CANDIDATES

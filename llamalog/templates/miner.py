@@ -43,6 +43,12 @@ from .masking import VAR, mask, merge_tokens
 
 FORMAT_VERSION = 1
 
+#: A new pattern is compared with at most this many clusters that share its length and
+#: first token (the first ones made, so the commonest). This bounds the work per distinct
+#: pattern: mining costs O(lines) plus O(distinct patterns x MAX_CANDIDATES x tokens),
+#: and the miner holds O(distinct masked patterns) in memory, whatever the stream.
+MAX_CANDIDATES = 64
+
 
 @dataclass
 class _Cluster:
@@ -295,7 +301,7 @@ class TemplateMiner:
             return known
         tokens = pattern.split()
         best, best_key = None, (-1.0, -1)
-        for cid in st.by_key.get(_key(tokens), ()):
+        for cid in st.by_key.get(_key(tokens), ())[:MAX_CANDIDATES]:
             sim = _similarity(st.clusters[cid].tokens, tokens)
             if sim > best_key:
                 best, best_key = cid, sim
