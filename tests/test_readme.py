@@ -44,3 +44,13 @@ def test_templates_snippet_runs_on_bundled_data(tmp_path, monkeypatch):
     exec(compile(block, "README.md", "exec"), scope)  # our own README, not log text
     assert {"template_id", "template"} <= set(scope["frame"].columns)
     assert (tmp_path / "miner.json").exists()
+
+
+def test_analysis_snippet_runs_on_bundled_data():
+    block = next(b for b in python_blocks() if "analyze.frequency(" in b)
+    frame = llamalog.add_templates(
+        llamalog.read_logs(ROOT / "datasets" / "app.log", format="log4j")
+    )
+    scope = {"frame": frame}
+    exec(compile(block, "README.md", "exec"), scope)  # our own README, not log text
+    assert scope["counts"]["count"].sum() == frame["timestamp"].notna().sum()
