@@ -1,0 +1,207 @@
+"""Shared plumbing for detectors: parameters, fitted checks, input conversion, persistence.
+
+Detectors follow the scikit-learn contract (see ``STYLE.md``): ``__init__`` only
+stores keyword-only parameters, ``fit`` returns ``self``, learned state ends with
+``_`` and use before ``fit`` raises :class:`~llamalog.errors.NotFittedError`.
+A saved detector is a folder holding ``params.json`` (format, version, class,
+init parameters, learned scalars and small arrays) and ``weights.npz`` (numpy
+arrays, read back with ``allow_pickle=False``). Nothing is ever pickled.
+"""
+
+from __future__ import annotations
+
+import inspect
+import json
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, ClassVar, Self
+
+import numpy as np
+import scipy.sparse as sp
+
+from ..errors import NotFittedError
+
+if TYPE_CHECKING:
+    from ..features.windows import Windows
+
+__all__ = ["FORMAT", "FORMAT_VERSION", "BaseDetector", "as_matrix"]
+
+#: Value of ``"format"`` in every saved ``params.json``.
+FORMAT = "llamalog-detector"
+#: Version of the saved layout; :meth:`BaseDetector.load` refuses newer ones.
+FORMAT_VERSION = 1
+
+Matrix = sp.csr_matrix | np.ndarray
+
+
+def as_matrix(X: Windows | sp.spmatrix | sp.sparray | np.ndarray) -> tuple[Matrix, Any]:
+    """Turn detector input into a float matrix and its vocabulary.
+
+    Parameters
+    ----------
+    X : Windows, scipy sparse matrix or array-like
+        Windows (their ``counts`` are used), a sparse windows × events matrix
+        or a dense 2-D array.
+
+    Returns
+    -------
+    matrix : scipy.sparse.csr_matrix or numpy.ndarray
+        float64 CSR matrix for sparse input, float64 C-contiguous array otherwise.
+    vocabulary : numpy.ndarray or None
+        ``X.vocabulary`` for :class:`~llamalog.features.windows.Windows`, else ``None``.
+
+    Raises
+    ------
+    ValueError
+        When ``X`` is not two-dimensional or holds non-finite values.
+    """
+    vocabulary = getattr(X, "vocabulary", None)
+    counts = getattr(X, "counts", None)
+    if counts is not None and vocabulary is not None:
+        X = counts
+        vocabulary = np.asarray(vocabulary)
+    else:
+        vocabulary = None
+    if sp.issparse(X):
+        out: Matrix = sp.csr_matrix(X, dtype=np.float64)
+        values = out.data
+    else:
+        out = np.ascontiguousarray(X, dtype=np.float64)
+        values = out
+    if out.ndim != 2:
+        raise ValueError(
+            f"expected a 2-D windows × events matrix, got an array of shape {out.shape}; "
+            "pass Windows, a scipy sparse matrix or a 2-D numpy array"
+        )
+    if not np.isfinite(values).all():
+        raise ValueError("the input holds NaN or infinite values; counts must be finite")
+    return out, vocabulary
+
+
+class BaseDetector:
+    """Base class of llamalog detectors: parameters, fitted checks and save/load helpers.
+
+    Subclasses list their keyword-only ``__init__`` parameters (stored verbatim
+    as attributes), name the attributes that mark them fitted in
+    ``_fitted_attrs``, and implement :meth:`_state` / :meth:`_set_state` for
+    persistence.
+    """
+
+    #: Attributes that exist once ``fit`` has run.
+    _fitted_attrs: ClassVar[tuple[str, ...]] = ()
+
+    # -- parameters -------------------------------------------------------------------
+    @classmethod
+    def _param_names(cls) -> list[str]:
+        sig = inspect.signature(cls.__init__)
+        return [
+            p.name for p in sig.parameters.values() if p.name != "self" and p.kind is p.KEYWORD_ONLY
+        ]
+
+    def get_params(self) -> dict[str, Any]:
+        """Init parameters as a dict (scikit-learn style)."""
+        return {name: getattr(self, name) for name in self._param_names()}
+
+    def __repr__(self) -> str:
+        args = ", ".join(f"{k}={v!r}" for k, v in self.get_params().items())
+        return f"{type(self).__name__}({args})"
+
+    # -- fitted state -----------------------------------------------------------------
+    @property
+    def is_fitted(self) -> bool:
+        """Whether ``fit`` has run (all ``_fitted_attrs`` are set)."""
+        return all(hasattr(self, a) for a in self._fitted_attrs)
+
+    def _check_fitted(self) -> None:
+        if not self.is_fitted:
+            raise NotFittedError(
+                f"this {type(self).__name__} is not fitted yet; call fit(X) first "
+                f"or load a saved one with {type(self).__name__}.load(path)"
+            )
+
+    # -- persistence ------------------------------------------------------------------
+    def _state(self) -> tuple[dict[str, Any], dict[str, np.ndarray]]:
+        """JSON-able learned state and numpy arrays to save (subclasses override)."""
+        raise NotImplementedError
+
+    def _set_state(self, state: dict[str, Any], arrays: dict[str, np.ndarray]) -> None:
+        """Restore what :meth:`_state` returned (subclasses override)."""
+        raise NotImplementedError
+
+    def save(self, path: str | Path) -> Path:
+        """Write the fitted detector to folder ``path`` (created if needed).
+
+        The folder holds ``params.json`` (format name, version, class, init
+        parameters, learned state) and ``weights.npz`` (numpy arrays).
+
+        Returns
+        -------
+        pathlib.Path
+            The folder written.
+        """
+        self._check_fitted()
+        from .. import __version__
+
+        folder = Path(path)
+        folder.mkdir(parents=True, exist_ok=True)
+        state, arrays = self._state()
+        meta = {
+            "format": FORMAT,
+            "version": FORMAT_VERSION,
+            "llamalog_version": __version__,
+            "class": type(self).__name__,
+            "params": _jsonable(self.get_params()),
+            "state": _jsonable(state),
+        }
+        (folder / "params.json").write_text(json.dumps(meta, indent=2) + "\n", encoding="utf-8")
+        with open(folder / "weights.npz", "wb") as fh:
+            np.savez(fh, **arrays)
+        return folder
+
+    @classmethod
+    def load(cls, path: str | Path) -> Self:
+        """Rebuild a detector written by :meth:`save`.
+
+        Raises
+        ------
+        FileNotFoundError
+            When ``path`` lacks ``params.json`` or ``weights.npz``.
+        ValueError
+            When the folder holds another format, a newer version or another class.
+        """
+        folder = Path(path)
+        meta_path, weights_path = folder / "params.json", folder / "weights.npz"
+        for p in (meta_path, weights_path):
+            if not p.is_file():
+                raise FileNotFoundError(f"{p} not found; expected a folder written by save()")
+        meta = json.loads(meta_path.read_text(encoding="utf-8"))
+        if meta.get("format") != FORMAT:
+            raise ValueError(f"{meta_path} is not a llamalog detector (format {FORMAT!r})")
+        if int(meta.get("version", 0)) > FORMAT_VERSION:
+            raise ValueError(
+                f"{meta_path} has format version {meta['version']}, this llamalog reads up to "
+                f"{FORMAT_VERSION}; upgrade llamalog"
+            )
+        if meta.get("class") != cls.__name__:
+            raise ValueError(
+                f"{meta_path} holds a {meta.get('class')}, not a {cls.__name__}; "
+                f"use {meta.get('class')}.load"
+            )
+        params = meta.get("params", {})
+        obj = cls(**{k: params[k] for k in cls._param_names() if k in params})
+        with np.load(weights_path, allow_pickle=False) as npz:
+            arrays = {k: npz[k] for k in npz.files}
+        obj._set_state(meta.get("state", {}), arrays)
+        return obj
+
+
+def _jsonable(value: Any) -> Any:
+    """Numpy scalars and arrays, tuples and nested containers to plain JSON types."""
+    if isinstance(value, dict):
+        return {str(k): _jsonable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_jsonable(v) for v in value]
+    if isinstance(value, np.ndarray):
+        return _jsonable(value.tolist())
+    if isinstance(value, np.generic):
+        return value.item()
+    return value

@@ -1,0 +1,658 @@
+"""Autoencoder anomaly detector over window count vectors, with MLX and numpy backends.
+
+A window whose event counts the autoencoder cannot reconstruct well is unusual:
+:class:`Autoencoder` learns to compress normalised count vectors through a
+small bottleneck and scores each window by its mean squared reconstruction error.
+
+The network is a stack of dense layers ``d → hidden[0] → … → hidden[-1] → … →
+hidden[0] → d`` with ReLU after every layer except the last, trained with Adam
+on mini-batches with early stopping on a validation split. The ``"mlx"`` backend
+trains it with ``mlx.nn`` and a compiled step; the ``"numpy"`` backend trains the
+same network with hand-written backprop. Both store float32 weights as numpy
+arrays, and scoring always runs the numpy forward pass (:func:`forward`), so a
+saved model scores identically after :meth:`Autoencoder.load`, with or without MLX.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+import time
+import warnings
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING, Any, ClassVar, Literal
+
+import numpy as np
+import scipy.sparse as sp
+
+from .._optional import import_optional
+from ..errors import LlamalogWarning, MissingDependencyError
+from ._base import BaseDetector, Matrix, as_matrix
+
+if TYPE_CHECKING:
+    from ..features.windows import Windows
+
+__all__ = ["Autoencoder", "forward", "layer_sizes", "reconstruction_errors"]
+
+Backend = Literal["auto", "mlx", "numpy"]
+Normalize = Literal["tfidf", "l2"] | None
+
+#: Set once the ``backend="auto"`` numpy fallback warning was shown (warn once per process).
+_FALLBACK_WARNED = False
+#: Rows scored per chunk in :meth:`Autoencoder.decision_function`.
+_CHUNK = 8192
+
+
+# -- plain functions for the math ---------------------------------------------------------
+def layer_sizes(n_features: int, hidden: Sequence[int]) -> list[int]:
+    """Widths of the mirrored network: ``[d, *hidden, *reversed(hidden[:-1]), d]``.
+
+    >>> layer_sizes(10, (8, 2))
+    [10, 8, 2, 8, 10]
+    """
+    hidden = [int(h) for h in hidden]
+    return [int(n_features), *hidden, *hidden[-2::-1], int(n_features)]
+
+
+def forward(x: np.ndarray, weights: Sequence[np.ndarray], biases: Sequence[np.ndarray]):
+    """Reconstruct rows ``x`` with dense layers ``x @ W + b``, ReLU between them.
+
+    ``weights[i]`` has shape ``(in, out)``; the last layer is linear.
+    """
+    a = x
+    last = len(weights) - 1
+    for i, (w, b) in enumerate(zip(weights, biases, strict=True)):
+        a = a @ w + b
+        if i < last:
+            a = np.maximum(a, 0)
+    return a
+
+
+def reconstruction_errors(
+    x: np.ndarray, weights: Sequence[np.ndarray], biases: Sequence[np.ndarray]
+) -> np.ndarray:
+    """Squared reconstruction error of every entry of ``x`` (same shape as ``x``)."""
+    diff = forward(x, weights, biases) - x
+    return diff * diff
+
+
+# -- the detector -------------------------------------------------------------------------
+class Autoencoder(BaseDetector):
+    """Anomaly detector scoring windows by autoencoder reconstruction error.
+
+    Parameters
+    ----------
+    hidden : tuple of int, default (64, 16)
+        Widths of the encoder layers; the last one is the bottleneck and the
+        decoder mirrors the encoder.
+    epochs : int, default 30
+        Most passes over the training data.
+    batch_size : int, default 256
+        Rows per Adam step.
+    learning_rate : float, default 1e-3
+        Adam step size (``betas=(0.9, 0.999)``, ``eps=1e-8``, bias-corrected).
+    validation : float, default 0.1
+        Fraction of training rows held out to monitor for early stopping; ``0``
+        monitors the training loss instead.
+    patience : int, default 5
+        Epochs without improvement of the monitored loss before training stops;
+        the weights of the best epoch are kept.
+    threshold_quantile : float, default 0.995
+        ``threshold_`` is this quantile of the training scores, so about
+        ``1 - threshold_quantile`` of the training windows are flagged by
+        :meth:`predict`. Set it to your expected contamination.
+    normalize : {"tfidf", "l2", None}, default "tfidf"
+        Row transform before the network: ``"tfidf"`` weights counts by the
+        smoothed idf ``log((1 + n) / (1 + df)) + 1`` learned in ``fit`` and
+        scales rows to unit L2 norm; ``"l2"`` only scales rows; ``None`` uses raw
+        counts.
+    backend : {"auto", "mlx", "numpy"}, default "auto"
+        Training backend. ``"auto"`` uses MLX when it can be imported, else numpy
+        (warning once per process).
+    random_state : int, default 0
+        Seed of weight initialisation, validation split and shuffling: the same
+        seed and backend give the same scores.
+    progress : bool, default False
+        Show a tqdm progress bar over epochs.
+
+    Attributes
+    ----------
+    backend_ : str
+        Backend used for training, ``"mlx"`` or ``"numpy"``.
+    n_features_in_ : int
+        Number of columns seen in ``fit``.
+    vocabulary_ : numpy.ndarray or None
+        Event ids of the columns when ``fit`` got :class:`~llamalog.features.windows.Windows`.
+    idf_ : numpy.ndarray or None
+        Smoothed idf per column (``normalize="tfidf"`` only).
+    weights_, biases_ : list of numpy.ndarray
+        float32 layer weights, ``weights_[i]`` of shape ``(in, out)``.
+    threshold_ : float
+        Score above which :meth:`predict` flags a window.
+    loss_curve_, validation_curve_ : list of float
+        Mean training and validation loss per epoch (validation empty without a split).
+    n_epochs_ : int
+        Epochs run (early stopping may end training before ``epochs``).
+    fit_seconds_ : float
+        Wall time of training.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> rng = np.random.default_rng(0)
+    >>> profiles = np.array([[4, 2, 1, 0, 0, 0], [0, 0, 1, 3, 3, 0]])
+    >>> X = profiles[rng.integers(0, 2, 400)] * rng.integers(1, 4, (400, 1))
+    >>> X[7, 5] = 2  # window 7 holds an event never seen elsewhere
+    >>> det = Autoencoder(
+    ...     hidden=(8, 2), epochs=20, batch_size=32, learning_rate=1e-2, backend="numpy"
+    ... ).fit(X)
+    >>> scores = det.decision_function(X)
+    >>> int(scores.argmax()), int(det.predict(X)[7])
+    (7, 1)
+    >>> det.explain(X[[7]], top=1).tolist()
+    [[5]]
+    """
+
+    _fitted_attrs: ClassVar[tuple[str, ...]] = ("weights_", "biases_", "threshold_")
+
+    def __init__(
+        self,
+        *,
+        hidden: Sequence[int] = (64, 16),
+        epochs: int = 30,
+        batch_size: int = 256,
+        learning_rate: float = 1e-3,
+        validation: float = 0.1,
+        patience: int = 5,
+        threshold_quantile: float = 0.995,
+        normalize: Normalize = "tfidf",
+        backend: Backend = "auto",
+        random_state: int = 0,
+        progress: bool = False,
+    ) -> None:
+        self.hidden = hidden
+        self.epochs = epochs
+        self.batch_size = batch_size
+        self.learning_rate = learning_rate
+        self.validation = validation
+        self.patience = patience
+        self.threshold_quantile = threshold_quantile
+        self.normalize = normalize
+        self.backend = backend
+        self.random_state = random_state
+        self.progress = progress
+
+    # -- fitting ------------------------------------------------------------------------
+    def fit(self, X: Windows | sp.spmatrix | sp.sparray | np.ndarray, y: Any = None) -> Autoencoder:
+        """Learn the normalisation, train the network and set ``threshold_``.
+
+        Parameters
+        ----------
+        X : Windows, scipy sparse matrix or numpy.ndarray
+            Training windows × events counts (mostly normal windows).
+        y : ignored
+            Present for scikit-learn compatibility.
+
+        Returns
+        -------
+        Autoencoder
+            ``self``, fitted.
+        """
+        self._validate_params()
+        matrix, vocabulary = as_matrix(X)
+        n, d = matrix.shape
+        if n < 2 or d < 1:
+            raise ValueError(f"fit needs at least 2 windows and 1 column, got shape {(n, d)}")
+        backend = _resolve_backend(self.backend)
+
+        self.n_features_in_ = d
+        self.vocabulary_ = vocabulary
+        self.idf_ = _idf(matrix) if self.normalize == "tfidf" else None
+        data = self._transform(matrix)
+
+        rng = np.random.default_rng(self.random_state)
+        order = rng.permutation(n)
+        n_val = round(n * float(self.validation))
+        if n_val >= n:
+            n_val = n - 1
+        val_idx, train_idx = np.sort(order[:n_val]), np.sort(order[n_val:])
+
+        sizes = layer_sizes(d, self.hidden)
+        trainer = _train_mlx if backend == "mlx" else _train_numpy
+        start = time.perf_counter()
+        weights, biases, losses, val_losses = trainer(
+            data, train_idx, val_idx, sizes, self._options(), rng
+        )
+        self.fit_seconds_ = time.perf_counter() - start
+        self.backend_ = backend
+        self.weights_ = [np.ascontiguousarray(w, dtype=np.float32) for w in weights]
+        self.biases_ = [np.ascontiguousarray(b, dtype=np.float32) for b in biases]
+        self.loss_curve_ = losses
+        self.validation_curve_ = val_losses
+        self.n_epochs_ = len(losses)
+        scores = self._scores(data)
+        self.threshold_ = float(np.quantile(scores, float(self.threshold_quantile)))
+        return self
+
+    def _validate_params(self) -> None:
+        hidden = list(self.hidden) if isinstance(self.hidden, Sequence) else None
+        if not hidden or any(int(h) < 1 for h in hidden):
+            raise ValueError(
+                f"hidden must be a non-empty tuple of positive ints, got {self.hidden!r}"
+            )
+        if self.normalize not in ("tfidf", "l2", None):
+            raise ValueError(f"normalize must be 'tfidf', 'l2' or None, got {self.normalize!r}")
+        if self.backend not in ("auto", "mlx", "numpy"):
+            raise ValueError(f"backend must be 'auto', 'mlx' or 'numpy', got {self.backend!r}")
+        if not 0.0 <= float(self.validation) < 1.0:
+            raise ValueError(f"validation must be in [0, 1), got {self.validation!r}")
+        if not 0.0 <= float(self.threshold_quantile) <= 1.0:
+            raise ValueError(
+                f"threshold_quantile must be in [0, 1], got {self.threshold_quantile!r}"
+            )
+        for name in ("epochs", "batch_size", "patience"):
+            if int(getattr(self, name)) < 1:
+                raise ValueError(f"{name} must be a positive int, got {getattr(self, name)!r}")
+        if float(self.learning_rate) <= 0:
+            raise ValueError(f"learning_rate must be positive, got {self.learning_rate!r}")
+
+    def _options(self) -> dict[str, Any]:
+        return {
+            "epochs": int(self.epochs),
+            "batch_size": int(self.batch_size),
+            "learning_rate": float(self.learning_rate),
+            "patience": int(self.patience),
+            "seed": int(self.random_state),
+            "progress": bool(self.progress),
+        }
+
+    # -- scoring ------------------------------------------------------------------------
+    def _transform(self, matrix: Matrix) -> Matrix:
+        """Apply the fitted normalisation; sparse stays sparse."""
+        if self.normalize is None:
+            return matrix
+        out = matrix.copy()
+        if self.normalize == "tfidf":
+            if sp.issparse(out):
+                out.data *= self.idf_[out.indices]
+            else:
+                out *= self.idf_
+        if sp.issparse(out):
+            norms = np.sqrt(np.asarray(out.multiply(out).sum(axis=1)).ravel())
+            scale = np.divide(1.0, norms, out=np.zeros_like(norms), where=norms > 0)
+            out.data *= np.repeat(scale, np.diff(out.indptr))
+        else:
+            norms = np.sqrt(np.einsum("ij,ij->i", out, out))
+            scale = np.divide(1.0, norms, out=np.zeros_like(norms), where=norms > 0)
+            out *= scale[:, None]
+        return out
+
+    def _prepare(self, X: Windows | sp.spmatrix | sp.sparray | np.ndarray) -> Matrix:
+        self._check_fitted()
+        matrix, vocabulary = as_matrix(X)
+        d = matrix.shape[1]
+        if d != self.n_features_in_:
+            hint = (
+                "; build the windows with vocabulary=det.vocabulary_"
+                if self.vocabulary_ is not None
+                else ""
+            )
+            raise ValueError(
+                f"X has {d} columns but this {type(self).__name__} was fitted on "
+                f"{self.n_features_in_}; pass windows × events counts with the training "
+                f"columns{hint}"
+            )
+        if (
+            vocabulary is not None
+            and self.vocabulary_ is not None
+            and not np.array_equal(vocabulary, self.vocabulary_)
+        ):
+            raise ValueError(
+                "the windows' vocabulary differs from the one seen in fit (same size, "
+                "other event ids or order); build them with vocabulary=det.vocabulary_"
+            )
+        return self._transform(matrix)
+
+    def _errors_chunks(self, data: Matrix):
+        for lo in range(0, data.shape[0], _CHUNK):
+            x = _dense(data, slice(lo, lo + _CHUNK))
+            yield reconstruction_errors(x, self.weights_, self.biases_)
+
+    def _scores(self, data: Matrix) -> np.ndarray:
+        parts = [e.mean(axis=1, dtype=np.float64) for e in self._errors_chunks(data)]
+        return np.concatenate(parts) if parts else np.zeros(0)
+
+    def decision_function(self, X: Windows | sp.spmatrix | sp.sparray | np.ndarray) -> np.ndarray:
+        """Anomaly score per window: mean squared reconstruction error (higher = odder).
+
+        Parameters
+        ----------
+        X : Windows, scipy sparse matrix or numpy.ndarray
+            Windows × events counts with the columns seen in ``fit``.
+
+        Returns
+        -------
+        numpy.ndarray
+            float64 scores, one per row of ``X``.
+
+        Raises
+        ------
+        NotFittedError
+            Before ``fit``.
+        ValueError
+            When ``X`` has another number of columns (or another vocabulary) than in ``fit``.
+        """
+        return self._scores(self._prepare(X))
+
+    def predict(self, X: Windows | sp.spmatrix | sp.sparray | np.ndarray) -> np.ndarray:
+        """1 for windows scoring above ``threshold_``, else 0 (int8 array)."""
+        return (self.decision_function(X) > self.threshold_).astype(np.int8)
+
+    def explain(
+        self,
+        X: Windows | sp.spmatrix | sp.sparray | np.ndarray,
+        top: int = 3,
+        *,
+        return_errors: bool = False,
+    ) -> np.ndarray | tuple[np.ndarray, np.ndarray]:
+        """Columns contributing most to each window's score.
+
+        Parameters
+        ----------
+        X : Windows, scipy sparse matrix or numpy.ndarray
+            Windows × events counts with the columns seen in ``fit``.
+        top : int, default 3
+            Columns to report per window (at most the number of columns).
+        return_errors : bool, default False
+            Also return the squared errors of those columns.
+
+        Returns
+        -------
+        ids : numpy.ndarray
+            ``(n, top)`` event ids (``vocabulary_`` entries, or column numbers
+            when fitted without a vocabulary), largest squared error first.
+        errors : numpy.ndarray
+            ``(n, top)`` float64 squared errors, only with ``return_errors=True``.
+        """
+        data = self._prepare(X)
+        k = max(0, min(int(top), self.n_features_in_))
+        cols, errs = [], []
+        for e in self._errors_chunks(data):
+            idx = np.argsort(-e, axis=1, kind="stable")[:, :k]
+            cols.append(idx)
+            errs.append(np.take_along_axis(e, idx, axis=1).astype(np.float64))
+        col = np.concatenate(cols) if cols else np.zeros((0, k), dtype=np.intp)
+        ids = self.vocabulary_[col] if self.vocabulary_ is not None else col
+        if return_errors:
+            err = np.concatenate(errs) if errs else np.zeros((0, k))
+            return ids, err
+        return ids
+
+    # -- persistence --------------------------------------------------------------------
+    def _state(self) -> tuple[dict[str, Any], dict[str, np.ndarray]]:
+        state = {
+            "backend_": self.backend_,
+            "threshold_": self.threshold_,
+            "n_features_in_": self.n_features_in_,
+            "vocabulary_": self.vocabulary_,
+            "idf_": self.idf_,
+            "loss_curve_": self.loss_curve_,
+            "validation_curve_": self.validation_curve_,
+            "n_epochs_": self.n_epochs_,
+            "fit_seconds_": self.fit_seconds_,
+            "n_layers": len(self.weights_),
+        }
+        arrays = {f"W{i}": w for i, w in enumerate(self.weights_)}
+        arrays.update({f"b{i}": b for i, b in enumerate(self.biases_)})
+        return state, arrays
+
+    def _set_state(self, state: dict[str, Any], arrays: dict[str, np.ndarray]) -> None:
+        self.hidden = tuple(self.hidden)
+        n_layers = int(state["n_layers"])
+        self.weights_ = [arrays[f"W{i}"] for i in range(n_layers)]
+        self.biases_ = [arrays[f"b{i}"] for i in range(n_layers)]
+        self.backend_ = state["backend_"]
+        self.threshold_ = float(state["threshold_"])
+        self.n_features_in_ = int(state["n_features_in_"])
+        vocab = state.get("vocabulary_")
+        self.vocabulary_ = None if vocab is None else np.asarray(vocab)
+        idf = state.get("idf_")
+        self.idf_ = None if idf is None else np.asarray(idf, dtype=np.float64)
+        self.loss_curve_ = list(state.get("loss_curve_", []))
+        self.validation_curve_ = list(state.get("validation_curve_", []))
+        self.n_epochs_ = int(state.get("n_epochs_", len(self.loss_curve_)))
+        self.fit_seconds_ = float(state.get("fit_seconds_", math.nan))
+
+
+# -- helpers ------------------------------------------------------------------------------
+def _resolve_backend(backend: str) -> str:
+    """``"mlx"`` or ``"numpy"``; ``"auto"`` falls back to numpy with a one-time warning."""
+    global _FALLBACK_WARNED
+    if backend == "numpy":
+        return "numpy"
+    if backend == "mlx":
+        import_optional("mlx.core", extra="mlx")
+        return "mlx"
+    try:
+        import_optional("mlx.core", extra="mlx")
+    except MissingDependencyError as exc:
+        if not _FALLBACK_WARNED:
+            _FALLBACK_WARNED = True
+            warnings.warn(
+                f"MLX is not available, training with the slower numpy backend ({exc}). "
+                'Pass backend="numpy" to silence this.',
+                LlamalogWarning,
+                stacklevel=3,
+            )
+        return "numpy"
+    return "mlx"
+
+
+def _idf(matrix: Matrix) -> np.ndarray:
+    """Smoothed idf ``log((1 + n) / (1 + df)) + 1`` of the columns (as :meth:`Windows.idf`)."""
+    n, d = matrix.shape
+    if sp.issparse(matrix):
+        nz = matrix.copy()
+        nz.eliminate_zeros()
+        df = np.bincount(nz.indices, minlength=d)
+    else:
+        df = np.count_nonzero(matrix, axis=0)
+    return np.log((1.0 + n) / (1.0 + df)) + 1.0
+
+
+def _dense(data: Matrix, rows: slice | np.ndarray) -> np.ndarray:
+    """float32 dense copy of some rows."""
+    part = data[rows]
+    if sp.issparse(part):
+        part = part.toarray()
+    return np.asarray(part, dtype=np.float32)
+
+
+def _batches(idx: np.ndarray, batch_size: int) -> list[np.ndarray]:
+    return [idx[lo : lo + batch_size] for lo in range(0, idx.size, batch_size)]
+
+
+class _EarlyStopping:
+    """Track the monitored loss, remember the best weights, say when to stop."""
+
+    def __init__(self, patience: int) -> None:
+        self.patience = patience
+        self.best = math.inf
+        self.best_state: Any = None
+        self.bad = 0
+
+    def update(self, loss: float, snapshot: Callable[[], Any]) -> bool:
+        """Record ``loss``; return ``True`` when training should stop."""
+        if self.best_state is None or loss < self.best:
+            self.best, self.bad = loss, 0
+            self.best_state = snapshot()
+        else:
+            self.bad += 1
+        return self.bad >= self.patience
+
+
+def _epochs(n: int, progress: bool):
+    if progress:
+        from tqdm.auto import tqdm
+
+        return tqdm(range(n), desc="Autoencoder", unit="epoch")
+    return range(n)
+
+
+def _init_layers(sizes: list[int], rng: np.random.Generator) -> tuple[list, list]:
+    """Uniform ``±1/sqrt(in)`` init, as ``mlx.nn.Linear`` does."""
+    weights, biases = [], []
+    for fan_in, fan_out in itertools.pairwise(sizes):
+        bound = 1.0 / math.sqrt(fan_in)
+        weights.append(rng.uniform(-bound, bound, (fan_in, fan_out)).astype(np.float32))
+        biases.append(rng.uniform(-bound, bound, fan_out).astype(np.float32))
+    return weights, biases
+
+
+def _train_numpy(
+    data: Matrix,
+    train_idx: np.ndarray,
+    val_idx: np.ndarray,
+    sizes: list[int],
+    opt: dict[str, Any],
+    rng: np.random.Generator,
+) -> tuple[list[np.ndarray], list[np.ndarray], list[float], list[float]]:
+    """Train with numpy backprop and Adam; return best weights and loss curves."""
+    weights, biases = _init_layers(sizes, rng)
+    params = weights + biases
+    m = [np.zeros_like(p) for p in params]
+    v = [np.zeros_like(p) for p in params]
+    lr, b1, b2, eps = opt["learning_rate"], 0.9, 0.999, 1e-8
+    n_layers = len(weights)
+    step = 0
+    val = _dense(data, val_idx) if val_idx.size else None
+    stopper = _EarlyStopping(opt["patience"])
+    losses: list[float] = []
+    val_losses: list[float] = []
+
+    for _ in (bar := _epochs(opt["epochs"], opt["progress"])):
+        total, count = 0.0, 0
+        for batch in _batches(rng.permutation(train_idx), opt["batch_size"]):
+            x = _dense(data, np.sort(batch))
+            acts, pre = [x], []
+            a = x
+            for i in range(n_layers):
+                z = a @ weights[i] + biases[i]
+                pre.append(z)
+                a = np.maximum(z, 0) if i < n_layers - 1 else z
+                acts.append(a)
+            diff = a - x
+            total += float(np.mean(diff * diff, dtype=np.float64)) * x.shape[0]
+            count += x.shape[0]
+            g = diff * np.float32(2.0 / diff.size)
+            grads_w: list[np.ndarray] = [None] * n_layers  # type: ignore[list-item]
+            grads_b: list[np.ndarray] = [None] * n_layers  # type: ignore[list-item]
+            for i in range(n_layers - 1, -1, -1):
+                grads_w[i] = acts[i].T @ g
+                grads_b[i] = g.sum(axis=0)
+                if i > 0:
+                    g = (g @ weights[i].T) * (pre[i - 1] > 0)
+            step += 1
+            c1, c2 = 1.0 - b1**step, 1.0 - b2**step
+            for p, gr, mi, vi in zip(params, grads_w + grads_b, m, v, strict=True):
+                mi *= b1
+                mi += (1.0 - b1) * gr
+                vi *= b2
+                vi += (1.0 - b2) * gr * gr
+                p -= (lr / c1) * mi / (np.sqrt(vi / c2) + eps)
+        losses.append(total / max(count, 1))
+        if val is not None:
+            r = forward(val, weights, biases) - val
+            val_losses.append(float(np.mean(r * r, dtype=np.float64)))
+        monitored = val_losses[-1] if val is not None else losses[-1]
+        if hasattr(bar, "set_postfix"):
+            bar.set_postfix(loss=f"{losses[-1]:.4g}", val=f"{monitored:.4g}")
+        snapshot = lambda: ([w.copy() for w in weights], [b.copy() for b in biases])  # noqa: E731
+        if stopper.update(monitored, snapshot):
+            break
+    if hasattr(bar, "close"):
+        bar.close()
+    best_w, best_b = stopper.best_state
+    return best_w, best_b, losses, val_losses
+
+
+def _train_mlx(
+    data: Matrix,
+    train_idx: np.ndarray,
+    val_idx: np.ndarray,
+    sizes: list[int],
+    opt: dict[str, Any],
+    rng: np.random.Generator,
+) -> tuple[list[np.ndarray], list[np.ndarray], list[float], list[float]]:
+    """Train with ``mlx.nn`` and a compiled Adam step; return best weights and loss curves."""
+    mx = import_optional("mlx.core", extra="mlx")
+    nn = import_optional("mlx.nn", extra="mlx")
+    optim = import_optional("mlx.optimizers", extra="mlx")
+    from functools import partial
+
+    mx.random.seed(opt["seed"])
+
+    class _Net(nn.Module):
+        def __init__(self, sizes: list[int]) -> None:
+            super().__init__()
+            self.layers = [nn.Linear(i, o) for i, o in itertools.pairwise(sizes)]
+
+        def __call__(self, x):
+            for layer in self.layers[:-1]:
+                x = nn.relu(layer(x))
+            return self.layers[-1](x)
+
+    model = _Net(sizes)
+    mx.eval(model.parameters())
+    optimizer = optim.Adam(learning_rate=opt["learning_rate"], bias_correction=True)
+
+    def loss_fn(net, x):
+        return mx.mean(mx.square(net(x) - x))
+
+    loss_and_grad = nn.value_and_grad(model, loss_fn)
+    state = [model.state, optimizer.state]
+
+    @partial(mx.compile, inputs=state, outputs=state)
+    def train_step(x):
+        loss, grads = loss_and_grad(model, x)
+        optimizer.update(model, grads)
+        return loss
+
+    eval_loss = mx.compile(lambda x: loss_fn(model, x), inputs=model.state)
+
+    def snapshot():
+        return (
+            [np.array(layer.weight.T) for layer in model.layers],
+            [np.array(layer.bias) for layer in model.layers],
+        )
+
+    dense_all = not sp.issparse(data) or data.shape[0] * data.shape[1] <= 32_000_000
+    cache = _dense(data, slice(None)) if dense_all else None
+    val = mx.array(_dense(data, val_idx)) if val_idx.size else None
+    stopper = _EarlyStopping(opt["patience"])
+    losses: list[float] = []
+    val_losses: list[float] = []
+    for _ in (bar := _epochs(opt["epochs"], opt["progress"])):
+        parts, sizes_seen = [], []
+        for batch in _batches(rng.permutation(train_idx), opt["batch_size"]):
+            if cache is not None:
+                x = mx.array(cache[batch])
+            else:
+                x = mx.array(_dense(data, np.sort(batch)))
+            loss = train_step(x)
+            mx.eval(state, loss)
+            parts.append(loss)
+            sizes_seen.append(batch.size)
+        epoch_losses = np.array(mx.stack(parts)) if parts else np.zeros(0)
+        losses.append(float(np.dot(epoch_losses, sizes_seen) / max(sum(sizes_seen), 1)))
+        if val is not None:
+            val_losses.append(float(eval_loss(val).item()))
+        monitored = val_losses[-1] if val is not None else losses[-1]
+        if hasattr(bar, "set_postfix"):
+            bar.set_postfix(loss=f"{losses[-1]:.4g}", val=f"{monitored:.4g}")
+        if stopper.update(monitored, snapshot):
+            break
+    if hasattr(bar, "close"):
+        bar.close()
+    best_w, best_b = stopper.best_state
+    return best_w, best_b, losses, val_losses

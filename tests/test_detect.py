@@ -1,0 +1,172 @@
+"""Tests of llamalog.detect: the autoencoder detector on both backends."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import warnings
+from pathlib import Path
+
+import numpy as np
+import pytest
+import scipy.sparse as sp
+
+import llamalog
+from llamalog.detect import Autoencoder
+from llamalog.detect import autoencoder as ae_mod
+from llamalog.errors import LlamalogWarning, MissingDependencyError, NotFittedError
+
+ROOT = Path(__file__).resolve().parents[1]
+HDFS = ROOT / "datasets" / "hdfs_sessions.log"
+
+SMALL = {"hidden": (16, 4), "epochs": 20, "batch_size": 32, "learning_rate": 1e-2}
+
+
+def _backends() -> list:
+    def mlx_backend():
+        pytest.importorskip("mlx.core")
+        return "mlx"
+
+    return [pytest.param(lambda: "numpy", id="numpy"), pytest.param(mlx_backend, id="mlx")]
+
+
+def synthetic(seed: int = 0):
+    """Normal windows follow three count profiles (scaled 1-3×); six planted anomalies.
+
+    Returns the count matrix (CSR), the anomalous rows and the column planted in each.
+    """
+    rng = np.random.default_rng(seed)
+    d = 20
+    profiles = np.zeros((3, d))
+    profiles[0, [0, 1, 2, 3, 4]] = [5, 3, 2, 1, 4]
+    profiles[1, [5, 6, 7, 8, 9]] = [2, 2, 6, 1, 3]
+    profiles[2, [0, 10, 11, 12, 13]] = [1, 4, 4, 2, 2]
+    n = 600
+    kind = rng.integers(0, 3, n)
+    X = profiles[kind] * rng.integers(1, 4, n)[:, None]
+    rows = rng.choice(n, 6, replace=False)
+    planted = []
+    for j, r in enumerate(rows):
+        if j < 3:  # an extra event type never seen in normal windows
+            col = 15 + j
+            X[r, col] = 2
+        else:  # a missing event type
+            col = int(np.flatnonzero(X[r])[1 + j % 3])
+            X[r, col] = 0
+        planted.append(col)
+    return sp.csr_matrix(X), rows, np.array(planted)
+
+
+@pytest.mark.parametrize("get_backend", _backends())
+def test_planted_anomalies_rank_top(get_backend):
+    backend = get_backend()
+    X, rows, planted = synthetic()
+    det = Autoencoder(**SMALL, backend=backend, threshold_quantile=0.99)
+    assert det.fit(X) is det
+    assert det.backend_ == backend
+    scores = det.decision_function(X)
+    assert scores.shape == (X.shape[0],) and scores.dtype == np.float64
+    top = np.argsort(-scores)[: int(0.02 * X.shape[0])]
+    assert set(rows.tolist()) <= set(top.tolist())
+    flags = det.predict(X)
+    assert flags[rows].all()
+    assert flags.sum() <= int(np.ceil(0.01 * X.shape[0])) + 1
+    assert set(np.unique(flags)) <= {0, 1}
+    ids = det.explain(X[rows], top=3)
+    assert ids.shape == (len(rows), 3)
+    for r, col, row_ids in zip(rows, planted, ids, strict=True):
+        assert col in row_ids, (r, col, row_ids)
+    # the extra event is the strongest contribution
+    assert (ids[:3, 0] == planted[:3]).all()
+
+
+@pytest.mark.parametrize("get_backend", _backends())
+def test_reproducible_and_save_load(get_backend, tmp_path):
+    backend = get_backend()
+    X, _, _ = synthetic(1)
+    det = Autoencoder(**SMALL, backend=backend, random_state=3).fit(X)
+    again = Autoencoder(**SMALL, backend=backend, random_state=3).fit(X)
+    scores = det.decision_function(X)
+    np.testing.assert_array_equal(scores, again.decision_function(X))
+    folder = det.save(tmp_path / "model")
+    assert sorted(p.name for p in folder.iterdir()) == ["params.json", "weights.npz"]
+    meta = json.loads((folder / "params.json").read_text())
+    assert meta["format"] == "llamalog-detector" and meta["class"] == "Autoencoder"
+    assert meta["params"]["hidden"] == [16, 4] and meta["state"]["backend_"] == backend
+    assert len(meta["state"]["idf_"]) == X.shape[1]
+    loaded = Autoencoder.load(folder)
+    assert loaded.backend_ == backend and loaded.threshold_ == det.threshold_
+    assert loaded.get_params() == det.get_params()
+    np.testing.assert_array_equal(loaded.decision_function(X), scores)
+    np.testing.assert_array_equal(loaded.predict(X), det.predict(X))
+    with np.load(folder / "weights.npz", allow_pickle=False) as npz:
+        assert set(npz.files) == {f"{k}{i}" for k in "Wb" for i in range(4)}
+
+
+@pytest.mark.parametrize("normalize", ["l2", None])
+def test_other_normalisations_and_dense_input(normalize, tmp_path):
+    X, _, _ = synthetic(2)
+    dense = X.toarray()
+    det = Autoencoder(**SMALL, normalize=normalize, backend="numpy").fit(dense)
+    scores = det.decision_function(dense)
+    np.testing.assert_allclose(det.decision_function(X), scores, rtol=1e-6)
+    assert np.isfinite(scores).all() and det.idf_ is None
+    loaded = Autoencoder.load(det.save(tmp_path / "m"))
+    np.testing.assert_array_equal(loaded.decision_function(dense), scores)
+
+
+def test_not_fitted_and_wrong_columns(tmp_path):
+    X, _, _ = synthetic()
+    det = Autoencoder(**SMALL, backend="numpy")
+    for call in (det.decision_function, det.predict, det.explain):
+        with pytest.raises(NotFittedError, match="fit"):
+            call(X)
+    with pytest.raises(NotFittedError):
+        det.save(tmp_path / "m")
+    det.fit(X)
+    with pytest.raises(ValueError, match=r"has 19 columns .* fitted on 20"):
+        det.decision_function(X[:, :19])
+    with pytest.raises(ValueError, match="normalize"):
+        Autoencoder(normalize="l1").fit(X)
+    with pytest.raises(ValueError, match="backend"):
+        Autoencoder(backend="torch").fit(X)
+
+
+def test_auto_falls_back_to_numpy_and_warns_once(monkeypatch):
+    def missing(name, *, extra):
+        raise MissingDependencyError(f"{name!r} could not be imported")
+
+    monkeypatch.setattr(ae_mod, "import_optional", missing)
+    monkeypatch.setattr(ae_mod, "_FALLBACK_WARNED", False)
+    X, _, _ = synthetic()
+    opts = {**SMALL, "epochs": 2}
+    with pytest.warns(LlamalogWarning, match="numpy backend"):
+        det = Autoencoder(**opts).fit(X)
+    assert det.backend_ == "numpy"
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert Autoencoder(**opts).fit(X).backend_ == "numpy"
+    with pytest.raises(MissingDependencyError):
+        Autoencoder(**opts, backend="mlx").fit(X)
+
+
+def test_hdfs_windows(tmp_path):
+    frame = llamalog.read_logs(
+        str(HDFS), format="<Date> <Time> <Pid> <Level> <Component>: <Content>"
+    )
+    frame = llamalog.add_templates(frame)
+    win = llamalog.windows(frame, event="template_id", session=r"blk_-?\d+")
+    half = len(win) // 2
+    train, test = win.counts[:half], win.counts[half:]
+    det = Autoencoder(hidden=(16, 4), epochs=10, backend="numpy")
+    det.fit(dataclasses.replace(win, counts=train))
+    np.testing.assert_array_equal(det.vocabulary_, win.vocabulary)
+    scores = det.decision_function(test)
+    assert scores.shape == (len(win) - half,)
+    assert np.isfinite(scores).all() and (scores >= 0).all()
+    ids = det.explain(test, top=2)
+    assert ids.shape == (len(win) - half, 2) and np.isin(ids, win.vocabulary).all()
+    assert det.predict(win).shape == (len(win),)
+    loaded = Autoencoder.load(det.save(tmp_path / "hdfs"))
+    np.testing.assert_array_equal(loaded.vocabulary_, win.vocabulary)
+    np.testing.assert_array_equal(loaded.decision_function(test), scores)
