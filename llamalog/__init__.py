@@ -34,11 +34,13 @@ __all__ += ["PRESETS", "FormatGuess", "convert", "detect_format", "iter_logs", "
 
 from . import analyze  # noqa: E402
 from .analyze import summary  # noqa: E402
+from .detect import Autoencoder  # noqa: E402
 from .features import UNSEEN, Windows, WindowSpecError, windows  # noqa: E402
 from .templates import TemplateMiner, add_templates, evaluate_parsing  # noqa: E402
 
 __all__ += [
     "UNSEEN",
+    "Autoencoder",
     "TemplateMiner",
     "WindowSpecError",
     "Windows",
