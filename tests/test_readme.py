@@ -54,3 +54,18 @@ def test_analysis_snippet_runs_on_bundled_data():
     scope = {"frame": frame}
     exec(compile(block, "README.md", "exec"), scope)  # our own README, not log text
     assert scope["counts"]["count"].sum() == frame["timestamp"].notna().sum()
+
+
+def test_detector_snippet_runs_on_bundled_data(tmp_path, monkeypatch):
+    block = next(b for b in python_blocks() if "Autoencoder(" in b)
+    frame = llamalog.add_templates(
+        llamalog.read_logs(
+            ROOT / "datasets" / "hdfs_sessions.log",
+            format="<Date> <Time> <Pid> <Level> <Component>: <Content>",
+        )
+    )
+    scope = {"llamalog": llamalog, "frame": frame}
+    monkeypatch.chdir(tmp_path)
+    exec(compile(block, "README.md", "exec"), scope)  # our own README, not log text
+    assert len(scope["scores"]) == len(scope["test"].index)
+    assert (tmp_path / "ae-model" / "params.json").exists()
