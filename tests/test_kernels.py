@@ -48,6 +48,20 @@ def spans_of(starts: np.ndarray, ends: np.ndarray) -> list[tuple[int, int]]:
     return list(zip(starts.tolist(), ends.tolist(), strict=True))
 
 
+@njit(cache=True)
+def span_info(buf, starts, ends):
+    """Flags and stripped span of arbitrary byte ranges, from the kernels' per-line helpers
+    (``_scan_lines`` calls the same two on each line)."""
+    m = starts.shape[0]
+    flags = np.zeros(m, dtype=np.uint8)
+    s_out = np.empty(m, dtype=np.int64)
+    e_out = np.empty(m, dtype=np.int64)
+    for i in range(m):
+        flags[i] = K._exact_flags(buf, starts[i], ends[i])
+        s_out[i], e_out[i] = K._strip(buf, starts[i], ends[i])
+    return flags, s_out, e_out
+
+
 def builds(kernel) -> list:
     """The serial and parallel builds of a kernel (``_dispatch.dual`` picks by size)."""
     return [getattr(kernel, "serial", kernel), getattr(kernel, "parallel", kernel)]
@@ -151,7 +165,7 @@ def test_line_flags_matches_twin(data):
     spans = R.split_lines(data)
     starts, ends = i64(s for s, _ in spans), i64(e for _, e in spans)
     expected = R.line_flags(data, spans)
-    for kernel in builds(K._line_info):
+    for kernel in builds(span_info):
         assert kernel(u8(data), starts, ends)[0].tolist() == expected
 
 
@@ -169,7 +183,7 @@ def test_line_flags_matches_twin(data):
 )
 def test_line_flags_examples(line, flags):
     assert R.line_flags(line, [(0, len(line))]) == [flags]
-    assert K._line_info(u8(line), i64([0]), i64([len(line)]))[0].tolist() == [flags]
+    assert span_info(u8(line), i64([0]), i64([len(line)]))[0].tolist() == [flags]
 
 
 # --------------------------------------------------------------------------- whitespace
@@ -187,7 +201,7 @@ def test_strip_spans_matches_twin(lines):
     data, spans = buffer_of(lines)
     starts, ends = i64(s for s, _ in spans), i64(e for _, e in spans)
     expected = R.strip_spans(data, spans)
-    for kernel in builds(K._line_info):
+    for kernel in builds(span_info):
         flags, ss, se = kernel(u8(data), starts, ends)
         assert spans_of(ss, se) == expected
         assert flags.tolist() == R.line_flags(data, spans)
@@ -231,7 +245,7 @@ def test_ws_len_every_code_point():
     assert not _ws_lengths(buf, starts[multi], ends[multi] - 1).any()
 
     # stripping (_ws_len and _ws_len_before) each character alone
-    _, s_out, e_out = builds(K._line_info)[1](buf, starts, ends)
+    _, s_out, e_out = builds(span_info)[1](buf, starts, ends)
     assert np.array_equal(s_out, np.where(expected, ends, starts))
     assert np.array_equal(e_out, ends)
 
@@ -346,7 +360,7 @@ def test_ten_megabyte_line():
         starts, ends = K.split_lines(buf)
         lines = spans_of(starts, ends)
         assert lines == R.split_lines(data) == [(0, len(line))]
-        flags, ss, se = K._line_info(buf, starts, ends)
+        flags, ss, se = span_info(buf, starts, ends)
         assert flags.tolist() == R.line_flags(data, lines) == [R.FLAG_NON_ASCII]
         assert spans_of(ss, se) == R.strip_spans(data, lines) == [(2, len(line) - 1)]
 
@@ -384,7 +398,7 @@ def test_scan_lines_equals_the_twins(pieces):
     data = u8(raw)
     spans = R.split_lines(raw)
     starts, ends = i64([s for s, _ in spans]), i64([e for _, e in spans])
-    flags, ss, se = K._line_info(data, starts, ends)  # itself checked against the twins
+    flags, ss, se = span_info(data, starts, ends)  # itself checked against the twins
     for fn in (K._scan_lines.serial, K._scan_lines.parallel):
         got = fn(data, K._BYTE_CLASSES)
         for a, b in zip(got, (starts, ends, flags, ss, se), strict=True):
@@ -399,6 +413,6 @@ def test_scan_lines_across_parallel_blocks():
     got = K._scan_lines.parallel(data, K._BYTE_CLASSES)
     spans = R.split_lines(data.tobytes())
     starts, ends = i64([s for s, _ in spans]), i64([e for _, e in spans])
-    flags, ss, se = K._line_info(data, starts, ends)
+    flags, ss, se = span_info(data, starts, ends)
     for a, b in zip(got, (starts, ends, flags, ss, se), strict=True):
         assert np.array_equal(a, b)

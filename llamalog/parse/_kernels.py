@@ -179,24 +179,6 @@ def _strip(buf, s, e):
     return s, e
 
 
-@dual(1, 20000)
-def _line_info(buf, starts, ends):
-    """One pass per line: flag bits and the span without surrounding whitespace.
-
-    Returns ``flags`` (uint8[m]: FLAG_INVALID_UTF8, FLAG_BINARY for NUL/C0 controls other
-    than tab/VT/FF/ESC and DEL, FLAG_NON_ASCII) and ``ss``/``se`` (int64[m]: the span as
-    ``str.strip()`` would leave it).
-    """
-    m = starts.shape[0]
-    flags = np.zeros(m, dtype=np.uint8)
-    s_out = np.empty(m, dtype=np.int64)
-    e_out = np.empty(m, dtype=np.int64)
-    for i in prange(m):
-        flags[i] = _exact_flags(buf, starts[i], ends[i])
-        s_out[i], e_out[i] = _strip(buf, starts[i], ends[i])
-    return flags, s_out, e_out
-
-
 def _byte_classes():
     """Per byte: 0 for plain ASCII, else bits that call for a closer look at the line."""
     lut = np.zeros(256, dtype=np.uint8)
@@ -217,7 +199,7 @@ _BYTE_CLASSES = _byte_classes()
 def _scan_lines(buf, lut):
     """Split ``buf`` into lines and flag and strip them, reading each byte once.
 
-    The same as splitting and then ``_line_info``: returns ``starts``,
+    Splits, then flags (``_exact_flags``) and strips (``_strip``) each line: returns ``starts``,
     ``ends``, ``flags``, ``ss``, ``se``. While looking for newlines each block ORs the
     byte classes (``lut``) of every line; only lines with non-ASCII bytes or a
     carriage return are read again to validate UTF-8 exactly.

@@ -41,13 +41,6 @@ class Source:
         except OSError:
             return None
 
-    @property
-    def size(self) -> int | None:
-        try:
-            return self.path.stat().st_size if self.path else None
-        except OSError:
-            return None
-
 
 def _is_glob(text: str) -> bool:
     return any(ch in text for ch in "*?[")
