@@ -453,8 +453,8 @@ def _resolve_backend(backend: str) -> str:
     metal = getattr(mx, "metal", None)
     if metal is not None and metal.is_available():
         return "mlx"
-    # MLX on CPU: measured here (10,000 x 64 windows, 30 epochs) numpy trained in 0.8 s
-    # and MLX's CPU build in 5.3 s, so "auto" takes the faster path
+    # MLX on CPU: benchmarks/bench_detect.py (10,000 x 64 windows, 30 epochs) measured
+    # numpy at 0.5 s and MLX's CPU build at 3.9 s, so "auto" takes the faster path
     log.info("MLX has no GPU here; training with numpy, which is faster on CPU")
     return "numpy"
 
