@@ -13,7 +13,7 @@ import scipy.sparse as sp
 
 import llamalog
 from llamalog.detect import Autoencoder
-from llamalog.detect import autoencoder as ae_mod
+from llamalog.detect import _backend as backend_mod
 from llamalog.errors import LlamalogWarning, MissingDependencyError, NotFittedError
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -136,11 +136,11 @@ def test_auto_falls_back_to_numpy_and_warns_once(monkeypatch):
     def missing(name, *, extra):
         raise MissingDependencyError(f"{name!r} could not be imported")
 
-    monkeypatch.setattr(ae_mod, "import_optional", missing)
-    monkeypatch.setattr(ae_mod, "_FALLBACK_WARNED", False)
+    monkeypatch.setattr(backend_mod, "import_optional", missing)
+    monkeypatch.setattr(backend_mod, "_FALLBACK_WARNED", False)
     X, _, _ = synthetic()
     opts = {**SMALL, "epochs": 2}
-    with pytest.warns(LlamalogWarning, match="numpy backend"):
+    with pytest.warns(LlamalogWarning, match="numpy implementation"):
         det = Autoencoder(**opts).fit(X)
     assert det.backend_ == "numpy"
     with warnings.catch_warnings():
@@ -172,11 +172,14 @@ def test_hdfs_windows(tmp_path):
     np.testing.assert_array_equal(loaded.decision_function(test), scores)
 
 
-def test_auto_picks_numpy_on_cpu_only_mlx():
+def test_auto_picks_mlx_only_with_fast_blas_or_gpu(monkeypatch):
     mx = pytest.importorskip("mlx.core")
     if mx.metal.is_available():
         pytest.skip("a Metal GPU is available: auto picks MLX")
-    from llamalog.detect.autoencoder import _resolve_backend
-
-    assert _resolve_backend("auto") == "numpy"
-    assert _resolve_backend("mlx") == "mlx"
+    backend_mod.load_mlx()
+    monkeypatch.setitem(backend_mod._BLAS, "optimized", False)
+    assert backend_mod.resolve_backend("auto", what="test") == "numpy"
+    assert backend_mod.resolve_backend("mlx", what="test") == "mlx"
+    monkeypatch.setitem(backend_mod._BLAS, "optimized", True)
+    assert backend_mod.resolve_backend("auto", what="test") == "mlx"
+    assert backend_mod.resolve_backend("auto", what="test", mlx_cpu_ok=False) == "numpy"

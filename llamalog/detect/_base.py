@@ -23,7 +23,7 @@ from ..errors import NotFittedError
 if TYPE_CHECKING:
     from ..features.windows import Windows
 
-__all__ = ["FORMAT", "FORMAT_VERSION", "BaseDetector", "as_matrix"]
+__all__ = ["FORMAT", "FORMAT_VERSION", "BaseDetector", "as_matrix", "confidence"]
 
 #: Value of ``"format"`` in every saved ``params.json``.
 FORMAT = "llamalog-detector"
@@ -77,6 +77,27 @@ def as_matrix(X: Windows | sp.spmatrix | sp.sparray | np.ndarray) -> tuple[Matri
     return out, vocabulary
 
 
+def confidence(scores: np.ndarray, threshold: float, center: float) -> np.ndarray:
+    """Map anomaly scores to a confidence in [0, 1] from the training score scale.
+
+    ``center`` is the median training score and ``threshold`` the calibrated cut.
+    Confidence is ``1 - 2 ** -(max(score - center, 0) / (threshold - center))``: 0 for
+    scores at or below a typical training window, 0.5 exactly at the threshold (a
+    coin flip), 0.75 at twice the threshold's distance from the median, 0.875 at
+    three times, tending to 1. A zero spread (all training scores equal) gives 1 to
+    any score above it and 0 otherwise.
+
+    >>> confidence(np.array([0.0, 1.0, 2.0, 3.0, 5.0]), threshold=2.0, center=1.0).tolist()
+    [0.0, 0.0, 0.5, 0.75, 0.9375]
+    """
+    scores = np.asarray(scores, dtype=np.float64)
+    spread = float(threshold) - float(center)
+    excess = np.maximum(scores - float(center), 0.0)
+    if not spread > 0:
+        return (excess > 0).astype(np.float64)
+    return 1.0 - np.exp2(-excess / spread)
+
+
 class BaseDetector:
     """Base class of llamalog detectors: parameters, fitted checks and save/load helpers.
 
@@ -117,6 +138,23 @@ class BaseDetector:
                 f"this {type(self).__name__} is not fitted yet; call fit(X) first "
                 f"or load a saved one with {type(self).__name__}.load(path)"
             )
+
+    # -- calibration ------------------------------------------------------------------
+    def _calibrate(self, scores: np.ndarray) -> None:
+        """Set ``threshold_`` (the ``threshold_quantile`` of training ``scores``) and
+        ``center_`` (their median), from training data only."""
+        scores = np.asarray(scores, dtype=np.float64)
+        scores = scores[np.isfinite(scores)]
+        if scores.size == 0:
+            self.threshold_, self.center_ = 0.0, 0.0
+            return
+        self.threshold_ = float(np.quantile(scores, float(self.threshold_quantile)))
+        self.center_ = float(np.median(scores))
+
+    def confidence(self, scores: np.ndarray) -> np.ndarray:
+        """Confidence in [0, 1] of anomaly ``scores`` of this detector (see :func:`confidence`)."""
+        self._check_fitted()
+        return confidence(scores, self.threshold_, getattr(self, "center_", 0.0))
 
     # -- persistence ------------------------------------------------------------------
     def _state(self) -> tuple[dict[str, Any], dict[str, np.ndarray]]:

@@ -19,7 +19,6 @@ import itertools
 import logging
 import math
 import time
-import warnings
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any, ClassVar, Literal
 
@@ -27,7 +26,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from .._optional import import_optional
-from ..errors import LlamalogWarning, MissingDependencyError
+from ._backend import load_mlx, resolve_backend
 from ._base import BaseDetector, Matrix, as_matrix
 
 if TYPE_CHECKING:
@@ -37,9 +36,6 @@ __all__ = ["Autoencoder", "forward", "layer_sizes", "reconstruction_errors"]
 
 Backend = Literal["auto", "mlx", "numpy"]
 Normalize = Literal["tfidf", "l2"] | None
-
-#: Set once the ``backend="auto"`` numpy fallback warning was shown (warn once per process).
-_FALLBACK_WARNED = False
 
 log = logging.getLogger(__name__)
 #: Rows scored per chunk in :meth:`Autoencoder.decision_function`.
@@ -208,7 +204,7 @@ class Autoencoder(BaseDetector):
         n, d = matrix.shape
         if n < 2 or d < 1:
             raise ValueError(f"fit needs at least 2 windows and 1 column, got shape {(n, d)}")
-        backend = _resolve_backend(self.backend)
+        backend = resolve_backend(self.backend, what="Autoencoder training")
 
         self.n_features_in_ = d
         self.vocabulary_ = vocabulary
@@ -235,8 +231,7 @@ class Autoencoder(BaseDetector):
         self.loss_curve_ = losses
         self.validation_curve_ = val_losses
         self.n_epochs_ = len(losses)
-        scores = self._scores(data)
-        self.threshold_ = float(np.quantile(scores, float(self.threshold_quantile)))
+        self._calibrate(self._scores(data))
         return self
 
     def _validate_params(self) -> None:
@@ -398,6 +393,7 @@ class Autoencoder(BaseDetector):
         state = {
             "backend_": self.backend_,
             "threshold_": self.threshold_,
+            "center_": self.center_,
             "n_features_in_": self.n_features_in_,
             "vocabulary_": self.vocabulary_,
             "idf_": self.idf_,
@@ -418,6 +414,7 @@ class Autoencoder(BaseDetector):
         self.biases_ = [arrays[f"b{i}"] for i in range(n_layers)]
         self.backend_ = state["backend_"]
         self.threshold_ = float(state["threshold_"])
+        self.center_ = float(state.get("center_", 0.0))
         self.n_features_in_ = int(state["n_features_in_"])
         vocab = state.get("vocabulary_")
         self.vocabulary_ = None if vocab is None else np.asarray(vocab)
@@ -430,35 +427,6 @@ class Autoencoder(BaseDetector):
 
 
 # -- helpers ------------------------------------------------------------------------------
-def _resolve_backend(backend: str) -> str:
-    """``"mlx"`` or ``"numpy"``; ``"auto"`` falls back to numpy with a one-time warning."""
-    global _FALLBACK_WARNED
-    if backend == "numpy":
-        return "numpy"
-    if backend == "mlx":
-        import_optional("mlx.core", extra="mlx")
-        return "mlx"
-    try:
-        mx = import_optional("mlx.core", extra="mlx")
-    except MissingDependencyError as exc:
-        if not _FALLBACK_WARNED:
-            _FALLBACK_WARNED = True
-            warnings.warn(
-                f"MLX is not available, training with the slower numpy backend ({exc}). "
-                'Pass backend="numpy" to silence this.',
-                LlamalogWarning,
-                stacklevel=3,
-            )
-        return "numpy"
-    metal = getattr(mx, "metal", None)
-    if metal is not None and metal.is_available():
-        return "mlx"
-    # MLX on CPU: benchmarks/bench_detect.py (10,000 x 64 windows, 30 epochs) measured
-    # numpy at 0.5 s and MLX's CPU build at 3.9 s, so "auto" takes the faster path
-    log.info("MLX has no GPU here; training with numpy, which is faster on CPU")
-    return "numpy"
-
-
 def _idf(matrix: Matrix) -> np.ndarray:
     """Smoothed idf ``log((1 + n) / (1 + df)) + 1`` of the columns (as :meth:`Windows.idf`)."""
     n, d = matrix.shape
@@ -596,7 +564,7 @@ def _train_mlx(
     rng: np.random.Generator,
 ) -> tuple[list[np.ndarray], list[np.ndarray], list[float], list[float]]:
     """Train with ``mlx.nn`` and a compiled Adam step; return best weights and loss curves."""
-    mx = import_optional("mlx.core", extra="mlx")
+    mx = load_mlx()
     nn = import_optional("mlx.nn", extra="mlx")
     optim = import_optional("mlx.optimizers", extra="mlx")
     from functools import partial
