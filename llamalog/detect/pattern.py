@@ -1,0 +1,689 @@
+"""Line-level detector of odd templates and odd parameter values.
+
+:class:`PatternDetector` learns from a training frame how often each template
+occurs and, per template and parameter slot, which values its parameters take;
+it then scores every line of a frame by how surprising it is, in bits.
+
+The scale: surprise in bits
+    Every reason a line can be odd is turned into a surprise ``-log2(p)`` of a
+    smoothed probability ``p`` learned from the training lines, and the line's
+    score is the largest of them.
+
+    * **Template**: ``p = (count + 1/2) / (N + (K + 1) / 2)`` with ``count`` its
+      training lines, ``N`` the training lines and ``K`` the templates seen
+      (add-half / Krichevsky-Trofimov smoothing). Every line scores at least the
+      surprise of its template; common templates score a few bits.
+    * **New template** (never seen in training): the same formula with
+      ``count = 0``, raised when needed to one bit above the highest training
+      score, so a line of a new template always scores above every training line.
+      Unparsed lines (``template_id`` -1) are one more template: when training had
+      unparsed lines they score by their frequency like any template, when it had
+      none an unparsed line is a new template.
+    * **Out-of-range number** (slots of type int, float, size): values are compared
+      on the scale ``v = sign(x) * log(1 + |x|)``, where ratios matter (100× the usual
+      latency is far out, 11 items instead of 10 is not). The learned range is
+      ``[q_lo - margin * s, q_hi + margin * s]`` with ``q_lo``, ``q_hi`` the 0.5 % and
+      99.5 % quantiles of the training values, ``s`` their robust spread
+      ``IQR / 1.349`` but at least 0.1 (10 %) and, for integers, at least the step
+      from the median to the next integer (so a slot always 0 tolerates small
+      counts). A value beyond a fence scores ``-log2(p_out) + e / ln 2`` where
+      ``p_out = (n_out + 1/2) / (n + 1)`` is the smoothed share of the ``n``
+      training values beyond that fence and ``e`` the distance past the fence in
+      units of ``s`` (an exponential tail: each spread further out is ``e`` times
+      less likely), so further out scores higher. A slot of another type whose
+      every training value is a number glued to the same short unit (``0.25s``,
+      ``40ms``, ``12%``) is checked the same way, in that unit.
+    * **Unseen categorical value** (slots of any other type): a slot is checked
+      only when it was seen at most ``max_values`` distinct values, each at least
+      ``min_repeat`` times; free-text and id slots (block ids, user ids, hashes)
+      have many distinct values and are never checked. A value outside the learned
+      set scores ``-log2(1/2 / (n + (k + 1) / 2))`` for ``n`` training values of ``k``
+      kinds: as surprising as a template seen once every ``2n`` lines. Numeric
+      slots are checked by range only, never as categories (a new HTTP status
+      inside the range of known ones is not flagged). A value of another type than
+      the training values of its slot position is not checked.
+
+A slot is a position in a row's ``params`` list (see
+:func:`llamalog.add_templates` with ``params=True``), keyed by template id,
+position and type. Without a ``params`` column only templates are scored.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Mapping
+from typing import Any, ClassVar
+
+import numpy as np
+import pandas as pd
+
+from ._base import BaseDetector
+
+__all__ = ["PatternDetector"]
+
+TEMPLATE_ID = "template_id"
+PARAMS = "params"
+#: Parameter types checked by numeric range.
+NUMERIC_TYPES = ("int", "float", "size")
+#: Reason kinds of :meth:`PatternDetector.explain`, by code (0 = none).
+REASONS = ("", "new_template", "rare_template", "out_of_range", "unseen_value")
+_NONE, _NEW, _RARE, _RANGE, _UNSEEN = range(5)
+
+_ALPHA = 0.5  # add-half smoothing of every frequency
+_TAIL = 0.005  # quantiles the numeric range starts from
+_MIN_SPREAD = 0.1  # least spread on the log scale (10 %)
+_SIZE = re.compile(r"\s*([-+]?(?:\d+\.?\d*|\.\d+))\s*([KMGTP]?i?B)?\s*\Z", re.IGNORECASE)
+#: A number glued to a short unit ("0.25s", "40ms.", "12%"): the masker types it "id".
+_WITH_UNIT = re.compile(r"([-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?)([a-zA-Z%µ]{1,3})\.?\Z")
+
+
+def _unit_of(value: str) -> str | None:
+    """The unit of a number written with one ("ms" for "40ms"), else None."""
+    m = _WITH_UNIT.match(value)
+    return m.group(2) if m else None
+
+
+def _number_with(value: str, unit: str) -> float:
+    """``value`` as a float when it is a number in ``unit``, else NaN."""
+    m = _WITH_UNIT.match(value)
+    return float(m.group(1)) if m is not None and m.group(2) == unit else math.nan
+
+
+def _number(value: str, kind: str) -> float:
+    """A parameter value as a float (NaN when it is not a number)."""
+    if kind == "size":
+        m = _SIZE.match(value)
+        if m is None:
+            return math.nan
+        unit = (m.group(2) or "").lower()
+        base = 1024.0 if "i" in unit else 1000.0
+        power = "bkmgtp".index(unit[0]) if unit and unit[0] != "b" else 0
+        return float(m.group(1)) * base**power
+    try:
+        return float(value)
+    except ValueError:
+        return math.nan
+
+
+def _log_scale(x: np.ndarray) -> np.ndarray:
+    return np.sign(x) * np.log1p(np.abs(x))
+
+
+def _from_log_scale(v: np.ndarray | float) -> np.ndarray | float:
+    return np.sign(v) * np.expm1(np.abs(v))
+
+
+def _thousands(n: int) -> str:
+    return f"{int(n):,}".replace(",", " ")
+
+
+def _fmt(x: float, integer: bool) -> str:
+    if integer:
+        return _thousands(round(x))
+    return f"{x:.4g}"
+
+
+def _quote(text: str, limit: int = 80) -> str:
+    text = " ".join(str(text).split())
+    return f'"{text if len(text) <= limit else text[: limit - 1] + "…"}"'
+
+
+class PatternDetector(BaseDetector):
+    """Line-level detector of new and rare templates and odd parameter values.
+
+    Scores are surprises in bits (see the module docstring for every rule): the
+    largest of the template's surprise, of a numeric value beyond its learned
+    range and of an unseen value of a categorical slot.
+
+    Parameters
+    ----------
+    threshold_quantile : float, default 0.999
+        ``threshold_`` is this quantile of the training scores: about one training
+        line in a thousand scores above it.
+    rare : int or float, default 0.001
+        A template is *rare* (reason ``rare_template``) when it had fewer than
+        ``rare`` training lines (an int >= 1) or less than this share of them (a
+        float in (0, 1)). It only names the reason; scores do not depend on it.
+    margin : float, default 3.0
+        How far beyond the 0.5 %-99.5 % quantiles of a numeric slot its learned
+        range reaches, in robust spreads (on the log scale).
+    max_values : int, default 20
+        Most distinct values a categorical slot may have to be checked.
+    min_repeat : int, default 3
+        Least training count of each value of a checked categorical slot.
+
+    Attributes
+    ----------
+    n_lines_ : int
+        Training lines.
+    templates_ : numpy.ndarray, counts_ : numpy.ndarray
+        Template ids seen in training (-1 for unparsed lines) and their counts.
+    new_template_score_ : float
+        Score of a line whose template was never seen in training.
+    numeric_ : DataFrame
+        One row per numeric slot: ``template_id``, ``slot``, ``type``, ``unit`` (the
+        unit glued to the numbers of a non-numeric slot, else ``""``), ``integer``
+        (whether every training value was whole), ``n``, ``lo``, ``hi`` (the range,
+        in the values' units), ``spread`` (log scale) and ``bits_lo``/``bits_hi``
+        (the surprise at each fence).
+    categorical_ : DataFrame
+        One row per checked categorical slot: ``template_id``, ``slot``, ``type``,
+        ``n``, ``values`` (list, most frequent first) and ``bits`` (surprise of an
+        unseen value).
+    threshold_, center_ : float
+        Calibrated cut (:meth:`predict`) and median training score.
+
+    Examples
+    --------
+    >>> train = pd.DataFrame({
+    ...     "template_id": [0] * 60 + [1] * 40,
+    ...     "params": [[(str(10 + i % 7), "int")] for i in range(60)]
+    ...               + [[("GET" if i % 2 else "PUT", "word")] for i in range(40)],
+    ... })
+    >>> test = pd.DataFrame({
+    ...     "template_id": [0, 0, 1, 7],
+    ...     "params": [[("12", "int")], [("4000", "int")], [("POST", "word")], []],
+    ... })
+    >>> det = PatternDetector().fit(train)
+    >>> det.predict(test).tolist()
+    [0, 1, 1, 1]
+    >>> det.explain(test)["reason"].tolist()
+    ['', 'out_of_range', 'unseen_value', 'new_template']
+    >>> print(det.describe(test, [2])[0])
+    unseen value "POST" in slot 0 (word) of template 1 (seen: GET, PUT)
+    """
+
+    _fitted_attrs: ClassVar[tuple[str, ...]] = ("templates_", "counts_", "threshold_")
+
+    def __init__(
+        self,
+        *,
+        threshold_quantile: float = 0.999,
+        rare: float = 0.001,
+        margin: float = 3.0,
+        max_values: int = 20,
+        min_repeat: int = 3,
+    ) -> None:
+        self.threshold_quantile = threshold_quantile
+        self.rare = rare
+        self.margin = margin
+        self.max_values = max_values
+        self.min_repeat = min_repeat
+
+    # -- input ----------------------------------------------------------------------------
+    def _validate_params(self) -> None:
+        q = self.threshold_quantile
+        if isinstance(q, bool) or not isinstance(q, int | float) or not 0.0 <= q <= 1.0:
+            raise ValueError(f"threshold_quantile must be in [0, 1], got {q!r}")
+        rare = self.rare
+        if isinstance(rare, bool) or not isinstance(rare, int | float) or not rare > 0:
+            raise ValueError(f"rare must be a count >= 1 or a share in (0, 1), got {rare!r}")
+        if isinstance(rare, float) and rare >= 1 and not rare.is_integer():
+            raise ValueError(f"rare must be a whole count when >= 1, got {rare!r}")
+        m = self.margin
+        if (
+            isinstance(m, bool)
+            or not isinstance(m, int | float)
+            or not (m >= 0 and math.isfinite(m))
+        ):
+            raise ValueError(f"margin must be a finite number >= 0, got {m!r}")
+        for name in ("max_values", "min_repeat"):
+            v = getattr(self, name)
+            if isinstance(v, bool) or not isinstance(v, int | np.integer) or v < 1:
+                raise ValueError(f"{name} must be an int >= 1, got {v!r}")
+
+    @staticmethod
+    def _input(X: Any) -> tuple[np.ndarray, list | None, pd.Index, pd.DataFrame | None]:
+        """Template ids (int64, -1 for missing), params lists or None, index, frame."""
+        if isinstance(X, pd.DataFrame):
+            if TEMPLATE_ID not in X:
+                raise ValueError(
+                    f"the frame lacks a {TEMPLATE_ID!r} column (it has {list(X.columns)}); "
+                    "add templates first with llamalog.add_templates(frame, params=True)"
+                )
+            ids = pd.to_numeric(X[TEMPLATE_ID], errors="coerce")
+            params = list(X[PARAMS]) if PARAMS in X else None
+            frame, index = X, X.index
+        else:
+            arr = np.asarray(X)
+            if arr.ndim != 1:
+                raise ValueError(
+                    f"expected a frame with {TEMPLATE_ID!r} or a 1-D array of template ids, "
+                    f"got an array of shape {arr.shape}"
+                )
+            ids = pd.to_numeric(pd.Series(arr), errors="coerce")
+            params, frame, index = None, None, pd.RangeIndex(len(arr))
+        values = ids.to_numpy(dtype=np.float64, na_value=np.nan)
+        if (np.isfinite(values) & (values != np.round(values))).any():
+            raise ValueError("template ids must be integers")
+        tids = np.where(np.isfinite(values), values, -1).astype(np.int64)
+        tids[tids < 0] = -1
+        return tids, params, index, frame
+
+    @staticmethod
+    def _flatten(tids: np.ndarray, params: list | None):
+        """Every parameter as parallel lists: row, template, slot, type, value."""
+        rows, tmpl, slots, kinds, values = [], [], [], [], []
+        if params is None:
+            return rows, tmpl, slots, kinds, values
+        for i, p in enumerate(params):
+            if not isinstance(p, list | tuple | np.ndarray):
+                continue
+            t = int(tids[i])
+            for j, pair in enumerate(p):
+                try:
+                    value, kind = pair
+                except (TypeError, ValueError):
+                    continue
+                rows.append(i)
+                tmpl.append(t)
+                slots.append(j)
+                kinds.append(str(kind))
+                values.append(str(value))
+        return rows, tmpl, slots, kinds, values
+
+    # -- fitting --------------------------------------------------------------------------
+    def fit(self, X: pd.DataFrame | np.ndarray, y: Any = None) -> PatternDetector:
+        """Learn template frequencies and slot models from training lines.
+
+        Parameters
+        ----------
+        X : DataFrame or array of int
+            A frame with ``template_id`` (and ``params`` to check values), or the
+            template ids alone. Mostly normal lines.
+        y : ignored
+
+        Returns
+        -------
+        PatternDetector
+            ``self``, fitted.
+        """
+        self._validate_params()
+        tids, params, _, _ = self._input(X)
+        if len(tids) == 0:
+            raise ValueError("cannot fit on an empty frame: it has no lines")
+        keys, counts = np.unique(tids, return_counts=True)
+        self.n_lines_ = len(tids)
+        self.templates_ = keys.astype(np.int64)
+        self.counts_ = counts.astype(np.int64)
+        self._fit_slots(tids, params)
+        self.new_template_score_ = 0.0
+        scores = self._analyse(tids, params, self.n_lines_)[0]
+        base = self._template_bits(np.array([0]))[0]
+        top = float(scores.max()) if len(scores) else 0.0
+        self.new_template_score_ = float(max(base, top + 1.0))
+        self._calibrate(scores)
+        return self
+
+    def _fit_slots(self, tids: np.ndarray, params: list | None) -> None:
+        _, tmpl, slots, kinds, values = self._flatten(tids, params)
+        flat = pd.DataFrame(
+            {"template_id": tmpl, "slot": slots, "type": kinds, "value": values},
+            columns=["template_id", "slot", "type", "value"],
+        )
+        flat["template_id"] = flat["template_id"].astype(np.int64)
+        flat["slot"] = flat["slot"].astype(np.int64)
+        num_rows, cat_rows = [], []
+        margin = float(self.margin)
+        for (t, j, kind), part in flat.groupby(["template_id", "slot", "type"], sort=True):
+            unit = ""
+            if kind not in NUMERIC_TYPES:  # a number with the same unit every time?
+                units = {_unit_of(v) for v in part["value"].unique()}
+                if len(units) == 1 and None not in units:
+                    unit = units.pop()
+            if kind in NUMERIC_TYPES or unit:
+                values = part["value"]
+                x = np.array(
+                    [_number_with(v, unit) if unit else _number(v, kind) for v in values],
+                    dtype=np.float64,
+                )
+                x = x[np.isfinite(x)]
+                if len(x) == 0:
+                    continue
+                v = _log_scale(x)
+                q_lo, q1, q3, q_hi = np.quantile(v, [_TAIL, 0.25, 0.75, 1 - _TAIL])
+                spread = max((q3 - q1) / 1.349, _MIN_SPREAD)
+                integer = bool(np.all(x == np.round(x)))
+                if integer:  # the step to the next integer
+                    med = abs(float(np.median(x)))
+                    spread = max(spread, math.log1p(med + 1) - math.log1p(med))
+                lo, hi = q_lo - margin * spread, q_hi + margin * spread
+                n = len(v)
+                num_rows.append(
+                    {
+                        "template_id": int(t), "slot": int(j), "type": kind, "unit": unit,
+                        "integer": integer, "n": n,
+                        "lo": float(_from_log_scale(lo)), "hi": float(_from_log_scale(hi)),
+                        "spread": float(spread),
+                        "bits_lo": math.log2((n + 1) / (int((v < lo).sum()) + _ALPHA)),
+                        "bits_hi": math.log2((n + 1) / (int((v > hi).sum()) + _ALPHA)),
+                    }
+                )  # fmt: skip
+            else:
+                vc = part["value"].value_counts(sort=True)
+                if len(vc) > int(self.max_values) or int(vc.min()) < int(self.min_repeat):
+                    continue
+                n, k = int(vc.sum()), len(vc)
+                cat_rows.append(
+                    {
+                        "template_id": int(t), "slot": int(j), "type": kind, "n": n,
+                        "values": sorted(map(str, vc.index), key=lambda s: (-vc[s], s)),
+                        "bits": math.log2((n + _ALPHA * (k + 1)) / _ALPHA),
+                    }
+                )  # fmt: skip
+        num_cols = [
+            "template_id", "slot", "type", "unit", "integer", "n", "lo", "hi", "spread",
+            "bits_lo", "bits_hi",
+        ]  # fmt: skip
+        cat_cols = ["template_id", "slot", "type", "n", "values", "bits"]
+        self.numeric_ = pd.DataFrame(num_rows, columns=num_cols)
+        self.categorical_ = pd.DataFrame(cat_rows, columns=cat_cols)
+        self._index_models()
+
+    def _index_models(self) -> None:
+        """Lookup tables from the model frames (after fit or load)."""
+        num, cat = self.numeric_, self.categorical_
+        self._num_key = {
+            (int(t), int(j), str(k)): i
+            for i, (t, j, k) in enumerate(
+                zip(num["template_id"], num["slot"], num["type"], strict=True)
+            )
+        }
+        self._cat_key = {
+            (int(t), int(j), str(k)): i
+            for i, (t, j, k) in enumerate(
+                zip(cat["template_id"], cat["slot"], cat["type"], strict=True)
+            )
+        }
+        self._cat_sets = [frozenset(v) for v in cat["values"]]
+        self._num_unit = num["unit"].astype(str).tolist()
+        self._num_lo = _log_scale(num["lo"].to_numpy(dtype=np.float64))
+        self._num_hi = _log_scale(num["hi"].to_numpy(dtype=np.float64))
+        self._num_s = num["spread"].to_numpy(dtype=np.float64)
+        self._num_blo = num["bits_lo"].to_numpy(dtype=np.float64)
+        self._num_bhi = num["bits_hi"].to_numpy(dtype=np.float64)
+        self._count_of = dict(zip(self.templates_.tolist(), self.counts_.tolist(), strict=True))
+
+    # -- scoring --------------------------------------------------------------------------
+    def _template_bits(self, counts: np.ndarray) -> np.ndarray:
+        k = len(self.templates_)
+        total = self.n_lines_ + _ALPHA * (k + 1)
+        return np.log2(total / (np.asarray(counts, dtype=np.float64) + _ALPHA))
+
+    def _rare_limit(self) -> float:
+        """Templates with fewer training lines than this are rare."""
+        return float(self.rare) if self.rare >= 1 else float(self.rare) * self.n_lines_
+
+    def _analyse(self, tids: np.ndarray, params: list | None, n_lines: int | None = None):
+        """Score, reason code, slot, type, value and model row of every line."""
+        n = len(tids)
+        pos = np.searchsorted(self.templates_, tids)
+        pos = np.minimum(pos, max(len(self.templates_) - 1, 0))
+        seen = self.templates_[pos] == tids if len(self.templates_) else np.zeros(n, bool)
+        counts = np.where(seen, self.counts_[pos] if len(self.counts_) else 0, 0)
+        score = np.where(seen, self._template_bits(counts), self.new_template_score_)
+        reason = np.full(n, _NONE, dtype=np.int8)
+        reason[~seen] = _NEW
+        reason[seen & (counts < self._rare_limit())] = _RARE
+        slot = np.full(n, -1, dtype=np.int64)
+        kind = np.full(n, None, dtype=object)
+        value = np.full(n, None, dtype=object)
+        model = np.full(n, -1, dtype=np.int64)
+
+        rows, tmpl, slots, kinds, values = self._flatten(tids, params)
+        if rows:
+            seen_row = seen[np.asarray(rows)]
+            num_i, num_at, cat_at, cat_bits, cat_i = [], [], [], [], []
+            for e, key in enumerate(zip(tmpl, slots, kinds, strict=True)):
+                if not seen_row[e]:
+                    continue
+                i = self._num_key.get(key)
+                if i is not None:
+                    num_i.append(i)
+                    num_at.append(e)
+                    continue
+                i = self._cat_key.get(key)
+                if i is not None and values[e] not in self._cat_sets[i]:
+                    cat_at.append(e)
+                    cat_i.append(i)
+                    cat_bits.append(float(self.categorical_["bits"].iat[i]))
+            ev_score = np.zeros(len(rows))
+            ev_reason = np.zeros(len(rows), dtype=np.int8)
+            ev_model = np.full(len(rows), -1, dtype=np.int64)
+            if num_at:
+                ni = np.asarray(num_i)
+                at = np.asarray(num_at)
+                units = self._num_unit
+                x = np.array(
+                    [
+                        _number_with(values[e], units[i])
+                        if units[i]
+                        else _number(values[e], kinds[e])
+                        for e, i in zip(at, ni, strict=True)
+                    ],
+                    dtype=np.float64,
+                )
+                v = _log_scale(x)
+                s = self._num_s[ni]
+                below = (self._num_lo[ni] - v) / s
+                above = (v - self._num_hi[ni]) / s
+                out_bits = np.where(
+                    above > 0,
+                    self._num_bhi[ni] + above / math.log(2),
+                    np.where(below > 0, self._num_blo[ni] + below / math.log(2), 0.0),
+                )
+                out_bits = np.where(np.isfinite(out_bits), out_bits, 0.0)
+                hit = out_bits > 0
+                ev_score[at[hit]] = out_bits[hit]
+                ev_reason[at[hit]] = _RANGE
+                ev_model[at[hit]] = ni[hit]
+            if cat_at:
+                at = np.asarray(cat_at)
+                ev_score[at] = cat_bits
+                ev_reason[at] = _UNSEEN
+                ev_model[at] = cat_i
+            hits = np.flatnonzero(ev_reason > 0)
+            # the strongest parameter reason per row (first slot wins ties)
+            for e in hits[np.argsort(-ev_score[hits], kind="stable")][::-1]:
+                r = rows[e]
+                if ev_score[e] >= score[r]:
+                    score[r] = ev_score[e]
+                    reason[r] = ev_reason[e]
+                    slot[r] = slots[e]
+                    kind[r] = kinds[e]
+                    value[r] = values[e]
+                    model[r] = ev_model[e]
+        return score.astype(np.float64), reason, slot, kind, value, model, counts
+
+    def decision_function(self, X: pd.DataFrame | np.ndarray) -> np.ndarray:
+        """Surprise in bits of every line (higher = odder), float64.
+
+        Parameters
+        ----------
+        X : DataFrame or array of int
+            A frame with ``template_id`` and optionally ``params``, or template ids.
+        """
+        self._check_fitted()
+        tids, params, _, _ = self._input(X)
+        return self._analyse(tids, params)[0]
+
+    def predict(self, X: pd.DataFrame | np.ndarray) -> np.ndarray:
+        """1 for lines scoring above ``threshold_``, else 0 (int8 array)."""
+        return (self.decision_function(X) > self.threshold_).astype(np.int8)
+
+    def explain(self, X: pd.DataFrame | np.ndarray) -> pd.DataFrame:
+        """Why each line scores what it does: its strongest reason.
+
+        Returns
+        -------
+        DataFrame
+            Indexed like ``X``; columns ``score``, ``reason`` (``new_template``,
+            ``rare_template``, ``out_of_range``, ``unseen_value`` or ``""`` for a line
+            whose score is only its common template's frequency), ``template_id``,
+            ``slot`` (nullable int, missing unless the reason is a value), ``type``
+            and ``value`` (the parameter, or None).
+        """
+        self._check_fitted()
+        tids, params, index, _ = self._input(X)
+        score, reason, slot, kind, value, _, _ = self._analyse(tids, params)
+        return pd.DataFrame(
+            {
+                "score": score,
+                "reason": pd.Categorical.from_codes(reason, REASONS),
+                "template_id": tids,
+                "slot": pd.arrays.IntegerArray(np.maximum(slot, 0), slot < 0),
+                "type": kind,
+                "value": value,
+            },
+            index=index,
+        ).astype({"reason": str})
+
+    def describe(
+        self,
+        X: pd.DataFrame | np.ndarray,
+        rows: Any,
+        templates: Mapping | pd.Series | pd.DataFrame | None = None,
+    ) -> list[str]:
+        """One sentence per line in ``rows`` saying why it scores what it does.
+
+        Parameters
+        ----------
+        X : DataFrame or array of int
+            The lines, as for :meth:`decision_function`.
+        rows : int or sequence of int
+            Positional rows of ``X`` to describe.
+        templates : mapping, Series or DataFrame, optional
+            Template texts by id (a dict, a Series indexed by id, or a frame with
+            ``template_id`` and ``template`` such as ``miner.templates_``) used to
+            quote new templates; by default the frame's ``template`` column, else its
+            ``message``.
+        """
+        self._check_fitted()
+        rows = np.atleast_1d(np.asarray(rows, dtype=np.int64))
+        tids, params, _, frame = self._input(X)
+        if len(rows) and (rows.min() < -len(tids) or rows.max() >= len(tids)):
+            raise IndexError(f"rows must be positions in 0..{len(tids) - 1}")
+        rows = rows % max(len(tids), 1)
+        sub_params = [params[r] for r in rows] if params is not None else None
+        _, reason, slot, kind, value, model, counts = self._analyse(tids[rows], sub_params)
+        texts = _texts(templates)
+        out = []
+        for i, r in enumerate(rows):
+            t = int(tids[r])
+            name = "unparsed lines (template -1)" if t < 0 else f"template {t}"
+            code = int(reason[i])
+            if code == _NEW:
+                quote = _quote_of(t, texts, frame, r)
+                what = "a line matching no template" if t < 0 else name
+                text = f"{what} never seen in training"
+                out.append(f"{text}: {quote}" if quote else text)
+            elif code == _RARE:
+                out.append(
+                    f"rare {name} ({_thousands(counts[i])} of {_thousands(self.n_lines_)} "
+                    "training lines)"
+                )
+            elif code == _RANGE:
+                m = self.numeric_.iloc[int(model[i])]
+                integer = bool(m["integer"])
+                out.append(
+                    f"value {value[i]} of slot {slot[i]} ({kind[i]}) of {name} outside its "
+                    f"learned range [{_fmt(m['lo'], integer)}, {_fmt(m['hi'], integer)}]"
+                    + (f" {m['unit']}" if m["unit"] else "")
+                )
+            elif code == _UNSEEN:
+                m = self.categorical_.iloc[int(model[i])]
+                seen = list(m["values"])
+                shown = ", ".join(seen[:8]) + (f", … ({len(seen)} in all)" if len(seen) > 8 else "")
+                out.append(
+                    f"unseen value {_quote(value[i])} in slot {slot[i]} ({kind[i]}) of {name} "
+                    f"(seen: {shown})"
+                )
+            else:
+                out.append(
+                    f"nothing unusual: {name} is common ({_thousands(counts[i])} of "
+                    f"{_thousands(self.n_lines_)} training lines) and its values are in range"
+                )
+        return out
+
+    # -- persistence ----------------------------------------------------------------------
+    def _state(self) -> tuple[dict[str, Any], dict[str, np.ndarray]]:
+        num, cat = self.numeric_, self.categorical_
+        state = {
+            "n_lines_": self.n_lines_,
+            "new_template_score_": self.new_template_score_,
+            "threshold_": self.threshold_,
+            "center_": self.center_,
+            "numeric_types": num["type"].astype(str).tolist(),
+            "numeric_units": num["unit"].astype(str).tolist(),
+            "categorical_types": cat["type"].astype(str).tolist(),
+            "categorical_values": [list(v) for v in cat["values"]],
+        }
+        arrays = {
+            "templates": self.templates_,
+            "counts": self.counts_,
+            "numeric_ids": num[["template_id", "slot", "n", "integer"]]
+            .to_numpy(dtype=np.int64)
+            .reshape(-1, 4),
+            "numeric_values": num[["lo", "hi", "spread", "bits_lo", "bits_hi"]]
+            .to_numpy(dtype=np.float64)
+            .reshape(-1, 5),
+            "categorical_ids": cat[["template_id", "slot", "n"]]
+            .to_numpy(dtype=np.int64)
+            .reshape(-1, 3),
+            "categorical_bits": cat["bits"].to_numpy(dtype=np.float64),
+        }
+        return state, arrays
+
+    def _set_state(self, state: dict[str, Any], arrays: dict[str, np.ndarray]) -> None:
+        self.n_lines_ = int(state["n_lines_"])
+        self.new_template_score_ = float(state["new_template_score_"])
+        self.threshold_ = float(state["threshold_"])
+        self.center_ = float(state["center_"])
+        self.templates_ = arrays["templates"].astype(np.int64)
+        self.counts_ = arrays["counts"].astype(np.int64)
+        ids, vals = arrays["numeric_ids"], arrays["numeric_values"]
+        self.numeric_ = pd.DataFrame(
+            {
+                "template_id": ids[:, 0], "slot": ids[:, 1],
+                "type": pd.Series(state["numeric_types"], dtype=object),
+                "unit": pd.Series(state["numeric_units"], dtype=object),
+                "integer": ids[:, 3].astype(bool), "n": ids[:, 2],
+                "lo": vals[:, 0], "hi": vals[:, 1], "spread": vals[:, 2],
+                "bits_lo": vals[:, 3], "bits_hi": vals[:, 4],
+            }
+        )  # fmt: skip
+        ids = arrays["categorical_ids"]
+        self.categorical_ = pd.DataFrame(
+            {
+                "template_id": ids[:, 0], "slot": ids[:, 1],
+                "type": pd.Series(state["categorical_types"], dtype=object), "n": ids[:, 2],
+                "values": pd.Series([list(v) for v in state["categorical_values"]], dtype=object),
+                "bits": arrays["categorical_bits"],
+            }
+        )  # fmt: skip
+        self._index_models()
+
+
+def _texts(templates: Mapping | pd.Series | pd.DataFrame | None) -> Mapping | None:
+    if templates is None:
+        return None
+    if isinstance(templates, pd.DataFrame):
+        if not {"template_id", "template"} <= set(templates.columns):
+            raise ValueError("templates as a frame needs columns 'template_id' and 'template'")
+        return dict(zip(templates["template_id"], templates["template"], strict=True))
+    if isinstance(templates, pd.Series):
+        return templates.to_dict()
+    return templates
+
+
+def _quote_of(t: int, texts: Mapping | None, frame: pd.DataFrame | None, r: int) -> str:
+    if texts is not None and t in texts:
+        return _quote(texts[t])
+    if frame is not None:
+        for col in ("template", "message"):
+            if col in frame:
+                v = frame[col].iloc[r]
+                if v is not None and not (isinstance(v, float) and math.isnan(v)):
+                    return _quote(v)
+    return ""

@@ -1,0 +1,577 @@
+"""Interval-level detector of bursts and drops in event counts.
+
+:class:`TimeSeriesDetector` cuts time into intervals and counts, per interval,
+all lines, the lines of each level and the lines of each template. From a
+training frame it learns a robust baseline of every such *series*; an interval
+scores the largest robust z-score of any of its counts against its baseline.
+
+The baseline of a series
+    ``expected`` is the median of its counts per training interval (empty
+    intervals count 0) and its spread is ``max(1.4826 * MAD, sqrt(expected), 1)``:
+    the scaled median absolute deviation, but never below the Poisson noise of a
+    count or below one line, so sparse series do not explode. When the training
+    span covers at least two days (and intervals are at most an hour), median and
+    MAD are taken per hour of the day (UTC) instead: a busy hour is compared with
+    the same hour of other days.
+
+The score of an interval
+    ``z = (observed - expected) / spread`` per series; an interval scores the
+    largest ``z`` (a *burst*) or the largest ``-z`` (a *drop*) of any series,
+    and 0 when nothing rises above its baseline. Drops count only for series
+    whose expected count is at least ``min_expected`` (a quiet series falling to 0
+    is no news), and never in the first and last interval of a frame, which may be
+    cut short. A template or level never seen in training is a series with
+    baseline 0 and spread 1, so its count is its score. Intervals without any
+    line still count: a gap is a drop of every busy series.
+"""
+
+from __future__ import annotations
+
+import math
+import warnings
+from collections.abc import Mapping
+from typing import Any, ClassVar
+
+import numpy as np
+import pandas as pd
+import scipy.sparse as sp
+
+from ..analyze.timeseries import _step, pick_interval
+from ..errors import LlamalogWarning
+from ._base import BaseDetector
+
+__all__ = ["TimeSeriesDetector"]
+
+TIMESTAMP = "timestamp"
+LEVEL = "level"
+TEMPLATE_ID = "template_id"
+#: Series kinds, by code.
+_TOTAL, _LEVEL, _TEMPLATE = 0, 1, 2
+_SCALE = 1.4826
+_SEASON_SPAN = pd.Timedelta("2D")
+_SEASON_STEP = pd.Timedelta("1h")
+
+
+def _duration(step: pd.Timedelta) -> str:
+    """``1 min``, ``10 s``, ``2 h``, ``1 d``."""
+    seconds = step.total_seconds()
+    for unit, size in (("d", 86400), ("h", 3600), ("min", 60)):
+        if seconds >= size and seconds % size == 0:
+            return f"{int(seconds // size)} {unit}"
+    return f"{seconds:g} s"
+
+
+class TimeSeriesDetector(BaseDetector):
+    """Interval-level detector of bursts and drops of line counts.
+
+    See the module docstring for the baseline and the score.
+
+    Parameters
+    ----------
+    every : str, default "auto"
+        Interval length: ``"auto"`` picks it from the training span as
+        :func:`llamalog.analyze.rate` does (the shortest of 1s, 10s, 1min, 5min,
+        15min, 1h, 1D giving at most 300 intervals), or a fixed duration such as
+        ``"1min"``.
+    threshold_quantile : float, default 0.99
+        ``threshold_`` is this quantile of the training intervals' scores (about
+        one normal interval in a hundred scores above it), but at least
+        ``min_threshold``.
+    min_threshold : float, default 3.5
+        Least ``threshold_``: a robust z of 3.5 is the usual outlier cut for
+        median/MAD scores (Iglewicz and Hoaglin). With a few dozen training
+        intervals the quantile is about their maximum, a noisy estimate; the floor
+        keeps ordinary wobble of a quiet training period from setting the bar.
+    min_expected : float, default 5
+        Drops count only for series expected to have at least this many lines in
+        an interval.
+    seasonal : bool or "auto", default "auto"
+        Hour-of-day baselines: ``"auto"`` uses them when the training span is at
+        least two days and intervals are at most one hour.
+
+    Attributes
+    ----------
+    every_ : str
+        The interval length used.
+    seasonal_ : bool
+        Whether baselines are per hour of the day.
+    series_ : DataFrame
+        One row per series learned: ``name`` (``"all lines"``, ``"level ERROR"``,
+        ``"template 12"``), ``kind`` (``total``, ``level``, ``template``), ``key``
+        (level name or template id).
+    expected_, spread_ : numpy.ndarray
+        Baseline per series and hour of the day, shape ``(n_series, 24)`` (or
+        ``(n_series, 1)`` without seasonal baselines).
+    n_intervals_ : int
+        Training intervals.
+    threshold_, center_ : float
+        Calibrated cut (:meth:`predict`) and median training interval score.
+
+    Examples
+    --------
+    >>> start = pd.Timestamp("2026-01-01", tz="UTC")
+    >>> minutes = np.repeat(np.arange(60), 10)          # 10 lines a minute for an hour
+    >>> minutes = np.concatenate([minutes, [30] * 90])  # 90 more in minute 30
+    >>> f = pd.DataFrame({
+    ...     "timestamp": start + pd.to_timedelta(minutes, unit="min"),
+    ...     "template_id": np.r_[np.zeros(600, int), np.ones(90, int)],
+    ... })
+    >>> det = TimeSeriesDetector(every="1min").fit(f.iloc[:600])
+    >>> top = det.intervals(f).nlargest(1, "score")
+    >>> top[["series", "observed", "direction"]].values.tolist()
+    [['template 1', 90, 'burst']]
+    >>> print(det.describe(f, [650])[0])
+    template 1 burst: 90 lines in 1 min from 00:30 (expected 0 ± 1)
+    """
+
+    _fitted_attrs: ClassVar[tuple[str, ...]] = ("expected_", "spread_", "threshold_")
+
+    def __init__(
+        self,
+        *,
+        every: str = "auto",
+        threshold_quantile: float = 0.99,
+        min_threshold: float = 3.5,
+        min_expected: float = 5.0,
+        seasonal: bool | str = "auto",
+    ) -> None:
+        self.every = every
+        self.threshold_quantile = threshold_quantile
+        self.min_threshold = min_threshold
+        self.min_expected = min_expected
+        self.seasonal = seasonal
+
+    # -- input ----------------------------------------------------------------------------
+    def _validate_params(self) -> None:
+        q = self.threshold_quantile
+        if isinstance(q, bool) or not isinstance(q, int | float) or not 0.0 <= q <= 1.0:
+            raise ValueError(f"threshold_quantile must be in [0, 1], got {q!r}")
+        for name in ("min_expected", "min_threshold"):
+            m = getattr(self, name)
+            if (
+                isinstance(m, bool)
+                or not isinstance(m, int | float)
+                or not (m >= 0 and math.isfinite(m))
+            ):
+                raise ValueError(f"{name} must be a finite number >= 0, got {m!r}")
+        if self.seasonal not in ("auto", True, False):
+            raise ValueError(f"seasonal must be 'auto', True or False, got {self.seasonal!r}")
+        if self.every not in ("auto", None):
+            _step(self.every)
+
+    @staticmethod
+    def _timestamps(frame: Any) -> pd.Series:
+        if not isinstance(frame, pd.DataFrame):
+            raise ValueError(
+                f"expected a frame from llamalog.read_logs, got {type(frame).__name__}"
+            )
+        if TIMESTAMP not in frame:
+            raise ValueError(
+                f"the frame lacks a {TIMESTAMP!r} column (it has {list(frame.columns)}); "
+                "read it with llamalog.read_logs, which parses timestamps"
+            )
+        ts = pd.to_datetime(frame[TIMESTAMP], utc=True)
+        return ts
+
+    def _codes(
+        self, frame: pd.DataFrame, timed: np.ndarray
+    ) -> tuple[list[np.ndarray], list[str], list[tuple[int, Any]]]:
+        """Series code of each timed row per family (total, level, template).
+
+        Returns per family an array of series codes (-1: the row is in no series of
+        that family) and the names and (kind, key) of series not learned in ``fit``,
+        numbered after the learned ones.
+        """
+        n = int(timed.sum())
+        lookup = self._lookup
+        extra_names: list[str] = []
+        extra_keys: list[tuple[int, Any]] = []
+        families = [np.zeros(n, dtype=np.int64)]
+        for kind, column in ((_LEVEL, LEVEL), (_TEMPLATE, TEMPLATE_ID)):
+            if column not in frame:
+                continue
+            values = frame[column][timed]
+            if kind == _LEVEL:
+                keys = values.astype(object).where(values.notna(), None).to_numpy()
+                keys = np.array([None if k is None else str(k) for k in keys], dtype=object)
+            else:
+                num = pd.to_numeric(values, errors="coerce").to_numpy(
+                    dtype=np.float64, na_value=np.nan
+                )
+                keys = np.where(np.isfinite(num), num, -1).astype(np.int64)
+                keys[keys < 0] = -1
+            row_codes, uniques = pd.factorize(pd.Series(keys, dtype=object), use_na_sentinel=True)
+            table = np.empty(len(uniques), dtype=np.int64)
+            for u, key in enumerate(uniques):
+                if key is None or (isinstance(key, float) and math.isnan(key)):
+                    table[u] = -1
+                    continue
+                key = str(key) if kind == _LEVEL else int(key)
+                code = lookup.get((kind, key))
+                if code is None:
+                    code = len(self.series_) + len(extra_keys)
+                    extra_keys.append((kind, key))
+                    extra_names.append(_name(kind, key))
+                table[u] = code
+            codes = table[np.maximum(row_codes, 0)] if len(table) else np.full(n, -1)
+            codes = np.where(row_codes >= 0, codes, -1)
+            families.append(codes.astype(np.int64))
+        return families, extra_names, extra_keys
+
+    # -- fitting --------------------------------------------------------------------------
+    def fit(self, X: pd.DataFrame, y: Any = None) -> TimeSeriesDetector:
+        """Learn a baseline count per interval for every series of ``X``.
+
+        Parameters
+        ----------
+        X : DataFrame
+            A frame with ``timestamp`` and optionally ``level`` and ``template_id``;
+            mostly normal activity.
+        y : ignored
+
+        Returns
+        -------
+        TimeSeriesDetector
+            ``self``, fitted.
+
+        Raises
+        ------
+        ValueError
+            When no line of ``X`` has a timestamp.
+        """
+        self._validate_params()
+        ts = self._timestamps(X)
+        timed = ts.notna().to_numpy()
+        if not timed.any():
+            raise ValueError(
+                "no line of the training frame has a timestamp, so there is nothing to "
+                "count per interval; parse timestamps when reading (llamalog.read_logs "
+                "with the right format) or use PatternDetector, which needs none"
+            )
+        ts = ts[timed]
+        span = ts.max() - ts.min()
+        every = pick_interval(span) if self.every in ("auto", None) else self.every
+        step = _step(every)
+        self.every_ = every if isinstance(every, str) else str(pd.Timedelta(every))
+        self._step_ = step
+        self.seasonal_ = bool(
+            self.seasonal is True
+            or (self.seasonal == "auto" and span >= _SEASON_SPAN and step <= _SEASON_STEP)
+        )
+        # series learned: all lines, then levels, then templates seen among timed lines
+        keys: list[tuple[int, Any]] = [(_TOTAL, None)]
+        if LEVEL in X:
+            levels = X[LEVEL][timed].dropna().astype(str).unique()
+            keys += [(_LEVEL, str(v)) for v in sorted(levels)]
+        if TEMPLATE_ID in X:
+            num = pd.to_numeric(X[TEMPLATE_ID][timed], errors="coerce").to_numpy(
+                dtype=np.float64, na_value=np.nan
+            )
+            ids = np.where(np.isfinite(num), num, -1).astype(np.int64)
+            keys += [(_TEMPLATE, int(t)) for t in np.unique(np.maximum(ids, -1))]
+        self._set_series(keys)
+        counts, starts = self._count(X, timed_ts=ts, timed=timed)[:2]
+        n_int, n_series = counts.shape[0], len(self.series_)
+        counts = counts[:, :n_series].tocsc()
+        hours = starts.hour.to_numpy() if self.seasonal_ else np.zeros(n_int, dtype=np.int64)
+        width = 24 if self.seasonal_ else 1
+        expected = np.zeros((n_series, width))
+        spread = np.ones((n_series, width))
+        groups = [np.flatnonzero(hours == h) for h in range(width)]
+        for s in range(n_series):
+            c = counts[:, s].toarray().ravel().astype(np.float64)
+            med_all = float(np.median(c))
+            mad_all = float(np.median(np.abs(c - med_all)))
+            for h, rows in enumerate(groups):
+                if len(rows):
+                    med = float(np.median(c[rows]))
+                    mad = float(np.median(np.abs(c[rows] - med)))
+                else:  # an hour the training data never covered
+                    med, mad = med_all, mad_all
+                expected[s, h] = med
+                spread[s, h] = max(_SCALE * mad, math.sqrt(med), 1.0)
+        self.expected_ = expected
+        self.spread_ = spread
+        self.n_intervals_ = int(n_int)
+        self._calibrate(self._score_intervals(X)["score"].to_numpy())
+        self.threshold_ = max(self.threshold_, float(self.min_threshold))
+        return self
+
+    def _set_series(self, keys: list[tuple[int, Any]]) -> None:
+        kind_names = {_TOTAL: "total", _LEVEL: "level", _TEMPLATE: "template"}
+        self.series_ = pd.DataFrame(
+            {
+                "name": [_name(k, v) for k, v in keys],
+                "kind": [kind_names[k] for k, _ in keys],
+                "key": pd.Series([v for _, v in keys], dtype=object),
+            }
+        )
+        self._keys = keys
+        self._lookup = {(k, v): i for i, (k, v) in enumerate(keys)}
+
+    def _count(self, X: pd.DataFrame, *, timed_ts: pd.Series, timed: np.ndarray):
+        """Sparse counts (intervals × series, new series after learned ones), the
+        interval starts, each timed row's interval, and the new series' names."""
+        step = self._step_
+        floored = timed_ts.dt.floor(step)
+        first = floored.min()
+        slot = ((floored - first) // step).to_numpy().astype(np.int64)
+        n_int = int(slot.max()) + 1
+        starts = pd.date_range(first, periods=n_int, freq=step)
+        families, extra_names, extra_keys = self._codes(X, timed)
+        n_cols = len(self.series_) + len(extra_keys)
+        rows = np.concatenate([slot[c >= 0] for c in families])
+        cols = np.concatenate([c[c >= 0] for c in families])
+        counts = sp.csr_matrix(
+            (np.ones(len(rows), dtype=np.float64), (rows, cols)), shape=(n_int, n_cols)
+        )
+        counts.sum_duplicates()
+        return counts, starts, slot, extra_names, extra_keys
+
+    # -- scoring --------------------------------------------------------------------------
+    def _score_intervals(self, X: pd.DataFrame) -> pd.DataFrame:
+        """The :meth:`intervals` frame, with each timed row's interval in attrs."""
+        ts = self._timestamps(X)
+        timed = ts.notna().to_numpy()
+        columns = ["start", "end", "score", "series", "observed", "expected", "spread", "direction"]
+        if not timed.any():
+            out = pd.DataFrame({c: [] for c in columns})
+            out["start"] = pd.to_datetime(out["start"], utc=True)
+            out["end"] = pd.to_datetime(out["end"], utc=True)
+            out.attrs.update(slot=np.zeros(0, dtype=np.int64), timed=timed)
+            return out
+        counts, starts, slot, extra_names, extra_keys = self._count(
+            X, timed_ts=ts[timed], timed=timed
+        )
+        n_int = counts.shape[0]
+        hours = starts.hour.to_numpy() if self.seasonal_ else np.zeros(n_int, dtype=np.int64)
+        names = list(self.series_["name"]) + extra_names
+        n_extra = len(extra_keys)
+        exp_table = np.vstack([self.expected_, np.zeros((n_extra, self.expected_.shape[1]))])
+        spr_table = np.vstack([self.spread_, np.ones((n_extra, self.spread_.shape[1]))])
+
+        best = np.zeros(n_int)
+        best_series = np.zeros(n_int, dtype=np.int64)  # "all lines" when nothing stands out
+        best_obs = np.asarray(counts[:, 0].toarray()).ravel()
+        best_exp = exp_table[0, hours]
+        best_spr = spr_table[0, hours]
+        best_up = np.ones(n_int, dtype=bool)
+
+        def take(z, series, obs, exp, spr, up, at):
+            """Keep, per interval ``at``, the candidate with the highest ``z``."""
+            order = np.lexsort((-z, at))
+            first = np.ones(len(order), dtype=bool)
+            first[1:] = at[order][1:] != at[order][:-1]
+            pick = order[first]
+            where = at[pick]
+            better = z[pick] > best[where]
+            pick, where = pick[better], where[better]
+            best[where] = z[pick]
+            best_series[where] = series[pick]
+            best_obs[where] = obs[pick]
+            best_exp[where] = exp[pick]
+            best_spr[where] = spr[pick]
+            best_up[where] = up[pick]
+
+        # bursts: only intervals × series holding lines can rise above the baseline
+        coo = counts.tocoo()
+        if coo.nnz:
+            r, c, obs = coo.row.astype(np.int64), coo.col.astype(np.int64), coo.data
+            exp = exp_table[c, hours[r]]
+            spr = spr_table[c, hours[r]]
+            z = (obs - exp) / spr
+            take(z, c, obs, exp, spr, np.ones(len(z), dtype=bool), r)
+        # drops: series expected to be busy, in every interval but the frame's edges
+        busy = np.flatnonzero((self.expected_ >= float(self.min_expected)).any(axis=1))
+        inner = np.arange(1, n_int - 1)
+        if len(busy) and len(inner):
+            dense = counts[:, busy].toarray()[inner]
+            exp = self.expected_[busy][:, hours[inner]].T
+            spr = self.spread_[busy][:, hours[inner]].T
+            z = (exp - dense) / spr
+            z = np.where(exp >= float(self.min_expected), z, 0.0)
+            at = np.repeat(inner, len(busy))
+            series = np.tile(busy, len(inner))
+            take(z.ravel(), series, dense.ravel(), exp.ravel(), spr.ravel(),
+                 np.zeros(z.size, dtype=bool), at)  # fmt: skip
+        out = pd.DataFrame(
+            {
+                "start": starts,
+                "end": starts + self._step_,
+                "score": best,
+                "series": [names[s] for s in best_series],
+                "observed": best_obs.astype(np.int64),
+                "expected": best_exp,
+                "spread": best_spr,
+                "direction": np.where(best <= 0, "", np.where(best_up, "burst", "drop")),
+            }
+        )
+        out.attrs.update(slot=slot, timed=timed)
+        return out
+
+    def intervals(self, X: pd.DataFrame) -> pd.DataFrame:
+        """Score every interval from the first to the last timed line of ``X``.
+
+        Returns
+        -------
+        DataFrame
+            One row per interval (empty ones included): ``start``, ``end``, ``score``
+            (the largest robust z of any series, 0 when none rises above or falls
+            below its baseline), ``series`` (the series behind the score, e.g.
+            ``"template 12"``, ``"level ERROR"``, ``"all lines"``), ``observed`` and
+            ``expected`` lines of that series, its ``spread`` and ``direction``
+            (``"burst"``, ``"drop"``, or ``""`` for a score of 0).
+        """
+        self._check_fitted()
+        out = self._score_intervals(X)
+        out.attrs.clear()
+        out.attrs.update(every=self.every_)
+        return out
+
+    def _row_scores(self, X: pd.DataFrame) -> tuple[np.ndarray, pd.DataFrame]:
+        table = self._score_intervals(X)
+        timed, slot = table.attrs["timed"], table.attrs["slot"]
+        scores = np.zeros(len(timed))
+        if not timed.any() and len(timed):
+            warnings.warn(
+                "no line of the frame has a timestamp: every line scores 0; parse "
+                "timestamps when reading to score counts over time",
+                LlamalogWarning,
+                stacklevel=3,
+            )
+        scores[timed] = table["score"].to_numpy()[slot]
+        return scores, table
+
+    def decision_function(self, X: pd.DataFrame) -> np.ndarray:
+        """Per line, the score of the interval it falls in (lines without timestamp: 0).
+
+        Scores are per line so that they can be summed up or maxed over any window.
+        """
+        self._check_fitted()
+        return self._row_scores(X)[0]
+
+    def predict(self, X: pd.DataFrame) -> np.ndarray:
+        """1 for lines in an interval scoring above ``threshold_``, else 0 (int8)."""
+        return (self.decision_function(X) > self.threshold_).astype(np.int8)
+
+    def describe(
+        self,
+        X: pd.DataFrame,
+        rows: Any,
+        templates: Mapping | pd.Series | pd.DataFrame | None = None,
+    ) -> list[str]:
+        """One sentence per line in ``rows`` about the interval it falls in.
+
+        Parameters
+        ----------
+        X : DataFrame
+            The lines, as for :meth:`decision_function`.
+        rows : int or sequence of int
+            Positional rows of ``X``.
+        templates : mapping, Series or DataFrame, optional
+            Template texts by id (a dict, a Series indexed by id, or a frame with
+            ``template_id`` and ``template``) quoted after template series.
+        """
+        self._check_fitted()
+        rows = np.atleast_1d(np.asarray(rows, dtype=np.int64))
+        if len(rows) and (rows.min() < -len(X) or rows.max() >= len(X)):
+            raise IndexError(f"rows must be positions in 0..{len(X) - 1}")
+        rows = rows % max(len(X), 1)
+        table = self._score_intervals(X)
+        timed, slot = table.attrs["timed"], table.attrs["slot"]
+        where = np.full(len(timed), -1, dtype=np.int64)
+        where[timed] = slot
+        texts = _texts(templates)
+        multi_day = len(table) and table["start"].iloc[0].date() != table["end"].iloc[-1].date()
+        step = self._step_
+        fmt = "%H:%M" if step >= pd.Timedelta("1min") else "%H:%M:%S"
+        if multi_day:
+            fmt = "%Y-%m-%d " + fmt
+        length = _duration(step)
+        out = []
+        for r in rows:
+            i = where[r]
+            if i < 0:
+                out.append("no timestamp: the line belongs to no interval and scores 0")
+                continue
+            row = table.iloc[i]
+            name = row["series"]
+            if texts is not None and name.startswith("template "):
+                t = int(name.split(" ", 1)[1])
+                if t in texts:
+                    name = f"{name} ({_quote(texts[t])})"
+            when = f"{length} from {row['start'].strftime(fmt)}"
+            facts = (
+                f"{_lines(row['observed'])} in {when} "
+                f"(expected {_num(row['expected'])} ± {_num(row['spread'])})"
+            )
+            if row["score"] > self.threshold_:
+                out.append(f"{name} {row['direction']}: {facts}")
+            else:
+                out.append(
+                    f"nothing unusual in {when} (closest: {name}, {facts.split(' in ', 1)[0]}, "
+                    f"expected {_num(row['expected'])} ± {_num(row['spread'])})"
+                )
+        return out
+
+    # -- persistence ----------------------------------------------------------------------
+    def _state(self) -> tuple[dict[str, Any], dict[str, np.ndarray]]:
+        state = {
+            "every_": self.every_,
+            "step_ns": int(self._step_.value),
+            "seasonal_": self.seasonal_,
+            "n_intervals_": self.n_intervals_,
+            "threshold_": self.threshold_,
+            "center_": self.center_,
+            "series_kinds": [k for k, _ in self._keys],
+            "series_keys": [v for _, v in self._keys],
+        }
+        return state, {"expected": self.expected_, "spread": self.spread_}
+
+    def _set_state(self, state: dict[str, Any], arrays: dict[str, np.ndarray]) -> None:
+        self.every_ = str(state["every_"])
+        self._step_ = pd.Timedelta(int(state["step_ns"]), unit="ns")
+        self.seasonal_ = bool(state["seasonal_"])
+        self.n_intervals_ = int(state["n_intervals_"])
+        self.threshold_ = float(state["threshold_"])
+        self.center_ = float(state["center_"])
+        keys = []
+        for k, v in zip(state["series_kinds"], state["series_keys"], strict=True):
+            k = int(k)
+            keys.append((k, None if k == _TOTAL else (str(v) if k == _LEVEL else int(v))))
+        self._set_series(keys)
+        self.expected_ = np.asarray(arrays["expected"], dtype=np.float64)
+        self.spread_ = np.asarray(arrays["spread"], dtype=np.float64)
+
+
+def _name(kind: int, key: Any) -> str:
+    if kind == _TOTAL:
+        return "all lines"
+    if kind == _LEVEL:
+        return f"level {key}"
+    return "unparsed lines (template -1)" if key == -1 else f"template {key}"
+
+
+def _num(x: float) -> str:
+    return f"{x:.0f}" if abs(x - round(x)) < 0.05 or abs(x) >= 10 else f"{x:.1f}"
+
+
+def _lines(n: int) -> str:
+    return f"{int(n)} line" + ("" if int(n) == 1 else "s")
+
+
+def _quote(text: str, limit: int = 60) -> str:
+    text = " ".join(str(text).split())
+    return f'"{text if len(text) <= limit else text[: limit - 1] + "…"}"'
+
+
+def _texts(templates: Mapping | pd.Series | pd.DataFrame | None) -> Mapping | None:
+    if templates is None:
+        return None
+    if isinstance(templates, pd.DataFrame):
+        if not {"template_id", "template"} <= set(templates.columns):
+            raise ValueError("templates as a frame needs columns 'template_id' and 'template'")
+        return dict(zip(templates["template_id"], templates["template"], strict=True))
+    if isinstance(templates, pd.Series):
+        return templates.to_dict()
+    return templates
