@@ -60,11 +60,13 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--results", type=Path)
     args = ap.parse_args(argv)
     X = counts(args.windows, args.events)
+    from llamalog.detect._backend import blas_info, load_mlx
+
     backends = ["numpy"]
     try:
-        import mlx.core  # noqa: F401
-
+        load_mlx()  # binds MLX to oneMKL where the mkl wheel is installed
         backends.append("mlx")
+        print(f"MLX CPU BLAS: {blas_info()['blas']}")
     except ImportError:
         print("mlx is not importable: numpy only")
     rows = [run(b, X, args) for b in backends]

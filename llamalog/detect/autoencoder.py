@@ -19,7 +19,7 @@ import itertools
 import logging
 import math
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, ClassVar, Literal
 
 import numpy as np
@@ -388,6 +388,56 @@ class Autoencoder(BaseDetector):
             return ids, err
         return ids
 
+    def describe(
+        self,
+        X: Windows | sp.spmatrix | sp.sparray | np.ndarray,
+        rows: Sequence[int] | np.ndarray,
+        *,
+        templates: Mapping[int, str] | None = None,
+        top: int = 3,
+    ) -> list[str]:
+        """One sentence per window in ``rows``: the events the model reconstructs worst.
+
+        Each event is given with its count in the window and the count the model
+        expected (the reconstruction mapped back through the normalisation, so an
+        expected count is an estimate), and its template text when ``templates``
+        maps event ids to text.
+        """
+        rows = np.asarray(rows, dtype=np.intp)
+        matrix, _ = as_matrix(X)
+        if rows.size == 0:
+            return []
+        sub = matrix[rows]
+        ids, errs = self.explain(sub, top=top, return_errors=True)
+        data = self._prepare(sub)
+        recon = forward(_dense(data, slice(None)), self.weights_, self.biases_).astype(np.float64)
+        counts = sub.toarray() if sp.issparse(sub) else np.asarray(sub)
+        col_of = (
+            {int(v): j for j, v in enumerate(self.vocabulary_)}
+            if self.vocabulary_ is not None
+            else None
+        )
+        out = []
+        for k in range(rows.size):
+            parts = []
+            total = counts[k].sum()
+            norm = data[k].toarray().ravel() if sp.issparse(data) else data[k]
+            for e, err in zip(ids[k], errs[k], strict=True):
+                if err <= 0:
+                    continue
+                j = col_of[int(e)] if col_of is not None else int(e)
+                expected = _expected_count(recon[k, j], norm[j], counts[k, j], total)
+                name = f"event {int(e)}"
+                if templates and int(e) in templates:
+                    name += f' "{_short(templates[int(e)])}"'
+                parts.append(f"{name}: {int(counts[k, j])} seen, ~{expected:.1f} expected")
+            out.append(
+                "unusual mix of events; worst reconstructed: " + "; ".join(parts)
+                if parts
+                else "window reconstructed with a high overall error"
+            )
+        return out
+
     # -- persistence --------------------------------------------------------------------
     def _state(self) -> tuple[dict[str, Any], dict[str, np.ndarray]]:
         state = {
@@ -427,6 +477,18 @@ class Autoencoder(BaseDetector):
 
 
 # -- helpers ------------------------------------------------------------------------------
+def _short(text: str, width: int = 60) -> str:
+    text = " ".join(str(text).split())
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
+def _expected_count(recon: float, norm: float, count: float, total: float) -> float:
+    """Count a reconstructed normalised value stands for, scaled like the observed one."""
+    if norm > 0:
+        return max(0.0, count * recon / norm)
+    return max(0.0, recon) * max(total, 1.0)
+
+
 def _idf(matrix: Matrix) -> np.ndarray:
     """Smoothed idf ``log((1 + n) / (1 + df)) + 1`` of the columns (as :meth:`Windows.idf`)."""
     n, d = matrix.shape
@@ -606,19 +668,27 @@ def _train_mlx(
         )
 
     dense_all = not sp.issparse(data) or data.shape[0] * data.shape[1] <= 32_000_000
-    cache = _dense(data, slice(None)) if dense_all else None
+    # the whole matrix lives in MLX once; batches are gathered inside the compiled step
+    cache = mx.array(_dense(data, slice(None))) if dense_all else None
+
+    @partial(mx.compile, inputs=state, outputs=state)
+    def train_rows(rows):
+        return train_step(mx.take(cache, rows, axis=0))
+
     val = mx.array(_dense(data, val_idx)) if val_idx.size else None
     stopper = _EarlyStopping(opt["patience"])
     losses: list[float] = []
     val_losses: list[float] = []
     for _ in (bar := _epochs(opt["epochs"], opt["progress"])):
         parts, sizes_seen = [], []
-        for batch in _batches(rng.permutation(train_idx), opt["batch_size"]):
-            if cache is not None:
-                x = mx.array(cache[batch])
+        order = rng.permutation(train_idx)
+        order_mx = mx.array(order.astype(np.int32)) if cache is not None else None
+        for lo in range(0, order.size, opt["batch_size"]):
+            batch = order[lo : lo + opt["batch_size"]]
+            if order_mx is not None:
+                loss = train_rows(order_mx[lo : lo + batch.size])
             else:
-                x = mx.array(_dense(data, np.sort(batch)))
-            loss = train_step(x)
+                loss = train_step(mx.array(_dense(data, np.sort(batch))))
             mx.eval(state, loss)
             parts.append(loss)
             sizes_seen.append(batch.size)
