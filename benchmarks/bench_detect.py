@@ -60,7 +60,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--results", type=Path)
     args = ap.parse_args(argv)
     X = counts(args.windows, args.events)
-    from llamalog.detect._backend import blas_info, load_mlx
+    from llamalog.detectors._backend import blas_info, load_mlx
 
     backends = ["numpy"]
     try:

@@ -65,7 +65,7 @@ def markov_sessions(n: int, events: int, length: float, seed: int = 0) -> list[n
 
 
 def run(backend: str, sessions: list[np.ndarray], args) -> dict:
-    from llamalog.detect.sequence import SequenceModel
+    from llamalog.detectors.sequence import SequenceModel
 
     fits, scores = [], []
     det = None
@@ -106,7 +106,7 @@ def main(argv: list[str] | None = None) -> int:
         corpora["markov"] = markov_sessions(args.sessions, args.events, args.length)
     backends = ["numpy"]
     try:
-        from llamalog.detect._backend import blas_info, load_mlx
+        from llamalog.detectors._backend import blas_info, load_mlx
 
         load_mlx()
         backends.append("mlx")

@@ -34,18 +34,32 @@ __all__ += ["PRESETS", "FormatGuess", "convert", "detect_format", "iter_logs", "
 
 from . import analyze  # noqa: E402
 from .analyze import summary  # noqa: E402
-from .detect import Autoencoder  # noqa: E402
+from .detectors import (  # noqa: E402
+    Autoencoder,
+    Labels,
+    PatternDetector,
+    SequenceModel,
+    TimeSeriesDetector,
+    anomalies,
+    detect,
+)
 from .features import UNSEEN, Windows, WindowSpecError, windows  # noqa: E402
 from .templates import TemplateMiner, add_templates, evaluate_parsing  # noqa: E402
 
 __all__ += [
     "UNSEEN",
     "Autoencoder",
+    "Labels",
+    "PatternDetector",
+    "SequenceModel",
     "TemplateMiner",
+    "TimeSeriesDetector",
     "WindowSpecError",
     "Windows",
     "add_templates",
     "analyze",
+    "anomalies",
+    "detect",
     "evaluate_parsing",
     "summary",
     "windows",

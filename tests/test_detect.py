@@ -1,4 +1,4 @@
-"""Tests of llamalog.detect: the autoencoder detector on both backends."""
+"""Tests of llamalog.detectors: the autoencoder detector on both backends."""
 
 from __future__ import annotations
 
@@ -12,8 +12,8 @@ import pytest
 import scipy.sparse as sp
 
 import llamalog
-from llamalog.detect import Autoencoder
-from llamalog.detect import _backend as backend_mod
+from llamalog.detectors import Autoencoder
+from llamalog.detectors import _backend as backend_mod
 from llamalog.errors import LlamalogWarning, MissingDependencyError, NotFittedError
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -11,8 +11,8 @@ import pytest
 
 import llamalog
 import llamalog.datasets
-from llamalog.detect.pattern import PatternDetector
-from llamalog.detect.timeseries import TimeSeriesDetector
+from llamalog.detectors.pattern import PatternDetector
+from llamalog.detectors.timeseries import TimeSeriesDetector
 from llamalog.errors import LlamalogWarning, NotFittedError
 
 T0 = pd.Timestamp("2026-01-01", tz="UTC")

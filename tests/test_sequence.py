@@ -1,4 +1,4 @@
-"""Tests of llamalog.detect.sequence: the DeepLog-style SequenceModel on both backends."""
+"""Tests of llamalog.detectors.sequence: the DeepLog-style SequenceModel on both backends."""
 
 from __future__ import annotations
 
@@ -11,9 +11,9 @@ import pandas as pd
 import pytest
 
 import llamalog
-from llamalog.detect import _backend as backend_mod
-from llamalog.detect import sequence as S
-from llamalog.detect.sequence import SequenceModel, forward, init_params, loss_and_grads
+from llamalog.detectors import _backend as backend_mod
+from llamalog.detectors import sequence as S
+from llamalog.detectors.sequence import SequenceModel, forward, init_params, loss_and_grads
 from llamalog.errors import LlamalogWarning, MissingDependencyError, NotFittedError
 
 ROOT = Path(__file__).resolve().parents[1]

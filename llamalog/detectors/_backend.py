@@ -25,6 +25,7 @@ import logging
 import os
 import sys
 import warnings
+from contextlib import AbstractContextManager
 from importlib import metadata
 from pathlib import Path
 from types import ModuleType
@@ -32,7 +33,7 @@ from types import ModuleType
 from .._optional import import_optional
 from ..errors import LlamalogWarning, MissingDependencyError
 
-__all__ = ["blas_info", "load_mlx", "resolve_backend"]
+__all__ = ["blas_info", "load_mlx", "one_blas_thread", "resolve_backend"]
 
 log = logging.getLogger(__name__)
 
@@ -86,6 +87,18 @@ def _preload_blas() -> None:
     name = "oneMKL" if "mkl" in path.name else path.name
     _BLAS.update(blas=name, path=str(path), optimized=True)
     log.info("MLX bound to %s (%s)", name, path)
+
+
+def one_blas_thread() -> AbstractContextManager:
+    """Context manager limiting numpy's BLAS to one thread (``threadpoolctl``).
+
+    The detectors' products are small (a batch by a few hundred columns); a second
+    BLAS thread gains little on them, and on a busy 2-core machine its spin-waiting
+    made numpy training 5-10x slower in measurements (``benchmarks/bench_sequence.py``).
+    """
+    from threadpoolctl import threadpool_limits
+
+    return threadpool_limits(limits=1, user_api="blas")
 
 
 def load_mlx() -> ModuleType:

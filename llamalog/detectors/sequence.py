@@ -33,7 +33,6 @@ misses them. ``min_probability=0`` restores the plain rule.
 
 from __future__ import annotations
 
-import contextlib
 import math
 import time
 from collections.abc import Iterable, Mapping, Sequence
@@ -43,7 +42,7 @@ import numpy as np
 import pandas as pd
 
 from .._optional import import_optional
-from ._backend import load_mlx, resolve_backend
+from ._backend import load_mlx, one_blas_thread, resolve_backend
 from ._base import BaseDetector
 
 if TYPE_CHECKING:
@@ -77,20 +76,6 @@ _MIN_STEPS = 20
 #: Smallest probability used in the score ``rank + 1 - p`` (keeps ``score >= g``
 #: equivalent to ``rank >= g`` in float64 for any ``g`` below a million).
 _P_FLOOR = 1e-9
-
-
-def _one_blas_thread() -> contextlib.AbstractContextManager:
-    """Limit BLAS to one thread (with ``threadpoolctl`` when installed, else no-op).
-
-    The products here are small (a batch × hidden by hidden × 4·hidden); a second
-    BLAS thread gains nothing on them, and on a busy machine its spin-waiting made
-    numpy training 5-10x slower in measurements.
-    """
-    try:
-        from threadpoolctl import threadpool_limits
-    except ImportError:
-        return contextlib.nullcontext()
-    return threadpool_limits(limits=1, user_api="blas")
 
 
 # -- the network in numpy -----------------------------------------------------------------
@@ -600,7 +585,7 @@ class SequenceModel(BaseDetector):
         params = init_params(n_in, n_out, int(self.hidden), rng)
         trainer = _train_mlx if backend == "mlx" else _train_numpy
         start = time.perf_counter()
-        with _one_blas_thread():
+        with one_blas_thread():
             best, losses, val_losses = trainer(params, train, val, self._options(), rng)
         self.fit_seconds_ = time.perf_counter() - start
         self.backend_ = backend
@@ -685,7 +670,7 @@ class SequenceModel(BaseDetector):
         probs = np.empty(u_target.size, np.float64)
         k = min(int(top), n_out)
         tops = np.empty((u_target.size, k), np.int64)
-        with _one_blas_thread():
+        with one_blas_thread():
             self._rank_chunks(u_hist, u_target, ranks, probs, tops, k, n_out)
         return {
             "window": win,
