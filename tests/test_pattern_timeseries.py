@@ -500,3 +500,17 @@ def test_timeseries_on_synthetic_app(app):
     top = iv.nlargest(len(hot), "score")
     assert set(top["start"]) == hot
     assert set(top["direction"]) == {"burst"}
+
+
+def test_new_templates_count_from_min_level():
+    train = pd.DataFrame({"template_id": [0, 1] * 50, "level": ["INFO", "ERROR"] * 50})
+    test = pd.DataFrame(
+        {"template_id": [7, 8, 9, 0], "level": ["INFO", "ERROR", None, "DEBUG"]}
+    )
+    default = PatternDetector().fit(train)
+    assert default.predict(test).tolist() == [0, 1, 1, 0]
+    assert default.explain(test)["reason"].tolist() == ["", "new_template", "new_template", ""]
+    assert PatternDetector(min_level=None).fit(train).predict(test).tolist() == [1, 1, 1, 0]
+    assert PatternDetector(min_level="critical").fit(train).predict(test).tolist() == [0, 0, 1, 0]
+    with pytest.raises(ValueError, match="min_level"):
+        PatternDetector(min_level="LOUD").fit(train)

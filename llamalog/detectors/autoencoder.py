@@ -85,7 +85,8 @@ class Autoencoder(BaseDetector):
         Widths of the encoder layers; the last one is the bottleneck and the
         decoder mirrors the encoder.
     epochs : int, default 30
-        Most passes over the training data.
+        Most epochs. An epoch is one pass over the training rows, or several
+        when there are too few rows for 20 batches.
     batch_size : int, default 256
         Rows per Adam step.
     learning_rate : float, default 1e-3
@@ -511,6 +512,18 @@ def _dense(data: Matrix, rows: slice | np.ndarray) -> np.ndarray:
     return np.asarray(part, dtype=np.float32)
 
 
+#: Fewest Adam steps per epoch: a small training set is passed over several times per
+#: epoch, so that a few hundred windows still get enough steps to fit.
+_MIN_STEPS = 20
+
+
+def _epoch_order(rng: np.random.Generator, idx: np.ndarray, batch_size: int) -> np.ndarray:
+    """Training rows of one epoch: whole shuffled passes over ``idx``, enough for
+    :data:`_MIN_STEPS` batches."""
+    passes = max(1, math.ceil(_MIN_STEPS * batch_size / max(idx.size, 1)))
+    return np.concatenate([rng.permutation(idx) for _ in range(passes)])
+
+
 def _batches(idx: np.ndarray, batch_size: int) -> list[np.ndarray]:
     return [idx[lo : lo + batch_size] for lo in range(0, idx.size, batch_size)]
 
@@ -575,7 +588,7 @@ def _train_numpy(
 
     for _ in (bar := _epochs(opt["epochs"], opt["progress"])):
         total, count = 0.0, 0
-        for batch in _batches(rng.permutation(train_idx), opt["batch_size"]):
+        for batch in _batches(_epoch_order(rng, train_idx, opt["batch_size"]), opt["batch_size"]):
             x = _dense(data, np.sort(batch))
             acts, pre = [x], []
             a = x
@@ -683,7 +696,7 @@ def _train_mlx(
     val_losses: list[float] = []
     for _ in (bar := _epochs(opt["epochs"], opt["progress"])):
         parts, sizes_seen = [], []
-        order = rng.permutation(train_idx)
+        order = _epoch_order(rng, train_idx, opt["batch_size"])
         order_mx = mx.array(order.astype(np.int32)) if cache is not None else None
         for lo in range(0, order.size, opt["batch_size"]):
             batch = order[lo : lo + opt["batch_size"]]

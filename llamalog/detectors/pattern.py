@@ -18,7 +18,10 @@ The scale: surprise in bits
       score, so a line of a new template always scores above every training line.
       Unparsed lines (``template_id`` -1) are one more template: when training had
       unparsed lines they score by their frequency like any template, when it had
-      none an unparsed line is a new template.
+      none an unparsed line is a new template. A new template counts only on lines
+      at ``min_level`` (default WARNING) or worse, or without a level: a new
+      message at INFO or DEBUG is more often new normal behaviour (a deploy, a new
+      feature) than a fault, and scores 0.
     * **Out-of-range number** (slots of type int, float, size): values are compared
       on the scale ``v = sign(x) * log(1 + |x|)``, where ratios matter (100× the usual
       latency is far out, 11 items instead of 10 is not). The learned range is
@@ -58,6 +61,7 @@ from typing import Any, ClassVar
 import numpy as np
 import pandas as pd
 
+from ..schema import LEVEL, LEVELS
 from ._base import BaseDetector
 
 __all__ = ["PatternDetector"]
@@ -152,6 +156,13 @@ class PatternDetector(BaseDetector):
         Most distinct values a categorical slot may have to be checked.
     min_repeat : int, default 3
         Least training count of each value of a checked categorical slot.
+    min_level : str or None, default "WARNING"
+        A line whose template was never seen in training counts as a new template
+        only at this level or a more severe one (``level`` column, see
+        :data:`llamalog.schema.LEVELS`). Below it (INFO, DEBUG…) a new message is
+        taken for new normal behaviour — a deploy, a new feature, a new job — and
+        scores 0; its parameters are not checked either (they have no model).
+        Lines without a level always count; ``None`` counts every new template.
 
     Attributes
     ----------
@@ -204,12 +215,14 @@ class PatternDetector(BaseDetector):
         margin: float = 3.0,
         max_values: int = 20,
         min_repeat: int = 3,
+        min_level: str | None = "WARNING",
     ) -> None:
         self.threshold_quantile = threshold_quantile
         self.rare = rare
         self.margin = margin
         self.max_values = max_values
         self.min_repeat = min_repeat
+        self.min_level = min_level
 
     # -- input ----------------------------------------------------------------------------
     def _validate_params(self) -> None:
@@ -228,6 +241,10 @@ class PatternDetector(BaseDetector):
             or not (m >= 0 and math.isfinite(m))
         ):
             raise ValueError(f"margin must be a finite number >= 0, got {m!r}")
+        if self.min_level is not None and str(self.min_level).upper() not in LEVELS:
+            raise ValueError(
+                f"min_level must be None or one of {', '.join(LEVELS)}, got {self.min_level!r}"
+            )
         for name in ("max_values", "min_repeat"):
             v = getattr(self, name)
             if isinstance(v, bool) or not isinstance(v, int | np.integer) or v < 1:
@@ -260,6 +277,15 @@ class PatternDetector(BaseDetector):
         tids = np.where(np.isfinite(values), values, -1).astype(np.int64)
         tids[tids < 0] = -1
         return tids, params, index, frame
+
+    def _quiet(self, frame: pd.DataFrame | None, n: int) -> np.ndarray:
+        """Lines whose level is known and below ``min_level`` (new templates not counted)."""
+        if self.min_level is None or frame is None or LEVEL not in frame:
+            return np.zeros(n, dtype=bool)
+        rank = {name: i for i, name in enumerate(LEVELS)}  # 0 = most severe
+        cut = rank[str(self.min_level).upper()]
+        levels = frame[LEVEL].astype("string").str.upper().to_numpy(dtype=object, na_value=None)
+        return np.array([lv in rank and rank[lv] > cut for lv in levels], dtype=bool)
 
     @staticmethod
     def _flatten(tids: np.ndarray, params: list | None):
@@ -415,8 +441,17 @@ class PatternDetector(BaseDetector):
         """Templates with fewer training lines than this are rare."""
         return float(self.rare) if self.rare >= 1 else float(self.rare) * self.n_lines_
 
-    def _analyse(self, tids: np.ndarray, params: list | None, n_lines: int | None = None):
-        """Score, reason code, slot, type, value and model row of every line."""
+    def _analyse(
+        self,
+        tids: np.ndarray,
+        params: list | None,
+        n_lines: int | None = None,
+        quiet: np.ndarray | None = None,
+    ):
+        """Score, reason code, slot, type, value and model row of every line.
+
+        ``quiet`` marks lines below ``min_level``: a new template there scores 0.
+        """
         n = len(tids)
         pos = np.searchsorted(self.templates_, tids)
         pos = np.minimum(pos, max(len(self.templates_) - 1, 0))
@@ -425,6 +460,10 @@ class PatternDetector(BaseDetector):
         score = np.where(seen, self._template_bits(counts), self.new_template_score_)
         reason = np.full(n, _NONE, dtype=np.int8)
         reason[~seen] = _NEW
+        if quiet is not None and quiet.any():
+            hush = ~seen & quiet
+            score[hush] = 0.0
+            reason[hush] = _NONE
         reason[seen & (counts < self._rare_limit())] = _RARE
         slot = np.full(n, -1, dtype=np.int64)
         kind = np.full(n, None, dtype=object)
@@ -505,8 +544,8 @@ class PatternDetector(BaseDetector):
             A frame with ``template_id`` and optionally ``params``, or template ids.
         """
         self._check_fitted()
-        tids, params, _, _ = self._input(X)
-        return self._analyse(tids, params)[0]
+        tids, params, _, frame = self._input(X)
+        return self._analyse(tids, params, quiet=self._quiet(frame, len(tids)))[0]
 
     def predict(self, X: pd.DataFrame | np.ndarray) -> np.ndarray:
         """1 for lines scoring above ``threshold_``, else 0 (int8 array)."""
@@ -525,8 +564,9 @@ class PatternDetector(BaseDetector):
             and ``value`` (the parameter, or None).
         """
         self._check_fitted()
-        tids, params, index, _ = self._input(X)
-        score, reason, slot, kind, value, _, _ = self._analyse(tids, params)
+        tids, params, index, frame = self._input(X)
+        quiet = self._quiet(frame, len(tids))
+        score, reason, slot, kind, value, _, _ = self._analyse(tids, params, quiet=quiet)
         return pd.DataFrame(
             {
                 "score": score,
@@ -566,7 +606,10 @@ class PatternDetector(BaseDetector):
             raise IndexError(f"rows must be positions in 0..{len(tids) - 1}")
         rows = rows % max(len(tids), 1)
         sub_params = [params[r] for r in rows] if params is not None else None
-        _, reason, slot, kind, value, model, counts = self._analyse(tids[rows], sub_params)
+        quiet = self._quiet(frame, len(tids))[rows]
+        _, reason, slot, kind, value, model, counts = self._analyse(
+            tids[rows], sub_params, quiet=quiet
+        )
         texts = _texts(templates)
         out = []
         for i, r in enumerate(rows):

@@ -49,8 +49,10 @@ __all__ = ["ANOMALY_COLUMNS", "DEFAULT_METHODS", "METHODS", "anomalies", "detect
 
 #: Detector names :func:`detect` accepts, with the class each one builds.
 METHODS = ("pattern", "timeseries", "sequence", "autoencoder")
-#: What :func:`detect` runs when ``methods`` is not given.
-DEFAULT_METHODS = ("pattern", "timeseries", "sequence")
+#: What :func:`detect` runs when ``methods`` is not given: on sessions, where events
+#: follow a workflow, the sequence model; on time or count windows, which cut across
+#: interleaved activities, the time-series detector. The pattern detector always.
+DEFAULT_METHODS = {"session": ("pattern", "sequence"), "other": ("pattern", "timeseries")}
 #: Leading columns of an anomalies frame (then ``score_<name>``, ``flag_<name>``).
 ANOMALY_COLUMNS = (
     "window", "key", "source", "start", "end", "first_line", "last_line", "n_lines",
@@ -342,7 +344,7 @@ def _frame(
 # -- entry points ---------------------------------------------------------------------------
 def detect(
     frame: pd.DataFrame,
-    methods: Sequence[str | BaseDetector] = DEFAULT_METHODS,
+    methods: Sequence[str | BaseDetector] | None = None,
     *,
     windows: WindowSpec | None = None,
     train: Any = None,
@@ -359,10 +361,11 @@ def detect(
     frame : pandas.DataFrame
         A frame from :func:`~llamalog.read_logs`; templates are mined with
         :func:`~llamalog.add_templates` when it has no ``template_id``. Not modified.
-    methods : sequence of str or detectors
+    methods : sequence of str or detectors, optional
         Names from :data:`METHODS` (``"pattern"``, ``"timeseries"``, ``"sequence"``,
         ``"autoencoder"``) built with their defaults, or detector instances (fitted
-        ones are used as they are). Default :data:`DEFAULT_METHODS`.
+        ones are used as they are). Default (:data:`DEFAULT_METHODS`): pattern and
+        sequence on session windows, pattern and time series on other windows.
     windows : dict, optional
         Keyword arguments of :func:`~llamalog.windows` for the unit of the result,
         e.g. ``{"session": r"blk_-?\\d+"}`` or ``{"size": 20}``. By default fixed
@@ -398,13 +401,17 @@ def detect(
     >>> found.columns[:6].tolist()
     ['window', 'key', 'source', 'start', 'end', 'first_line']
     """
+    if not isinstance(frame, pd.DataFrame):
+        raise SchemaError(f"expected a pandas DataFrame, got {type(frame).__name__}")
+    spec = dict(windows) if windows is not None else _default_spec(frame)
+    if methods is None:
+        methods = DEFAULT_METHODS["session" if "session" in spec else "other"]
     dets = [_make(m, random_state=random_state, progress=progress) for m in methods]
     if not dets:
         raise ValueError(f"give at least one detection method, from {', '.join(METHODS)}")
     from .pattern import PatternDetector
 
     frame = _with_templates(frame, params=any(isinstance(d, PatternDetector) for d in dets))
-    spec = dict(windows) if windows is not None else _default_spec(frame)
     train_mask = _train_rows(frame, train)
     row_label = row_labels(frame, labels) if labels is not None else None
     if row_label is not None:
@@ -412,13 +419,9 @@ def detect(
     if not train_mask.any():
         raise ValueError("no training rows are left; pass a larger train= or fewer labels")
     train_frame = frame[train_mask]
-    window_level = [d for d in dets if _level(d) == "window"]
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", LlamalogWarning)  # NaT rows: reported below
-        train_win = make_windows(train_frame, **spec) if window_level else None
-        win = make_windows(
-            frame, **spec, vocabulary=train_win.vocabulary if train_win is not None else None
-        )
+        win = make_windows(frame, **spec)
     if win.dropped:
         warnings.warn(
             f"{win.dropped} rows without timestamp or template are in no window and "
@@ -426,17 +429,57 @@ def detect(
             LlamalogWarning,
             stacklevel=2,
         )
+    train_win = None
+    if any(_level(d) == "window" for d in dets):
+        # training windows: those whose rows all lie in the training part (a session cut
+        # by the end of the training period would look like one missing its last events)
+        outside, _ = _window_max(win, (~train_mask).astype(np.float64))
+        inside = np.flatnonzero((outside == 0) & (np.diff(win.sequence_offsets) > 0))
+        if inside.size < 2:
+            raise ValueError(
+                f"only {inside.size} window(s) lie wholly in the training part; window-level "
+                "detectors need more: pass a larger train= or smaller windows="
+            )
+        train_win = _subset(win, inside)
     templates = _templates_map(frame)
     results = []
     for det in dets:
         name = _name(det)
         if not det.is_fitted:
             det.fit(train_frame if _level(det) == "line" else train_win)
-        res = _score_windows(det, name, frame, win, templates)
+        res = _score_windows(det, name, frame, _aligned(det, win, frame, spec), templates)
         if row_label is not None:
             res = _recalibrated(res, det, win, row_label, frame, templates)
         results.append(res)
     return _frame(frame, win, results, keep_all=all, context=context)
+
+
+def _aligned(det: BaseDetector, win: Windows, frame: pd.DataFrame, spec: WindowSpec) -> Windows:
+    """``win``, or the same windows counted over the vocabulary ``det`` was fitted on."""
+    vocab = getattr(det, "vocabulary_", None)
+    if _level(det) == "line" or vocab is None or np.array_equal(vocab, win.vocabulary):
+        return win
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", LlamalogWarning)
+        return make_windows(frame, **spec, vocabulary=vocab)
+
+
+def _subset(win: Windows, keep: np.ndarray) -> Windows:
+    """The windows ``keep`` (positions) of ``win``, with the same vocabulary."""
+    offsets = win.sequence_offsets
+    sizes = np.diff(offsets)[keep]
+    starts = offsets[:-1][keep]
+    take = np.repeat(starts - np.r_[0, np.cumsum(sizes)[:-1]], sizes) + np.arange(sizes.sum())
+    return Windows(
+        counts=win.counts[keep],
+        index=win.index.iloc[keep].reset_index(drop=True),
+        vocabulary=win.vocabulary,
+        sequence_values=win.sequence_values[take],
+        sequence_offsets=np.r_[0, np.cumsum(sizes)].astype(offsets.dtype),
+        member_rows=win.member_rows[take],
+        dropped=win.dropped,
+        unseen_column=win.unseen_column,
+    )
 
 
 def _recalibrated(
