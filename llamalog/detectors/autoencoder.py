@@ -565,6 +565,18 @@ def _init_layers(sizes: list[int], rng: np.random.Generator) -> tuple[list, list
     return weights, biases
 
 
+def _flat_views(shapes: list[tuple[int, ...]], dtype=np.float32) -> tuple[np.ndarray, list]:
+    """One contiguous buffer and a view of it per shape (so Adam runs on one array)."""
+    total = sum(math.prod(sh) for sh in shapes)
+    flat = np.zeros(total, dtype=dtype)
+    views, at = [], 0
+    for sh in shapes:
+        n = math.prod(sh)
+        views.append(flat[at : at + n].reshape(sh))
+        at += n
+    return flat, views
+
+
 def _train_numpy(
     data: Matrix,
     train_idx: np.ndarray,
@@ -573,14 +585,26 @@ def _train_numpy(
     opt: dict[str, Any],
     rng: np.random.Generator,
 ) -> tuple[list[np.ndarray], list[np.ndarray], list[float], list[float]]:
-    """Train with numpy backprop and Adam; return best weights and loss curves."""
-    weights, biases = _init_layers(sizes, rng)
-    params = weights + biases
-    m = [np.zeros_like(p) for p in params]
-    v = [np.zeros_like(p) for p in params]
+    """Train with numpy backprop and Adam; return best weights and loss curves.
+
+    Parameters and gradients live in one flat float32 buffer each (the layers are
+    views into it), so an Adam step is a handful of vectorised operations whatever
+    the number of layers.
+    """
+    init_w, init_b = _init_layers(sizes, rng)
+    n_layers = len(init_w)
+    shapes = [w.shape for w in init_w] + [b.shape for b in init_b]
+    flat, views = _flat_views(shapes)
+    gflat, gviews = _flat_views(shapes)
+    for view, value in zip(views, init_w + init_b, strict=True):
+        view[...] = value
+    weights, biases = views[:n_layers], views[n_layers:]
+    grads_w, grads_b = gviews[:n_layers], gviews[n_layers:]
+    m, v, tmp = np.zeros_like(flat), np.zeros_like(flat), np.zeros_like(flat)
     lr, b1, b2, eps = opt["learning_rate"], 0.9, 0.999, 1e-8
-    n_layers = len(weights)
     step = 0
+    dense_all = not sp.issparse(data) or data.shape[0] * data.shape[1] <= 32_000_000
+    cache = _dense(data, slice(None)) if dense_all else None
     val = _dense(data, val_idx) if val_idx.size else None
     stopper = _EarlyStopping(opt["patience"])
     losses: list[float] = []
@@ -589,34 +613,40 @@ def _train_numpy(
     for _ in (bar := _epochs(opt["epochs"], opt["progress"])):
         total, count = 0.0, 0
         for batch in _batches(_epoch_order(rng, train_idx, opt["batch_size"]), opt["batch_size"]):
-            x = _dense(data, np.sort(batch))
+            x = cache[batch] if cache is not None else _dense(data, np.sort(batch))
             acts, pre = [x], []
             a = x
             for i in range(n_layers):
-                z = a @ weights[i] + biases[i]
+                z = a @ weights[i]
+                z += biases[i]
                 pre.append(z)
                 a = np.maximum(z, 0) if i < n_layers - 1 else z
                 acts.append(a)
             diff = a - x
-            total += float(np.mean(diff * diff, dtype=np.float64)) * x.shape[0]
+            total += float(np.einsum("ij,ij->", diff, diff, dtype=np.float64))
             count += x.shape[0]
             g = diff * np.float32(2.0 / diff.size)
-            grads_w: list[np.ndarray] = [None] * n_layers  # type: ignore[list-item]
-            grads_b: list[np.ndarray] = [None] * n_layers  # type: ignore[list-item]
             for i in range(n_layers - 1, -1, -1):
-                grads_w[i] = acts[i].T @ g
-                grads_b[i] = g.sum(axis=0)
+                np.matmul(acts[i].T, g, out=grads_w[i])
+                np.sum(g, axis=0, out=grads_b[i])
                 if i > 0:
-                    g = (g @ weights[i].T) * (pre[i - 1] > 0)
+                    g = g @ weights[i].T
+                    g *= pre[i - 1] > 0
             step += 1
             c1, c2 = 1.0 - b1**step, 1.0 - b2**step
-            for p, gr, mi, vi in zip(params, grads_w + grads_b, m, v, strict=True):
-                mi *= b1
-                mi += (1.0 - b1) * gr
-                vi *= b2
-                vi += (1.0 - b2) * gr * gr
-                p -= (lr / c1) * mi / (np.sqrt(vi / c2) + eps)
-        losses.append(total / max(count, 1))
+            m *= b1
+            m += np.multiply(gflat, 1.0 - b1, out=tmp)
+            v *= b2
+            np.multiply(gflat, gflat, out=tmp)
+            tmp *= 1.0 - b2
+            v += tmp
+            np.divide(v, c2, out=tmp)
+            np.sqrt(tmp, out=tmp)
+            tmp += eps
+            np.divide(m, tmp, out=tmp)
+            tmp *= lr / c1
+            flat -= tmp
+        losses.append(total / max(count * sizes[-1], 1))
         if val is not None:
             r = forward(val, weights, biases) - val
             val_losses.append(float(np.mean(r * r, dtype=np.float64)))
