@@ -57,7 +57,7 @@ def test_analysis_snippet_runs_on_bundled_data():
 
 
 def test_detector_snippet_runs_on_bundled_data(tmp_path, monkeypatch):
-    block = next(b for b in python_blocks() if "Autoencoder(" in b)
+    block = next(b for b in python_blocks() if "Autoencoder(random_state" in b)
     frame = llamalog.add_templates(
         llamalog.read_logs(
             ROOT / "datasets" / "hdfs_sessions.log",
@@ -69,3 +69,14 @@ def test_detector_snippet_runs_on_bundled_data(tmp_path, monkeypatch):
     exec(compile(block, "README.md", "exec"), scope)  # our own README, not log text
     assert len(scope["scores"]) == len(scope["test"].index)
     assert (tmp_path / "ae-model" / "params.json").exists()
+
+
+def test_detect_snippet_runs_on_bundled_data(tmp_path, monkeypatch):
+    block = next(b for b in python_blocks() if "llamalog.detect(" in b)
+    frame = llamalog.read_logs(ROOT / "datasets" / "hdfs_sessions.log")
+    scope = {"llamalog": llamalog, "frame": frame}
+    monkeypatch.chdir(tmp_path)
+    exec(compile(block, "README.md", "exec"), scope)  # our own README, not log text
+    assert (tmp_path / "labels.csv").exists()
+    found = scope["found"]
+    assert {"key", "confidence", "context", "explanation"} <= set(found.columns)
