@@ -124,6 +124,95 @@ def detect(
     _print_table(guess.scores.round(3), output, "format scores")
 
 
+@app.command()
+def anomalies(
+    paths: Annotated[list[str], typer.Argument(help="Files, globs or directories.")],
+    format: FormatOpt = "auto",
+    session: Annotated[
+        str | None, typer.Option(help="Session windows: a column or a regex over messages.")
+    ] = None,
+    every: Annotated[str | None, typer.Option(help="Fixed time windows, e.g. 1min.")] = None,
+    size: Annotated[int | None, typer.Option(help="Windows of SIZE consecutive lines.")] = None,
+    train: Annotated[
+        str,
+        typer.Option(help="Training part: a fraction of the rows (0.5) or a time (2024-05-01)."),
+    ] = "0.5",
+    methods: Annotated[
+        str | None, typer.Option(help="Comma-separated: pattern,timeseries,sequence,autoencoder.")
+    ] = None,
+    labels: Annotated[Path | None, typer.Option(help="A labels CSV (llamalog.Labels).")] = None,
+    top: Annotated[int, typer.Option(help="Anomalies printed (all are written).")] = 20,
+    out: Annotated[
+        Path | None, typer.Option("--out", "-o", help="Write every anomaly: .csv or .json")
+    ] = None,
+    output: Annotated[Output, typer.Option("--output")] = Output.text,
+) -> None:
+    """Find anomalies in logs: train on a first part, score every window, print them."""
+    import llamalog
+
+    specs = {"session": session, "every": every, "size": size}
+    chosen = {k: v for k, v in specs.items() if v is not None}
+    if len(chosen) > 1:
+        raise typer.BadParameter("give at most one of --session, --every, --size")
+    try:
+        split: float | str = float(train)
+    except ValueError:
+        split = train
+    frame = _read(paths, format, None, None)
+    names = [m.strip() for m in methods.split(",") if m.strip()] if methods else None
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", llamalog.LlamalogWarning)
+        try:
+            found = llamalog.detect(
+                frame, names, windows=chosen or None, train=split, labels=labels
+            )
+        except ValueError as exc:
+            typer.echo(f"error: {exc}", err=True)
+            raise typer.Exit(2) from exc
+    for w in caught:
+        typer.echo(f"warning: {w.message}", err=True)
+    flat = anomalies_table(found)
+    if out is not None:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        if out.suffix.lower() == ".json":
+            flat.to_json(out, orient="records", date_format="iso", indent=2)
+        else:
+            flat.to_csv(out, index=False)
+        typer.echo(f"wrote {len(flat)} anomalies to {out}", err=True)
+    typer.echo(f"{len(found)} anomalous windows", err=True)
+    if output is Output.text:
+        _print_anomalies(found.head(top))
+        return
+    cols = ["key", "start", "end", "first_line", "last_line", "confidence", "detector"]
+    shown = flat[[*cols, "explanation", "context"]].head(top)
+    _print_table(shown.assign(confidence=shown["confidence"].round(3)), output, "anomalies")
+
+
+def _print_anomalies(found) -> None:
+    """Each anomaly as a short block: where, how sure, why, and its lines."""
+    from rich.text import Text
+
+    console = _console()
+    for i, row in enumerate(found.itertuples(index=False), 1):
+        when = "" if row.start is None or str(row.start) == "NaT" else f"  {row.start}"
+        head = Text(f"#{i} {row.key}{when}  lines {row.first_line}-{row.last_line}", "bold")
+        head.append(f"  confidence {row.confidence:.2f}  [{row.detector}]", "")
+        console.print(head)
+        # log text is untrusted: plain Text is never read as console markup
+        for sentence in str(row.explanation).split("; ["):
+            console.print(Text("   " + (sentence if sentence.startswith("[") else "[" + sentence)))
+        for line in row.context:
+            console.print(Text(f"   > {line}", "dim"))
+
+
+def anomalies_table(found):
+    """An anomalies frame with its list columns joined, ready for CSV or JSON."""
+    flat = found.copy()
+    flat["context"] = [" | ".join(map(str, c)) for c in found["context"]]
+    flat["rows"] = [" ".join(map(str, r)) for r in found["rows"]]
+    return flat
+
+
 def write_table(frame, path: Path) -> None:
     """Write a parsed frame as Parquet (or CSV when the suffix says so)."""
     path.parent.mkdir(parents=True, exist_ok=True)

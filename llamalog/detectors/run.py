@@ -241,7 +241,10 @@ def _window_focus(det: BaseDetector, win: Windows, idx: np.ndarray) -> list[list
         for k, i in enumerate(idx):
             rows = win.rows(int(i))
             pos = table["position"].iloc[k]
-            out.append([int(rows[int(pos)])] if pd.notna(pos) and 0 <= pos < rows.size else [])
+            if pd.isna(pos) or rows.size == 0:
+                out.append([])
+            else:  # the event the model did not expect, or the last one before an early end
+                out.append([int(rows[min(int(pos), rows.size - 1)])])
         return out
     if isinstance(det, Autoencoder):
         top = det.explain(win.counts[idx], top=2)
