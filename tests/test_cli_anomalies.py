@@ -36,7 +36,9 @@ def test_anomalies_text_and_errors():
         app, ["anomalies", str(HDFS), "--every", "1min", "--methods", "pattern,timeseries"]
     )
     assert result.exit_code == 0, result.output
-    assert "anomalies" in result.stdout
+    assert result.stdout.startswith("#1 ") and "confidence" in result.stdout
+    assert "[timeseries]" in result.stdout or "[pattern]" in result.stdout
+    assert "   > " in result.stdout  # context lines
     bad = runner.invoke(app, ["anomalies", str(HDFS), "--every", "1min", "--size", "20"])
     assert bad.exit_code != 0 and "at most one" in bad.output
     bad = runner.invoke(app, ["anomalies", str(HDFS), "--methods", "nope"])
