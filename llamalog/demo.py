@@ -1,6 +1,6 @@
-"""The demo job: parse a bundled sample log, mine its templates, write table and summary.
+"""The demo job: parse a bundled sample log, mine its templates, find anomalies, write it all.
 
-Later stages (anomalies, report) extend this job.
+Later stages (report) extend this job.
 """
 
 from __future__ import annotations
@@ -8,11 +8,17 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pandas as pd
+
+from . import schema as S
 from .analyze import summary
+from .detectors import detect
 from .read.reader import read_logs
 from .templates import TemplateMiner, add_templates
 
 BUNDLED = Path(__file__).resolve().parents[1] / "datasets" / "app.log"
+#: Anomalies named in the printed and written summary.
+TOP_ANOMALIES = 3
 
 
 def sample_log(out: Path) -> Path:
@@ -24,14 +30,45 @@ def sample_log(out: Path) -> Path:
     return synthetic("app", seed=0).write(out / "app.log")
 
 
+def training_cut(frame: pd.DataFrame) -> pd.Timestamp | float:
+    """The middle of the log's time span (the bundled logs are anomaly-free before it).
+
+    Falls back to the first half of the rows (``0.5``) when there are no timestamps.
+    """
+    ts = frame[S.TIMESTAMP] if S.TIMESTAMP in frame else None
+    if ts is None or ts.notna().sum() < 2:
+        return 0.5
+    return ts.min() + (ts.max() - ts.min()) / 2
+
+
+def flat_anomalies(found: pd.DataFrame) -> pd.DataFrame:
+    """``found`` with its list columns as text: ``context`` joined by " | ", ``rows`` by spaces."""
+    return found.assign(
+        context=[" | ".join(map(str, c)) for c in found["context"]],
+        rows=[" ".join(map(str, r)) for r in found["rows"]],
+    )
+
+
+def _anomaly_text(row: pd.Series) -> str:
+    return (
+        f"lines {row['first_line']}-{row['last_line']} ({row['detector']}, "
+        f"confidence {row['confidence']:.2f}): {row['explanation']}"
+    )
+
+
 def run_demo(out: str | Path = "out/demo") -> dict:
-    """Parse the sample log with ``format="auto"`` and write results under ``out``.
+    """Parse the sample log with ``format="auto"``, find anomalies, write results under ``out``.
+
+    The detectors (:func:`llamalog.detect` defaults: pattern and time series over
+    fixed time windows) learn from the first half of the log in time and score it all.
 
     Returns
     -------
     dict
         ``log`` (the input), ``format`` (what auto-detection chose), ``summary``
-        (DataFrame) and ``files`` (name -> path written).
+        (DataFrame: the log summary, then ``anomalies`` and the top anomalies
+        ``anomaly_1``, ...), ``anomalies`` (the anomalies frame) and ``files``
+        (name -> path written).
     """
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
@@ -39,22 +76,54 @@ def run_demo(out: str | Path = "out/demo") -> dict:
     frame = read_logs(log, format="auto")
     miner = TemplateMiner().fit(frame["message"])
     frame = add_templates(frame, miner)
-    table = summary(frame)
+    cut = training_cut(frame)
+    found = detect(frame, train=cut)
+    top = found.head(TOP_ANOMALIES)
+    extra = [("anomalies", len(found))]
+    extra += [(f"anomaly_{i}", _anomaly_text(r)) for i, (_, r) in enumerate(top.iterrows(), 1)]
+    table = pd.concat(
+        [summary(frame), pd.DataFrame(extra, columns=["metric", "value"])], ignore_index=True
+    )
     files = {
         "parquet": out / "parsed.parquet",
         "csv": out / "parsed.csv",
         "templates": out / "templates.csv",
+        "anomalies": out / "anomalies.csv",
         "summary": out / "summary.json",
     }
     miner.templates_.sort_values("count", ascending=False).to_csv(files["templates"])
     frame.to_parquet(files["parquet"], index=False)
     frame.to_csv(files["csv"], index=False)
+    flat_anomalies(found).to_csv(files["anomalies"], index=False)
     meta = frame.attrs.get("llamalog", {})
+    top_cols = ["first_line", "last_line", "start", "end", "detector", "confidence", "explanation"]
     payload = {
         "log": str(log),
         "format": meta.get("format"),
         "format_string": meta.get("format_string"),
-        "summary": {m: (v.isoformat() if hasattr(v, "isoformat") else v) for m, v in table.values},
+        "summary": {m: _jsonable(v) for m, v in table.values},
+        "anomalies": {
+            "count": len(found),
+            "trained_before": _jsonable(cut) if not isinstance(cut, float) else None,
+            "top": [
+                {k: _jsonable(v) for k, v in r.items()}
+                for r in top[top_cols].to_dict(orient="records")
+            ],
+        },
     }
     files["summary"].write_text(json.dumps(payload, indent=2, default=str) + "\n")
-    return {"log": log, "format": meta.get("format"), "summary": table, "files": files}
+    return {
+        "log": log,
+        "format": meta.get("format"),
+        "summary": table,
+        "anomalies": found,
+        "files": files,
+    }
+
+
+def _jsonable(value: object) -> object:
+    if value is None or (not isinstance(value, str) and pd.isna(value)):
+        return None
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    return value.item() if hasattr(value, "item") else value
