@@ -50,10 +50,8 @@ def flat_anomalies(found: pd.DataFrame) -> pd.DataFrame:
 
 
 def _anomaly_text(row: pd.Series) -> str:
-    return (
-        f"lines {row['first_line']}-{row['last_line']} ({row['detector']}, "
-        f"confidence {row['confidence']:.2f}): {row['explanation']}"
-    )
+    lines = f"lines {row['first_line']}-{row['last_line']}"
+    return f"{lines}, confidence {row['confidence']:.2f}: {row['explanation']}"
 
 
 def run_demo(out: str | Path = "out/demo") -> dict:

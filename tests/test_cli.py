@@ -6,16 +6,26 @@ import json
 import subprocess
 import sys
 
+import pandas as pd
+import pytest
 from typer.testing import CliRunner
 
 from llamalog.cli import app
+from llamalog.detectors.run import ANOMALY_COLUMNS
 
 runner = CliRunner()
 
 
-def test_demo_writes_table_and_summary(tmp_path):
-    result = runner.invoke(app, ["demo", "--out", str(tmp_path)])
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory):
+    out = tmp_path_factory.mktemp("demo")
+    result = runner.invoke(app, ["demo", "--out", str(out)])
     assert result.exit_code == 0, result.output
+    return out, result
+
+
+def test_demo_writes_table_and_summary(demo):
+    tmp_path, result = demo
     summary = json.loads((tmp_path / "summary.json").read_text())
     assert summary["format"] == "log4j"
     assert summary["summary"]["records"] == 3000
@@ -25,6 +35,35 @@ def test_demo_writes_table_and_summary(tmp_path):
     templates = (tmp_path / "templates.csv").read_text().splitlines()
     assert templates[0] == "template_id,template,count,example"
     assert str(tmp_path) in result.output
+
+
+def test_demo_writes_anomalies(demo):
+    tmp_path, result = demo
+    summary = json.loads((tmp_path / "summary.json").read_text())
+    found = pd.read_csv(tmp_path / "anomalies.csv")
+    expected = [*ANOMALY_COLUMNS, "score_pattern", "flag_pattern"]
+    expected += ["score_timeseries", "flag_timeseries"]
+    assert found.columns.tolist() == expected
+    assert len(found) == summary["anomalies"]["count"] == summary["summary"]["anomalies"] > 0
+    assert len(summary["anomalies"]["top"]) == min(3, len(found))
+    assert summary["summary"]["anomaly_1"].startswith(f"lines {found['first_line'][0]}-")
+    assert "anomaly_1" in result.output
+    # flattened lists: "line: message" joined by " | ", positional rows by spaces
+    assert found["context"].str.match(r"\d+: ").all()
+    assert found["rows"].astype(str).str.fullmatch(r"\d+( \d+)*").all()
+    # trained on the first half in time: found in the second, on planted anomalies
+    cut = pd.Timestamp(summary["anomalies"]["trained_before"])
+    parsed = pd.read_parquet(tmp_path / "parsed.parquet", columns=["line", "timestamp"])
+    second_half = parsed.loc[parsed["timestamp"] >= cut, "line"].min()
+    late = found[found["first_line"] >= second_half]
+    assert len(late) > 0
+    truth = pd.read_csv("datasets/app.log.truth.csv")
+    bad = truth.loc[truth["anomaly"], "line"].to_numpy()
+    planted = [
+        ((bad >= a) & (bad <= b)).any()
+        for a, b in zip(late.first_line, late.last_line, strict=True)
+    ]
+    assert any(planted)
 
 
 def test_parse_outputs_json_csv_and_table(tmp_path):
