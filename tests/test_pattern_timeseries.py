@@ -504,9 +504,7 @@ def test_timeseries_on_synthetic_app(app):
 
 def test_new_templates_count_from_min_level():
     train = pd.DataFrame({"template_id": [0, 1] * 50, "level": ["INFO", "ERROR"] * 50})
-    test = pd.DataFrame(
-        {"template_id": [7, 8, 9, 0], "level": ["INFO", "ERROR", None, "DEBUG"]}
-    )
+    test = pd.DataFrame({"template_id": [7, 8, 9, 0], "level": ["INFO", "ERROR", None, "DEBUG"]})
     default = PatternDetector().fit(train)
     assert default.predict(test).tolist() == [0, 1, 1, 0]
     assert default.explain(test)["reason"].tolist() == ["", "new_template", "new_template", ""]
@@ -514,3 +512,23 @@ def test_new_templates_count_from_min_level():
     assert PatternDetector(min_level="critical").fit(train).predict(test).tolist() == [0, 0, 1, 0]
     with pytest.raises(ValueError, match="min_level"):
         PatternDetector(min_level="LOUD").fit(train)
+
+
+def test_culprits_are_the_lines_of_the_bursting_series():
+    t0 = pd.Timestamp("2024-01-01", tz="UTC")
+    rows = []
+    for minute in range(60):
+        for k in range(5):
+            rows.append((t0 + pd.Timedelta(minutes=minute, seconds=k), 0, "INFO"))
+    for k in range(40):  # template 1 bursts in minute 61
+        rows.append((t0 + pd.Timedelta(minutes=61, seconds=k), 1, "INFO"))
+    rows.append((t0 + pd.Timedelta(minutes=61, seconds=50), 0, "INFO"))
+    frame = pd.DataFrame(rows, columns=["timestamp", "template_id", "level"])
+    det = TimeSeriesDetector(every="1min").fit(frame.iloc[:300])
+    culprits = det.culprits(frame)
+    assert culprits[300:340].all()  # the burst's lines
+    assert not culprits[:300].any() and not culprits[340]
+    found = llamalog.detect(frame, [det], windows={"every": "1min"}, context=3)
+    assert len(found) == 1
+    assert all(line.split(": ")[0] in {str(i) for i in range(301, 341)}
+               for line in found.loc[0, "context"])  # fmt: skip

@@ -210,12 +210,18 @@ def _score_windows(
         idx = np.flatnonzero(res.flags)
         if idx.size:
             texts = det.describe(frame, where[idx], templates=templates)
+            # lines of the series that burst first (time series), then by score
+            first = det.culprits(frame) if hasattr(det, "culprits") else None
             for i, text in zip(idx, texts, strict=True):
                 res.explanations[int(i)] = text
                 rows = win.rows(int(i))
                 hot = rows[line_flags[rows]]
-                order = np.argsort(-line_scores[hot], kind="stable")
-                res.highlights[int(i)] = [int(where[i]), *(int(r) for r in hot[order])]
+                key = -line_scores[hot]
+                if first is not None:
+                    key = key - first[hot] * (np.abs(key).max() + 1.0)
+                order = np.argsort(key, kind="stable")
+                lead = [] if first is not None else [int(where[i])]
+                res.highlights[int(i)] = [*lead, *(int(r) for r in hot[order])]
         return res
     scores = np.asarray(det.decision_function(win), dtype=np.float64)
     flags = np.asarray(det.predict(win), dtype=bool)

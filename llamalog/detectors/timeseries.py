@@ -450,6 +450,38 @@ class TimeSeriesDetector(BaseDetector):
         self._check_fitted()
         return self._row_scores(X)[0]
 
+    def culprits(self, X: pd.DataFrame) -> np.ndarray:
+        """Lines that belong to the series behind their interval's burst (bool per row).
+
+        A line of template 12 in an interval whose score comes from a burst of
+        ``"template 12"`` is a culprit, and so is an ERROR line under a burst of
+        ``"level ERROR"``, and every line under a burst of ``"all lines"``; lines of
+        drops are not (the missing lines are the news). :func:`llamalog.detect`
+        shows culprits first among an anomaly's context lines.
+        """
+        self._check_fitted()
+        table = self._score_intervals(X)
+        timed, slot = table.attrs["timed"], table.attrs["slot"]
+        out = np.zeros(len(timed), dtype=bool)
+        if not timed.any():
+            return out
+        series = table["series"].to_numpy(dtype=object)[slot]
+        burst = (table["direction"].to_numpy(dtype=object) == "burst")[slot]
+        rows = np.flatnonzero(timed)
+        own = np.full(rows.size, "", dtype=object)
+        if TEMPLATE_ID in X:
+            tid = pd.to_numeric(X[TEMPLATE_ID], errors="coerce").to_numpy()[rows]
+            own = np.array([_name(_TEMPLATE, int(t)) if t == t else "" for t in tid], object)
+        level = (
+            X[LEVEL].astype("string").to_numpy(dtype=object, na_value="")[rows]
+            if LEVEL in X
+            else np.full(rows.size, "", dtype=object)
+        )
+        hit = (series == _name(_TOTAL, None)) | (series == own)
+        hit |= np.array([s == _name(_LEVEL, lv) for s, lv in zip(series, level, strict=True)])
+        out[rows] = hit & burst
+        return out
+
     def predict(self, X: pd.DataFrame) -> np.ndarray:
         """1 for lines in an interval scoring above ``threshold_``, else 0 (int8)."""
         return (self.decision_function(X) > self.threshold_).astype(np.int8)
