@@ -532,3 +532,23 @@ def test_culprits_are_the_lines_of_the_bursting_series():
     assert len(found) == 1
     assert all(line.split(": ")[0] in {str(i) for i in range(301, 341)}
                for line in found.loc[0, "context"])  # fmt: skip
+
+
+def test_slots_of_mixed_types_are_not_checked():
+    octets = ["16", "E2", "23", "9F", "00", "0D"] * 10
+    train = pd.DataFrame(
+        {"template_id": [0] * 60, "params": [[(o, "int" if o.isdigit() else "id")] for o in octets]}
+    )
+    test = pd.DataFrame({"template_id": [0, 0], "params": [[("99", "int")], [("ZZ", "id")]]})
+    det = PatternDetector().fit(train)
+    assert det.numeric_.empty and det.categorical_.empty
+    assert det.predict(test).tolist() == [0, 0]
+
+
+def test_templates_with_varying_value_counts_are_not_checked():
+    params = [[("7", "int")] if i % 2 else [("a1", "id"), ("7", "int")] for i in range(60)]
+    train = pd.DataFrame({"template_id": [0] * 60, "params": params})
+    det = PatternDetector().fit(train)
+    assert det.numeric_.empty and det.categorical_.empty
+    steady = pd.DataFrame({"template_id": [0] * 60, "params": [[("7", "int")]] * 60})
+    assert len(PatternDetector().fit(steady).numeric_) == 1

@@ -35,7 +35,8 @@ The scale: surprise in bits
       units of ``s`` (an exponential tail: each spread further out is ``e`` times
       less likely), so further out scores higher. A slot of another type whose
       every training value is a number glued to the same short unit (``0.25s``,
-      ``40ms``, ``12%``) is checked the same way, in that unit.
+      ``40ms``, ``12%``) is checked the same way, in that unit. A range needs at
+      least 10 training values.
     * **Unseen categorical value** (slots of any other type): a slot is checked
       only when it was seen at most ``max_values`` distinct values, each at least
       ``min_repeat`` times; free-text and id slots (block ids, user ids, hashes)
@@ -48,7 +49,10 @@ The scale: surprise in bits
 
 A slot is a position in a row's ``params`` list (see
 :func:`llamalog.add_templates` with ``params=True``), keyed by template id,
-position and type. Without a ``params`` column only templates are scored.
+position and type. A position whose training values come in more than one type
+(the octets of a MAC address, typed ``int`` when all digits and ``id`` otherwise)
+is not checked, nor are the slots of a template whose training lines carry varying
+numbers of values (a position then means different things on different lines). Without a ``params`` column only templates are scored.
 """
 
 from __future__ import annotations
@@ -77,6 +81,7 @@ _NONE, _NEW, _RARE, _RANGE, _UNSEEN = range(5)
 _ALPHA = 0.5  # add-half smoothing of every frequency
 _TAIL = 0.005  # quantiles the numeric range starts from
 _MIN_SPREAD = 0.1  # least spread on the log scale (10 %)
+_MIN_NUMERIC = 10  # least training values of a numeric slot to learn its range
 _SIZE = re.compile(r"\s*([-+]?(?:\d+\.?\d*|\.\d+))\s*([KMGTP]?i?B)?\s*\Z", re.IGNORECASE)
 #: A number glued to a short unit ("0.25s", "40ms.", "12%"): the masker types it "id".
 _WITH_UNIT = re.compile(r"([-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?)([a-zA-Z%µ]{1,3})\.?\Z")
@@ -352,7 +357,23 @@ class PatternDetector(BaseDetector):
         flat["slot"] = flat["slot"].astype(np.int64)
         num_rows, cat_rows = [], []
         margin = float(self.margin)
+        # a slot position whose training values come in several types (hex octets that
+        # are sometimes all digits, ids that are sometimes words) has no stable model,
+        # nor has any position of a template whose lines carry varying numbers of
+        # values (position j then means different things on different lines)
+        kinds_at = flat.groupby(["template_id", "slot"], sort=False)["type"].nunique()
+        mixed = set(kinds_at.index[kinds_at.to_numpy() > 1])
+        if params is not None:
+            lengths = pd.Series(
+                [len(p) if isinstance(p, list | tuple | np.ndarray) else -1 for p in params]
+            )
+            varying = lengths.groupby(tids).nunique()
+            ragged = set(varying.index[varying.to_numpy() > 1].tolist())
+        else:
+            ragged = set()
         for (t, j, kind), part in flat.groupby(["template_id", "slot", "type"], sort=True):
+            if (t, j) in mixed or t in ragged:
+                continue
             unit = ""
             if kind not in NUMERIC_TYPES:  # a number with the same unit every time?
                 units = {_unit_of(v) for v in part["value"].unique()}
@@ -365,7 +386,7 @@ class PatternDetector(BaseDetector):
                     dtype=np.float64,
                 )
                 x = x[np.isfinite(x)]
-                if len(x) == 0:
+                if len(x) < _MIN_NUMERIC:  # too few values to learn a range from
                     continue
                 v = _log_scale(x)
                 q_lo, q1, q3, q_hi = np.quantile(v, [_TAIL, 0.25, 0.75, 1 - _TAIL])
