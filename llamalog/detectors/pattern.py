@@ -52,7 +52,8 @@ A slot is a position in a row's ``params`` list (see
 position and type. A position whose training values come in more than one type
 (the octets of a MAC address, typed ``int`` when all digits and ``id`` otherwise)
 is not checked, nor are the slots of a template whose training lines carry varying
-numbers of values (a position then means different things on different lines). Without a ``params`` column only templates are scored.
+numbers of values (a position then means different things on different lines).
+Without a ``params`` column only templates are scored.
 """
 
 from __future__ import annotations
