@@ -524,10 +524,6 @@ def _epoch_order(rng: np.random.Generator, idx: np.ndarray, batch_size: int) -> 
     return np.concatenate([rng.permutation(idx) for _ in range(passes)])
 
 
-def _batches(idx: np.ndarray, batch_size: int) -> list[np.ndarray]:
-    return [idx[lo : lo + batch_size] for lo in range(0, idx.size, batch_size)]
-
-
 class _EarlyStopping:
     """Track the monitored loss, remember the best weights, say when to stop."""
 
@@ -612,8 +608,12 @@ def _train_numpy(
 
     for _ in (bar := _epochs(opt["epochs"], opt["progress"])):
         total, count = 0.0, 0
-        for batch in _batches(_epoch_order(rng, train_idx, opt["batch_size"]), opt["batch_size"]):
-            x = cache[batch] if cache is not None else _dense(data, np.sort(batch))
+        order = _epoch_order(rng, train_idx, opt["batch_size"])
+        # one shuffled copy per epoch: every batch is then a contiguous slice of it
+        shuffled = cache[order] if cache is not None else None
+        for lo in range(0, order.size, opt["batch_size"]):
+            hi = lo + opt["batch_size"]
+            x = shuffled[lo:hi] if shuffled is not None else _dense(data, np.sort(order[lo:hi]))
             acts, pre = [x], []
             a = x
             for i in range(n_layers):
@@ -623,7 +623,8 @@ def _train_numpy(
                 a = np.maximum(z, 0) if i < n_layers - 1 else z
                 acts.append(a)
             diff = a - x
-            total += float(np.einsum("ij,ij->", diff, diff, dtype=np.float64))
+            flat_diff = diff.ravel()
+            total += float(np.dot(flat_diff, flat_diff))
             count += x.shape[0]
             g = diff * np.float32(2.0 / diff.size)
             for i in range(n_layers - 1, -1, -1):
