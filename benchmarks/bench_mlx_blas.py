@@ -1,0 +1,111 @@
+"""MLX on Linux CPU: its bundled reference BLAS against oneMKL bound by llamalog.
+
+Each configuration runs in its own process (the BLAS is chosen when ``mlx.core`` is
+first imported): a 1024³ float32 matmul (best of 5, GFLOP/s) and an autoencoder fit
+(``--windows`` x ``--events``, ``--epochs`` epochs, MLX backend), beside numpy doing
+the same matmul and fit in the same run.
+
+Usage::
+
+    .venv/bin/python benchmarks/bench_mlx_blas.py [--results benchmarks/RESULTS.md]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from _common import child_env, machine_info, markdown_table, now_utc, replace_section
+
+HEADING = "## MLX matrix products on Linux CPU (issue: detection)"
+
+CHILD = r"""
+import json, sys, time
+sys.path.insert(0, "benchmarks")
+import numpy as np
+from bench_detect import counts
+from llamalog import Autoencoder
+from llamalog.detectors._backend import blas_info, load_mlx
+
+backend, windows, events, epochs = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4])
+a = np.random.default_rng(0).standard_normal((1024, 1024)).astype(np.float32)
+if backend == "mlx":
+    mx = load_mlx()
+    x = mx.array(a)
+    mx.eval(x @ x)
+    def product():
+        mx.eval(x @ x)
+else:
+    def product():
+        a @ a
+times = []
+for _ in range(5):
+    t = time.perf_counter()
+    product()
+    times.append(time.perf_counter() - t)
+best = min(times)
+X = counts(windows, events)
+det = Autoencoder(backend=backend, epochs=epochs, patience=epochs, random_state=0)
+t = time.perf_counter()
+det.fit(X)
+fit = time.perf_counter() - t
+info = blas_info() if backend == "mlx" else {"blas": "numpy's OpenBLAS"}
+print(json.dumps({"gflops": 2 * 1024**3 / best / 1e9, "fit_s": fit, "blas": info["blas"]}))
+"""
+
+
+def run(backend: str, blas: str | None, args) -> dict:
+    env = child_env()
+    if blas is not None:
+        env["LLAMALOG_BLAS"] = blas
+    cmd = [sys.executable, "-c", CHILD, backend, str(args.windows), str(args.events)]
+    cmd.append(str(args.epochs))
+    root = Path(__file__).resolve().parent.parent
+    out = subprocess.run(cmd, env=env, cwd=root, capture_output=True, text=True, check=True)
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--windows", type=int, default=20_000)
+    ap.add_argument("--events", type=int, default=128)
+    ap.add_argument("--epochs", type=int, default=10)
+    ap.add_argument("--results", type=Path)
+    args = ap.parse_args(argv)
+    rows = []
+    for label, backend, blas in (
+        ("numpy", "numpy", None),
+        ("MLX, bundled BLAS (LLAMALOG_BLAS=none)", "mlx", "none"),
+        ("MLX, bound by llamalog", "mlx", os.environ.get("LLAMALOG_BLAS")),
+    ):
+        r = run(backend, blas, args)
+        rows.append([label, r["blas"], f"{r['gflops']:.1f}", f"{r['fit_s']:.2f}"])
+        print(rows[-1], flush=True)
+    head = [
+        "configuration",
+        "BLAS",
+        "1024³ matmul GFLOP/s",
+        f"autoencoder fit s ({args.windows:,} x {args.events}, {args.epochs} epochs)",
+    ]
+    text = markdown_table(head, rows)
+    print(text)
+    if args.results:
+        info = machine_info()
+        command = " ".join(["benchmarks/bench_mlx_blas.py", *(argv or sys.argv[1:])])
+        body = (
+            f"Run {now_utc()} on {info.get('cpu', '?')}, nproc {info.get('nproc', '?')}.\n\n"
+            f"Command: `.venv/bin/python {command}` (with `pip install -e '.[fast]'`)\n\n" + text
+        )
+        replace_section(args.results, HEADING, body)
+        print(f"wrote section {HEADING!r} in {args.results}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
