@@ -140,6 +140,14 @@ class BaseDetector:
             )
 
     # -- calibration ------------------------------------------------------------------
+    def _check_threshold_quantile(self, *, allow_zero: bool = True) -> None:
+        """Raise a clear ValueError unless ``threshold_quantile`` is a number in [0, 1]."""
+        q = self.threshold_quantile
+        number = isinstance(q, int | float) and not isinstance(q, bool)
+        if not (number and (q >= 0 if allow_zero else q > 0) and q <= 1):
+            span = "[0, 1]" if allow_zero else "(0, 1]"
+            raise ValueError(f"threshold_quantile must be in {span}, got {q!r}")
+
     def _calibrate(self, scores: np.ndarray) -> None:
         """Set ``threshold_`` (the ``threshold_quantile`` of training ``scores``) and
         ``center_`` (their median), from training data only."""

@@ -248,10 +248,7 @@ class Autoencoder(BaseDetector):
             raise ValueError(f"backend must be 'auto', 'mlx' or 'numpy', got {self.backend!r}")
         if not 0.0 <= float(self.validation) < 1.0:
             raise ValueError(f"validation must be in [0, 1), got {self.validation!r}")
-        if not 0.0 <= float(self.threshold_quantile) <= 1.0:
-            raise ValueError(
-                f"threshold_quantile must be in [0, 1], got {self.threshold_quantile!r}"
-            )
+        self._check_threshold_quantile()
         for name in ("epochs", "batch_size", "patience"):
             if int(getattr(self, name)) < 1:
                 raise ValueError(f"{name} must be a positive int, got {getattr(self, name)!r}")

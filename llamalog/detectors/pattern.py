@@ -232,9 +232,7 @@ class PatternDetector(BaseDetector):
 
     # -- input ----------------------------------------------------------------------------
     def _validate_params(self) -> None:
-        q = self.threshold_quantile
-        if isinstance(q, bool) or not isinstance(q, int | float) or not 0.0 <= q <= 1.0:
-            raise ValueError(f"threshold_quantile must be in [0, 1], got {q!r}")
+        self._check_threshold_quantile()
         rare = self.rare
         if isinstance(rare, bool) or not isinstance(rare, int | float) or not rare > 0:
             raise ValueError(f"rare must be a count >= 1 or a share in (0, 1), got {rare!r}")

@@ -531,10 +531,7 @@ class SequenceModel(BaseDetector):
             raise ValueError(f"backend must be 'auto', 'mlx' or 'numpy', got {self.backend!r}")
         if not 0.0 <= float(self.validation) < 1.0:
             raise ValueError(f"validation must be in [0, 1), got {self.validation!r}")
-        if not 0.0 < float(self.threshold_quantile) <= 1.0:
-            raise ValueError(
-                f"threshold_quantile must be in (0, 1], got {self.threshold_quantile!r}"
-            )
+        self._check_threshold_quantile(allow_zero=False)
         if not float(self.learning_rate) > 0:
             raise ValueError(f"learning_rate must be positive, got {self.learning_rate!r}")
 

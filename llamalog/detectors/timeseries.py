@@ -143,9 +143,7 @@ class TimeSeriesDetector(BaseDetector):
 
     # -- input ----------------------------------------------------------------------------
     def _validate_params(self) -> None:
-        q = self.threshold_quantile
-        if isinstance(q, bool) or not isinstance(q, int | float) or not 0.0 <= q <= 1.0:
-            raise ValueError(f"threshold_quantile must be in [0, 1], got {q!r}")
+        self._check_threshold_quantile()
         for name in ("min_expected", "min_threshold"):
             m = getattr(self, name)
             if (
