@@ -32,7 +32,7 @@ from .read.reader import iter_logs, read_logs
 
 __all__ += ["PRESETS", "FormatGuess", "convert", "detect_format", "iter_logs", "read_logs"]
 
-from . import analyze  # noqa: E402
+from . import accessor, analyze  # noqa: E402,F401  (accessor registers frame.llamalog)
 from .analyze import summary  # noqa: E402
 from .detectors import (  # noqa: E402
     Autoencoder,

@@ -1,0 +1,57 @@
+"""``frame.llamalog``: each method equals the function it delegates to."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+import llamalog
+from llamalog import analyze
+
+APP = Path(__file__).resolve().parents[1] / "datasets" / "app.log"
+
+
+@pytest.fixture(scope="module")
+def frame():
+    return llamalog.add_templates(llamalog.read_logs(APP), params=True)
+
+
+def test_analyses_delegate(frame):
+    acc = frame.llamalog
+    pd.testing.assert_frame_equal(acc.summary(), analyze.summary(frame))
+    pd.testing.assert_frame_equal(acc.frequency(by="level"), analyze.frequency(frame, by="level"))
+    pd.testing.assert_frame_equal(acc.rate(every="5min"), analyze.rate(frame, every="5min"))
+    half = len(frame) // 2
+    early, late = frame.iloc[:half], frame.iloc[half:]
+    pd.testing.assert_frame_equal(
+        late.llamalog.new_templates(early), analyze.new_templates(late, early)
+    )
+    pd.testing.assert_frame_equal(late.llamalog.compare(early), analyze.compare(late, early))
+    pd.testing.assert_frame_equal(acc.transitions(), analyze.transitions(frame))
+    tid = int(frame["template_id"].iloc[0])
+    pd.testing.assert_frame_equal(
+        acc.parameter_profile(tid, top=3), analyze.parameter_profile(frame, tid, top=3)
+    )
+
+
+def test_templates_windows_detect_delegate(frame):
+    raw = frame.drop(columns=["template_id", "template", "params"])
+    pd.testing.assert_frame_equal(raw.llamalog.templates(), llamalog.add_templates(raw))
+    w = frame.llamalog.windows(every="1min")
+    ref = llamalog.windows(frame, every="1min")
+    assert (w.counts != ref.counts).nnz == 0 and w.index.equals(ref.index)
+    found = frame.llamalog.detect(["pattern"], train=0.5)
+    pd.testing.assert_frame_equal(found, llamalog.detect(frame, ["pattern"], train=0.5))
+    det = llamalog.PatternDetector().fit(frame.iloc[: len(frame) // 2])
+    mine = frame.llamalog.anomalies(det, {"every": "1min"})
+    pd.testing.assert_frame_equal(mine, llamalog.anomalies(det, frame, {"every": "1min"}))
+
+
+def test_methods_carry_the_functions_docs():
+    from llamalog.accessor import LlamalogAccessor
+
+    assert LlamalogAccessor.rate.__doc__ == analyze.rate.__doc__
+    assert LlamalogAccessor.templates.__doc__ == llamalog.add_templates.__doc__
+    assert LlamalogAccessor.templates.__name__ == "templates"
