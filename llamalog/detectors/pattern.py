@@ -27,7 +27,8 @@ The scale: surprise in bits
       latency is far out, 11 items instead of 10 is not). The learned range is
       ``[q_lo - margin * s, q_hi + margin * s]`` with ``q_lo``, ``q_hi`` the 0.5 % and
       99.5 % quantiles of the training values, ``s`` their robust spread
-      ``IQR / 1.349`` but at least 0.1 (10 %) and, for integers, at least the step
+      ``IQR / 1.349``, or ``(q_hi - q_lo) / 5.15`` when wider (a point mass with a
+      tail has an IQR of 0), but at least 0.1 (10 %) and, for integers, at least the step
       from the median to the next integer (so a slot always 0 tolerates small
       counts). A value beyond a fence scores ``-log2(p_out) + e / ln 2`` where
       ``p_out = (n_out + 1/2) / (n + 1)`` is the smoothed share of the ``n``
@@ -83,6 +84,7 @@ _ALPHA = 0.5  # add-half smoothing of every frequency
 _TAIL = 0.005  # quantiles the numeric range starts from
 _MIN_SPREAD = 0.1  # least spread on the log scale (10 %)
 _MIN_NUMERIC = 10  # least training values of a numeric slot to learn its range
+_Z99 = 5.152  # width of the central 99 % of a normal distribution, in sigmas
 _SIZE = re.compile(r"\s*([-+]?(?:\d+\.?\d*|\.\d+))\s*([KMGTP]?i?B)?\s*\Z", re.IGNORECASE)
 #: A number glued to a short unit ("0.25s", "40ms.", "12%"): the masker types it "id".
 _WITH_UNIT = re.compile(r"([-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?)([a-zA-Z%µ]{1,3})\.?\Z")
@@ -389,7 +391,10 @@ class PatternDetector(BaseDetector):
                     continue
                 v = _log_scale(x)
                 q_lo, q1, q3, q_hi = np.quantile(v, [_TAIL, 0.25, 0.75, 1 - _TAIL])
-                spread = max((q3 - q1) / 1.349, _MIN_SPREAD)
+                # the IQR's, or the central 99 %'s normal-equivalent spread when that is
+                # wider: a slot with a point mass and a tail (block sizes: nearly all one
+                # value) has an IQR of 0 that would make its tail look far out
+                spread = max((q3 - q1) / 1.349, (q_hi - q_lo) / _Z99, _MIN_SPREAD)
                 integer = bool(np.all(x == np.round(x)))
                 if integer:  # the step to the next integer
                     med = abs(float(np.median(x)))

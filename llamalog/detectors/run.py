@@ -42,7 +42,7 @@ from .. import schema as S
 from ..errors import LlamalogWarning, SchemaError
 from ..features.windows import Windows
 from ..features.windows import windows as make_windows
-from ._base import BaseDetector
+from ._base import BaseDetector, confidence
 from .feedback import Labels, recalibrate, row_labels
 
 __all__ = ["ANOMALY_COLUMNS", "DEFAULT_METHODS", "METHODS", "anomalies", "detect"]
@@ -187,26 +187,56 @@ def _window_max(win: Windows, values: np.ndarray) -> tuple[np.ndarray, np.ndarra
 
 
 class _Result:
-    """One detector's verdict on the windows."""
+    """One detector's verdict on the windows, with the window-level cut it used."""
 
-    def __init__(self, name: str, det: BaseDetector, scores: np.ndarray, flags: np.ndarray):
+    def __init__(
+        self,
+        name: str,
+        det: BaseDetector,
+        scores: np.ndarray,
+        flags: np.ndarray,
+        threshold: float,
+        center: float,
+    ):
         self.name, self.det = name, det
         self.scores = np.asarray(scores, dtype=np.float64)
         self.flags = np.asarray(flags, dtype=bool)
-        self.confidence = det.confidence(self.scores) * self.flags
+        self.threshold, self.center = float(threshold), float(center)
+        self.confidence = confidence(self.scores, self.threshold, self.center) * self.flags
         self.explanations: dict[int, str] = {}
         self.highlights: dict[int, list[int]] = {}
 
 
 def _score_windows(
-    det: BaseDetector, name: str, frame: pd.DataFrame, win: Windows, templates: dict
+    det: BaseDetector,
+    name: str,
+    frame: pd.DataFrame,
+    win: Windows,
+    templates: dict,
+    *,
+    calibration: np.ndarray | None = None,
+    threshold: float | None = None,
 ) -> _Result:
+    """Score ``win`` with ``det``.
+
+    A line-level detector's window score is the largest of its lines'. Its cut is
+    the detector's line threshold, raised to the ``threshold_quantile`` of the window
+    scores of the training windows ``calibration`` (positions in ``win``): a window
+    of many lines is more likely than one line to hold a high score, so the cut must
+    be calibrated on windows like those scored. ``threshold`` overrides the cut.
+    """
     if _level(det) == "line":
         line_scores = np.asarray(det.decision_function(frame), dtype=np.float64)
         line_flags = np.asarray(det.predict(frame), dtype=bool)
         scores, where = _window_max(win, line_scores)
-        flags, _ = _window_max(win, line_flags.astype(np.float64))
-        res = _Result(name, det, scores, flags > 0)
+        cut, center = float(det.threshold_), float(getattr(det, "center_", 0.0))
+        if calibration is not None and calibration.size:
+            q = float(det.threshold_quantile)
+            cut = max(cut, float(np.quantile(scores[calibration], q)))
+            center = float(np.median(scores[calibration]))
+        if threshold is not None:
+            cut = float(threshold)
+        res = _Result(name, det, scores, scores > cut, cut, center)
         idx = np.flatnonzero(res.flags)
         if idx.size:
             texts = det.describe(frame, where[idx], templates=templates)
@@ -223,9 +253,11 @@ def _score_windows(
                 lead = [] if first is not None else [int(where[i])]
                 res.highlights[int(i)] = [*lead, *(int(r) for r in hot[order])]
         return res
+    if threshold is not None:
+        det.threshold_ = float(threshold)
     scores = np.asarray(det.decision_function(win), dtype=np.float64)
     flags = np.asarray(det.predict(win), dtype=bool)
-    res = _Result(name, det, scores, flags)
+    res = _Result(name, det, scores, flags, det.threshold_, getattr(det, "center_", 0.0))
     idx = np.flatnonzero(flags)
     if idx.size:
         texts = det.describe(win, idx, templates=templates)
@@ -303,7 +335,7 @@ def _frame(
     conf_keep = np.ones(chosen.size)
     detectors, explanations, contexts, rows_col = [], [], [], []
     for r in results:
-        thr = float(r.det.threshold_)
+        thr = r.threshold
         s = r.scores[chosen]
         ratio = np.maximum(ratio, s / thr if thr > 0 else np.where(s > 0, np.inf, 0.0))
         conf_keep *= 1.0 - r.confidence[chosen]
@@ -438,12 +470,12 @@ def detect(
             LlamalogWarning,
             stacklevel=2,
         )
+    # training windows: those whose rows all lie in the training part (a session cut by
+    # the end of the training period would look like one missing its last events)
+    outside, _ = _window_max(win, (~train_mask).astype(np.float64))
+    inside = np.flatnonzero((outside == 0) & (np.diff(win.sequence_offsets) > 0))
     train_win = None
     if any(_level(d) == "window" for d in dets):
-        # training windows: those whose rows all lie in the training part (a session cut
-        # by the end of the training period would look like one missing its last events)
-        outside, _ = _window_max(win, (~train_mask).astype(np.float64))
-        inside = np.flatnonzero((outside == 0) & (np.diff(win.sequence_offsets) > 0))
         if inside.size < 2:
             raise ValueError(
                 f"only {inside.size} window(s) lie wholly in the training part; window-level "
@@ -456,7 +488,9 @@ def detect(
         name = _name(det)
         if not det.is_fitted:
             det.fit(train_frame if _level(det) == "line" else train_win)
-        res = _score_windows(det, name, frame, _aligned(det, win, frame, spec), templates)
+        res = _score_windows(
+            det, name, frame, _aligned(det, win, frame, spec), templates, calibration=inside
+        )
         if row_label is not None:
             res = _recalibrated(res, det, win, row_label, frame, templates)
         results.append(res)
@@ -503,11 +537,10 @@ def _recalibrated(
         has_label, _ = _window_max(win, lab)
         has_label = has_label > 0
     labelled = np.where(has_label, labelled, -1)
-    new = recalibrate(res.scores, labelled, float(det.threshold_))
-    if new == det.threshold_:
+    new = recalibrate(res.scores, labelled, res.threshold)
+    if new == res.threshold:
         return res
-    det.threshold_ = new
-    return _score_windows(det, res.name, frame, win, templates)
+    return _score_windows(det, res.name, frame, win, templates, threshold=new)
 
 
 def anomalies(
