@@ -199,3 +199,20 @@ def test_detect_with_labels_clears_a_false_alarm(tmp_path):
     labels.add(first.iloc[[0]], anomaly=False, note="expected")
     again = detect(frame, ["pattern"], windows=spec, train=train, labels=labels)
     assert first.iloc[0]["key"] not in set(again["key"])
+
+
+def test_detect_edge_frames():
+    frame = service_log(60)
+    empty = detect(frame.iloc[:0], ["pattern"])
+    assert empty.empty and list(empty.columns[: len(ANOMALY_COLUMNS)]) == list(ANOMALY_COLUMNS)
+    assert "flag_pattern" in empty.columns
+    # no usable timestamps: count windows, and the time-series detector is left out
+    untimed = frame.assign(timestamp=pd.NaT)
+    out = detect(untimed, train=0.8, all=True)
+    assert "flag_pattern" in out.columns and "flag_timeseries" not in out.columns
+    assert out["n_lines"].max() <= 100
+    with pytest.warns(llamalog.LlamalogWarning, match="no window"):
+        none = detect(frame, ["pattern"], windows={"session": r"nomatch-\d+"})
+    assert none.empty
+    single = detect(frame.iloc[:1], ["pattern"])
+    assert len(single) == 0

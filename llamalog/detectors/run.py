@@ -124,13 +124,34 @@ def _with_templates(frame: pd.DataFrame, params: bool) -> pd.DataFrame:
     return frame
 
 
+def _has_times(frame: pd.DataFrame) -> bool:
+    return S.TIMESTAMP in frame and int(frame[S.TIMESTAMP].notna().sum()) >= 2
+
+
+def _empty_anomalies(names: Sequence[str]) -> pd.DataFrame:
+    """An anomalies frame without rows (columns and dtypes as :func:`detect` gives)."""
+    cols: dict[str, pd.Series] = {c: pd.Series(dtype=object) for c in ANOMALY_COLUMNS}
+    for c in ("window", "first_line", "last_line", "n_lines"):
+        cols[c] = pd.Series(dtype=np.int64)
+    for c in ("score", "confidence"):
+        cols[c] = pd.Series(dtype=np.float64)
+    for c in ("start", "end"):
+        cols[c] = pd.Series(dtype="datetime64[ns, UTC]")
+    for c in ("detector", "explanation"):
+        cols[c] = pd.Series(dtype="str")
+    for name in names:
+        cols[f"score_{name}"] = pd.Series(dtype=np.float64)
+        cols[f"flag_{name}"] = pd.Series(dtype=np.int8)
+    return pd.DataFrame(cols)
+
+
 def _default_spec(frame: pd.DataFrame) -> WindowSpec:
     """Fixed time windows of :func:`~llamalog.analyze.timeseries.pick_interval`, else 100 lines."""
     from ..analyze.timeseries import pick_interval
 
-    ts = frame[S.TIMESTAMP] if S.TIMESTAMP in frame else None
-    if ts is None or ts.notna().sum() < 2:
+    if not _has_times(frame):
         return {"size": 100}
+    ts = frame[S.TIMESTAMP]
     return {"every": pick_interval(ts.max() - ts.min())}
 
 
@@ -406,7 +427,8 @@ def detect(
         Names from :data:`METHODS` (``"pattern"``, ``"timeseries"``, ``"sequence"``,
         ``"autoencoder"``) built with their defaults, or detector instances (fitted
         ones are used as they are). Default (:data:`DEFAULT_METHODS`): pattern and
-        sequence on session windows, pattern and time series on other windows.
+        sequence on session windows, pattern and time series on other windows (the
+        time series only when the frame has timestamps).
     windows : dict, optional
         Keyword arguments of :func:`~llamalog.windows` for the unit of the result,
         e.g. ``{"session": r"blk_-?\\d+"}`` or ``{"size": 20}``. By default fixed
@@ -444,9 +466,14 @@ def detect(
     """
     if not isinstance(frame, pd.DataFrame):
         raise SchemaError(f"expected a pandas DataFrame, got {type(frame).__name__}")
+    if len(frame) == 0:
+        names = [m if isinstance(m, str) else _name(m) for m in (methods or ())]
+        return _empty_anomalies(names)
     spec = dict(windows) if windows is not None else _default_spec(frame)
     if methods is None:
         methods = DEFAULT_METHODS["session" if "session" in spec else "other"]
+        if not _has_times(frame):  # nothing to count per interval
+            methods = tuple(m for m in methods if m != "timeseries")
     dets = [_make(m, random_state=random_state, progress=progress) for m in methods]
     if not dets:
         raise ValueError(f"give at least one detection method, from {', '.join(METHODS)}")
@@ -470,6 +497,14 @@ def detect(
             LlamalogWarning,
             stacklevel=2,
         )
+    if len(win) == 0:
+        warnings.warn(
+            f"the windowing {spec} gives no window over these {len(frame)} rows (does a "
+            "session regex match any message?): nothing to detect",
+            LlamalogWarning,
+            stacklevel=2,
+        )
+        return _empty_anomalies([_name(d) for d in dets])
     # training windows: those whose rows all lie in the training part (a session cut by
     # the end of the training period would look like one missing its last events)
     outside, _ = _window_max(win, (~train_mask).astype(np.float64))
