@@ -858,9 +858,16 @@ class SequenceModel(BaseDetector):
             E.g. ``"window 4: event 7 at position 12 was not expected after [3, 4, 4]:
             ranked 15th (p=0.001); expected 5, 9 or 2"``.
         """
-        table = self.explain(X, top=top)
         if isinstance(rows, int | np.integer):
             rows = [int(rows)]
+        values, offsets = _as_sequences(X)
+        n = offsets.size - 1
+        for w in rows:
+            if not 0 <= int(w) < n:
+                raise IndexError(f"window {int(w)} out of range for {n} windows")
+        # explain only the windows asked for (a few flagged ones among many, usually)
+        picked = [values[offsets[int(w)] : offsets[int(w) + 1]] for w in rows]
+        table = self.explain(picked, top=top)
         names = _template_lookup(templates)
 
         def name(e: int | None) -> str:
@@ -870,11 +877,9 @@ class SequenceModel(BaseDetector):
             return f'"{text}"' if text is not None else str(int(e))
 
         out = []
-        for w in rows:
+        for k, w in enumerate(rows):
             w = int(w)
-            if not 0 <= w < len(table):
-                raise IndexError(f"window {w} out of range for {len(table)} windows")
-            row = table.iloc[w]
+            row = table.iloc[k]
             if row["position"] is pd.NA:
                 out.append(f"window {w} is empty")
                 continue
