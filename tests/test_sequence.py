@@ -421,3 +421,16 @@ def test_hdfs_sessions():
     pred = det.predict(test)
     # measured 1.0 (5 of 5 session anomalies, no false alarm); plain DeepLog rule: 0.33
     assert f1(pred, y[~early]) >= 0.8
+
+
+def test_epoch_batches_are_bounded():
+    rng = np.random.default_rng(0)
+    few = S._epoch_batches(50, 64, rng)  # fewer pairs than a batch: _MIN_STEPS batches
+    assert len(few) == S._MIN_STEPS and all(b.size == 50 for b in few)
+    one_pass = S._epoch_batches(64 * 50, 64, rng)
+    assert len(one_pass) == 50
+    assert np.array_equal(np.sort(np.concatenate(one_pass)), np.arange(64 * 50))
+    many = S._epoch_batches(64 * 1000, 64, rng)  # a random share, no pair twice
+    assert len(many) == S._MAX_STEPS
+    drawn = np.concatenate(many)
+    assert drawn.size == S._MAX_STEPS * 64 and np.unique(drawn).size == drawn.size

@@ -73,6 +73,8 @@ _CHUNK = 4096
 _MLX_CPU_OK = False
 #: Fewest Adam steps per epoch (deduplicated data can hold very few pairs).
 _MIN_STEPS = 20
+#: Most Adam steps per epoch (large corpora: each epoch sees a random share of the pairs).
+_MAX_STEPS = 200
 #: Smallest probability used in the score ``rank + 1 - p`` (keeps ``score >= g``
 #: equivalent to ``rank >= g`` in float64 for any ``g`` below a million).
 _P_FLOOR = 1e-9
@@ -1040,16 +1042,23 @@ def _eval_loss(pairs, params) -> float:
 
 
 def _epoch_batches(n: int, batch_size: int, rng: np.random.Generator) -> list[np.ndarray]:
-    """Shuffled mini-batches of ``range(n)`` for one epoch: one pass over the pairs, or
-    :data:`_MIN_STEPS` batches of ``min(batch_size, n)`` drawn from consecutive
-    permutations when the pairs are so few that one pass would take fewer steps."""
+    """Shuffled mini-batches of ``range(n)`` for one epoch.
+
+    One pass over the pairs, bounded to between :data:`_MIN_STEPS` batches (drawn
+    from consecutive permutations when the pairs are few) and :data:`_MAX_STEPS`
+    (a random share of the pairs when they are many, a new share every epoch), so
+    an epoch costs about the same whatever the corpus and early stopping looks at
+    the validation loss often enough.
+    """
     bs = min(batch_size, n)
-    steps = max(math.ceil(n / bs), _MIN_STEPS)
+    full = math.ceil(n / bs)
+    steps = min(max(full, _MIN_STEPS), _MAX_STEPS)
+    if steps == full:
+        order = rng.permutation(n)
+        return [np.sort(order[lo : lo + bs]) for lo in range(0, n, bs)]
     reps = math.ceil(steps * bs / n)
     order = np.concatenate([rng.permutation(n) for _ in range(reps)])
-    if steps * bs > n and steps > math.ceil(n / bs):
-        return [np.sort(order[k * bs : (k + 1) * bs]) for k in range(steps)]
-    return [np.sort(order[lo : lo + bs]) for lo in range(0, n, bs)]
+    return [np.sort(order[k * bs : (k + 1) * bs]) for k in range(steps)]
 
 
 def _mlx_logits(mx: Any, p: Any, x: Any) -> Any:
