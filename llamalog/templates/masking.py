@@ -23,6 +23,7 @@ Examples
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 VAR = "<*>"
 DELIMITERS = frozenset(":=,()[]{}\"'#")
@@ -40,8 +41,12 @@ _DATE_WORDS = frozenset(
 )
 
 
+@lru_cache(maxsize=1 << 16)
 def _type_of(piece: str) -> str | None:
-    """The parameter type of a piece, or None when it is constant text."""
+    """The parameter type of a piece, or None when it is constant text.
+
+    Cached: the constant words of a log recur on every line.
+    """
     if _INT.match(piece):
         return "int"
     if _FLOAT.match(piece):
@@ -89,6 +94,12 @@ def pieces(token: str) -> list[str]:
     return out
 
 
+@lru_cache(maxsize=1 << 16)
+def _pieces(token: str) -> tuple[str, ...]:
+    """:func:`pieces` as a tuple, cached (tokens recur: words, keys, fixed values)."""
+    return tuple(pieces(token))
+
+
 def mask(message: str) -> tuple[str, list[tuple[str, str]]]:
     """The template of ``message`` and its parameters as ``(value, type)`` pairs.
 
@@ -103,7 +114,7 @@ def mask(message: str) -> tuple[str, list[tuple[str, str]]]:
     date_run = 0  # tokens since a date word started a written-out date
     for token in message.split():
         parts: list[tuple[str, bool]] = []
-        split = pieces(token)
+        split = _pieces(token)
         if date_run and words and words[-1] == [(VAR, True)] and _starts_variable(split):
             # one more token of a written-out date: glue it to the variable before
             parts = words.pop()
