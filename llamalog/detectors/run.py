@@ -248,7 +248,7 @@ def _score_windows(
     """
     if _level(det) == "line":
         line_scores = np.asarray(det.decision_function(frame), dtype=np.float64)
-        line_flags = np.asarray(det.predict(frame), dtype=bool)
+        line_flags = line_scores > float(det.threshold_)  # what predict() says, unscored
         scores, where = _window_max(win, line_scores)
         cut, center = float(det.threshold_), float(getattr(det, "center_", 0.0))
         if calibration is not None and calibration.size:
