@@ -611,25 +611,25 @@ def _train_numpy(
         for lo in range(0, order.size, opt["batch_size"]):
             hi = lo + opt["batch_size"]
             x = shuffled[lo:hi] if shuffled is not None else _dense(data, np.sort(order[lo:hi]))
-            acts, pre = [x], []
+            acts = [x]
             a = x
             for i in range(n_layers):
-                z = a @ weights[i]
-                z += biases[i]
-                pre.append(z)
-                a = np.maximum(z, 0) if i < n_layers - 1 else z
+                a = a @ weights[i]
+                a += biases[i]
+                if i < n_layers - 1:
+                    np.maximum(a, 0, out=a)  # ReLU in place: a > 0 exactly where a unit fired
                 acts.append(a)
-            diff = a - x
-            flat_diff = diff.ravel()
+            g = np.subtract(a, x, out=a)  # the last activation is not needed any more
+            flat_diff = g.ravel()
             total += float(np.dot(flat_diff, flat_diff))
             count += x.shape[0]
-            g = diff * np.float32(2.0 / diff.size)
+            g *= np.float32(2.0 / g.size)
             for i in range(n_layers - 1, -1, -1):
                 np.matmul(acts[i].T, g, out=grads_w[i])
                 np.sum(g, axis=0, out=grads_b[i])
                 if i > 0:
                     g = g @ weights[i].T
-                    g *= pre[i - 1] > 0
+                    g *= acts[i] > 0
             step += 1
             c1, c2 = 1.0 - b1**step, 1.0 - b2**step
             m *= b1
