@@ -235,3 +235,18 @@ def replace_section(
     else:
         text = text.rstrip() + "\n\n" + section
     path.write_text(text)
+
+
+def write_results(
+    path: Path, heading: str, script: str, argv: Sequence[str] | None, text: str
+) -> None:
+    """Record ``text`` under ``heading`` in ``path``, after the run's time, machine and
+    the command that produced it (``script`` with ``argv``, or this process's arguments)."""
+    info = machine_info()
+    command = " ".join([f"benchmarks/{script}", *(argv if argv is not None else sys.argv[1:])])
+    body = (
+        f"Run {now_utc()} on {info.get('cpu', '?')}, nproc {info.get('nproc', '?')}.\n\n"
+        f"Command: `.venv/bin/python {command}`\n\n{text}"
+    )
+    replace_section(path, heading, body)
+    print(f"wrote section {heading!r} in {path}")

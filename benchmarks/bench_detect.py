@@ -24,7 +24,7 @@ import scipy.sparse as sp
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from _common import machine_info, markdown_table, now_utc, replace_section
+from _common import markdown_table, write_results
 
 HEADING = "## Autoencoder backends (issue: detection)"
 
@@ -80,14 +80,9 @@ def main(argv: list[str] | None = None) -> int:
     )
     print(text)
     if args.results:
-        info = machine_info()
-        command = " ".join(["benchmarks/bench_detect.py", *(argv or sys.argv[1:])])
-        body = (
-            f"Run {now_utc()} on {info.get('cpu', '?')}, nproc {info.get('nproc', '?')}.\n\n"
-            f"Command: `.venv/bin/python {command}`\n\nBest of {args.repeat} runs.\n\n" + text
+        write_results(
+            args.results, HEADING, "bench_detect.py", argv, f"Best of {args.repeat} runs.\n\n{text}"
         )
-        replace_section(args.results, HEADING, body)
-        print(f"wrote section {HEADING!r} in {args.results}")
     return 0
 
 

@@ -27,11 +27,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from _common import (
     ensure_corpus,
     load_formats,
-    machine_info,
     markdown_table,
-    now_utc,
-    replace_section,
     require_shared,
+    write_results,
 )
 
 HEADING = "## Detection at scale (issue: detection)"
@@ -78,18 +76,13 @@ def main(argv: list[str] | None = None) -> int:
     )
     print(text)
     if args.results:
-        info = machine_info()
-        command = " ".join(["benchmarks/bench_detect_scale.py", *(argv or sys.argv[1:])])
         body = (
-            f"Run {now_utc()} on {info.get('cpu', '?')}, nproc {info.get('nproc', '?')}.\n\n"
-            f"Command: `.venv/bin/python {command}`\n\n"
             f"Corpus: loggen {args.dataset}, {args.lines:,} lines, read and mined beforehand "
             "(not timed). Each detector row times `llamalog.detect(frame, [name], "
             "windows=..., train=0.5)` with the parameters already in the frame; the "
             "default rows time the default methods for that windowing.\n\n" + text
         )
-        replace_section(args.results, HEADING, body)
-        print(f"wrote section {HEADING!r} in {args.results}")
+        write_results(args.results, HEADING, "bench_detect_scale.py", argv, body)
     return 0
 
 

@@ -39,7 +39,7 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from _common import LOGHUB, machine_info, markdown_table, now_utc, replace_section
+from _common import LOGHUB, markdown_table, write_results
 
 import llamalog
 from llamalog.detectors.run import DEFAULT_METHODS, _subset, _window_max
@@ -229,18 +229,13 @@ def main(argv: list[str] | None = None) -> int:
         print(f"(b) BGL Loghub-2k, chronological halves, 20-line windows\n{table_b}")
     print(f"total {time.perf_counter() - t:.0f} s")
     if args.results:
-        info = machine_info()
-        command = " ".join(["benchmarks/bench_eval.py", *(argv or sys.argv[1:])])
         body = (
-            f"Run {now_utc()} on {info.get('cpu', '?')}, nproc {info.get('nproc', '?')}.\n\n"
-            f"Command: `.venv/bin/python {command}`\n\n"
             f"(a) synthetic `hdfs`, {args.seeds} seeds x {args.lines:,} records, F1 per "
             "anomaly kind (sessions: block sessions; the rest: 1-minute windows):\n\n"
             f"{table_a}\n\n(b) BGL (Loghub-2k), first 1000 lines train, last 1000 in "
             f"20-line windows:\n\n{table_b}\n"
         )
-        replace_section(args.results, HEADING, body)
-        print(f"wrote section {HEADING!r} in {args.results}")
+        write_results(args.results, HEADING, "bench_eval.py", argv, body)
     return 0
 
 

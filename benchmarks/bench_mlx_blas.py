@@ -21,7 +21,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from _common import child_env, machine_info, markdown_table, now_utc, replace_section
+from _common import child_env, markdown_table, write_results
 
 HEADING = "## MLX matrix products on Linux CPU (issue: detection)"
 
@@ -96,14 +96,8 @@ def main(argv: list[str] | None = None) -> int:
     text = markdown_table(head, rows)
     print(text)
     if args.results:
-        info = machine_info()
-        command = " ".join(["benchmarks/bench_mlx_blas.py", *(argv or sys.argv[1:])])
-        body = (
-            f"Run {now_utc()} on {info.get('cpu', '?')}, nproc {info.get('nproc', '?')}.\n\n"
-            f"Command: `.venv/bin/python {command}` (with `pip install -e '.[fast]'`)\n\n" + text
-        )
-        replace_section(args.results, HEADING, body)
-        print(f"wrote section {HEADING!r} in {args.results}")
+        note = "With `pip install -e '.[fast]'`; each configuration in its own process.\n\n"
+        write_results(args.results, HEADING, "bench_mlx_blas.py", argv, note + text)
     return 0
 
 

@@ -29,7 +29,7 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from _common import machine_info, markdown_table, now_utc, replace_section
+from _common import markdown_table, write_results
 
 HEADING = "## SequenceModel backends (issue: detection)"
 
@@ -143,14 +143,13 @@ def main(argv: list[str] | None = None) -> int:
     )
     print(text)
     if args.results:
-        info = machine_info()
-        command = " ".join(["benchmarks/bench_sequence.py", *(argv or sys.argv[1:])])
-        body = (
-            f"Run {now_utc()} on {info.get('cpu', '?')}, nproc {info.get('nproc', '?')}.\n\n"
-            f"Command: `.venv/bin/python {command}`\n\nBest of {args.repeat} runs.\n\n" + text
+        write_results(
+            args.results,
+            HEADING,
+            "bench_sequence.py",
+            argv,
+            f"Best of {args.repeat} runs.\n\n{text}",
         )
-        replace_section(args.results, HEADING, body)
-        print(f"wrote section {HEADING!r} in {args.results}")
     return 0
 
 
