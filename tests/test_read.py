@@ -8,6 +8,7 @@ import io
 import json
 import os
 import warnings
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -484,3 +485,31 @@ def test_truncated_gzip_of_json_lines_flags_the_last_record(tmp_path):
         frame = read_logs(path, format="jsonl")
     assert frame["problems"].iloc[-1].endswith("truncated")
     assert (frame["problems"].iloc[:-1] == "").all()
+
+
+def test_levels_derived_from_syslog_pri_and_http_status():
+    rfc5424 = (
+        b"<34>1 2003-10-11T22:14:15.003Z host su - ID47 - root failed\n"
+        b"<165>1 2003-08-24T05:14:15.000003-07:00 192.0.2.1 myproc 8710 - - its time\n"
+        b"<999>1 2003-08-24T05:14:16Z host app - - - out of range PRI\n"
+    )
+    frame = llamalog.read_logs(io.BytesIO(rfc5424), format="syslog-rfc5424")
+    assert frame["level"].astype(object).where(frame["level"].notna(), None).tolist() == [
+        "CRITICAL", "NOTICE", None,
+    ]  # fmt: skip
+    access = (
+        b'10.0.0.1 - - [01/Mar/2026:08:00:10 +0000] "GET / HTTP/1.1" 200 512\n'
+        b'10.0.0.2 - - [01/Mar/2026:08:00:11 +0000] "GET /x HTTP/1.1" 404 12\n'
+        b'10.0.0.3 - - [01/Mar/2026:08:00:12 +0000] "POST /y HTTP/1.1" 503 0\n'
+    )
+    frame = llamalog.read_logs(io.BytesIO(access), format="apache-common")
+    assert frame["level"].astype(str).tolist() == ["INFO", "WARNING", "ERROR"]
+    # the bundled access log: every line gets the level its status implies
+    frame = llamalog.read_logs(Path(__file__).resolve().parents[1] / "datasets" / "access.log")
+    status = frame["Status"].astype(str).str[0]
+    expected = status.map({"5": "ERROR", "4": "WARNING"}).fillna("INFO")
+    assert (frame["level"].astype(str) == expected).all()
+    # a real level field wins over both
+    own = llamalog.read_logs(io.BytesIO(b"2024-01-01 00:00:00 DEBUG 500 done\n"),
+                             format="<Date> <Time> <Level> <Status> <Content>")  # fmt: skip
+    assert own["level"].astype(str).tolist() == ["DEBUG"]

@@ -19,7 +19,7 @@ from . import _kernels as K
 from ._time_kernels import _parse_times
 from .categories import SpanEncoder, few_distinct
 from .fieldformat import FieldFormat
-from .levels import LEVEL_DTYPE, normalize_codes, normalize_levels
+from .levels import DERIVED_LEVELS, LEVEL_DTYPE, normalize_codes, normalize_levels
 from .timestamps import TimeFormat, YearState, infer_time_format, parse_times_ns
 
 # Record flag bits (the ``flags`` column lists their names).
@@ -56,6 +56,9 @@ class Layout:
     time_fields: list[str] | None
     time_format: TimeFormat | None
     categorical: dict[str, SpanEncoder] | None = None
+    #: Without a level field: ``(field, rule)`` to derive the level from, where rule is
+    #: ``"pri"`` (syslog PRI) or ``"status"`` (HTTP status); see ``levels.DERIVED_LEVELS``.
+    derived_level: tuple[str, str] | None = None
 
     @classmethod
     def build(
@@ -72,6 +75,12 @@ class Layout:
         if message is None:
             message = next((f for f in _MESSAGE_NAMES if f in fields), None)
         level = next((f for f in fields if f.lower() in _LEVEL_NAMES), None)
+        derived = None
+        if level is None:
+            derived = next(((f, f.lower()) for f in fields if f.lower() == "pri"), None)
+            derived = derived or next(
+                ((f, f.lower()) for f in fields if f.lower() == "status"), None
+            )
         return cls(
             fmt=fmt,
             name=name,
@@ -80,6 +89,7 @@ class Layout:
             level=level,
             time_fields=time_fields,
             time_format=TimeFormat.compile(time_format) if time_format else None,
+            derived_level=derived,
         )
 
     def time_candidates(self) -> list[list[str]]:
@@ -382,6 +392,13 @@ def parse_block(
         level = normalize_codes(fields[layout.level], encoders[layout.level].categories())
     elif layout.level is not None:
         level = normalize_levels(fields[layout.level])
+    elif layout.derived_level is not None:
+        name, rule = layout.derived_level
+        mapper = DERIVED_LEVELS[rule]
+        if name in encoders:
+            level = normalize_codes(fields[name], encoders[name].categories(), mapper)
+        else:
+            level = normalize_levels(fields[name], mapper)
     else:
         level = pd.Categorical.from_codes(np.full(n_rec, -1), dtype=LEVEL_DTYPE)
 

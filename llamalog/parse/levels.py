@@ -44,20 +44,53 @@ def normalize_level(value: str | None) -> str | None:
     return _LOOKUP.get(key)
 
 
-def normalize_codes(codes: np.ndarray, categories) -> pd.Categorical:
+#: Syslog severities by number (RFC 5424 section 6.2.1), in the order of ``LEVELS``.
+_SYSLOG_SEVERITY = LEVELS[:8]
+
+
+def level_from_pri(value: str | None) -> str | None:
+    """The severity in a syslog PRI value (``facility * 8 + severity``).
+
+    >>> level_from_pri("34"), level_from_pri("<13>"), level_from_pri("x")
+    ('CRITICAL', 'NOTICE', None)
+    """
+    if value is None:
+        return None
+    v = value.strip().strip("<>")
+    if not v.isdigit() or int(v) > 191:
+        return None
+    return _SYSLOG_SEVERITY[int(v) % 8]
+
+
+def level_from_status(value: str | None) -> str | None:
+    """A level for an HTTP status: 5xx ERROR, 4xx WARNING, 1xx-3xx INFO.
+
+    >>> level_from_status("503"), level_from_status("404"), level_from_status("200")
+    ('ERROR', 'WARNING', 'INFO')
+    """
+    if value is None:
+        return None
+    v = value.strip()
+    if len(v) != 3 or not v.isdigit() or not 100 <= int(v) <= 599:
+        return None
+    return "ERROR" if v[0] == "5" else "WARNING" if v[0] == "4" else "INFO"
+
+
+#: How a level is derived from a field that is not a level name (see ``Layout``).
+DERIVED_LEVELS = {"pri": level_from_pri, "status": level_from_status}
+
+
+def normalize_codes(codes: np.ndarray, categories, mapper=normalize_level) -> pd.Categorical:
     """Canonical levels from the codes of a categorical field (-1 = missing)."""
     lut = np.array(
-        [
-            -1 if (m := normalize_level(v)) is None else LEVEL_DTYPE.categories.get_loc(m)
-            for v in categories
-        ]
+        [-1 if (m := mapper(v)) is None else LEVEL_DTYPE.categories.get_loc(m) for v in categories]
         + [-1],
         dtype=np.int64,
     )
     return pd.Categorical.from_codes(lut[codes], dtype=LEVEL_DTYPE)
 
 
-def normalize_levels(values: pa.Array | pa.ChunkedArray) -> pd.Categorical:
+def normalize_levels(values: pa.Array | pa.ChunkedArray, mapper=normalize_level) -> pd.Categorical:
     """Map raw level strings to the ordered ``LEVEL_DTYPE`` categorical (NaN = unknown)."""
     encoded = pc.dictionary_encode(values)
     if isinstance(encoded, pa.ChunkedArray):
@@ -68,7 +101,7 @@ def normalize_levels(values: pa.Array | pa.ChunkedArray) -> pd.Categorical:
         )
     if len(encoded) == 0:
         return pd.Categorical([], dtype=LEVEL_DTYPE)
-    mapped = [normalize_level(v) for v in encoded.dictionary.to_pylist()]
+    mapped = [mapper(v) for v in encoded.dictionary.to_pylist()]
     codes_for = np.array(
         [-1 if m is None else LEVEL_DTYPE.categories.get_loc(m) for m in mapped], dtype=np.int64
     )
