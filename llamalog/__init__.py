@@ -32,19 +32,49 @@ from .read.reader import iter_logs, read_logs
 
 __all__ += ["PRESETS", "FormatGuess", "convert", "detect_format", "iter_logs", "read_logs"]
 
-from . import accessor, analyze  # noqa: E402,F401  (accessor registers frame.llamalog)
-from .analyze import summary  # noqa: E402
-from .detectors import (  # noqa: E402
-    Autoencoder,
-    Labels,
-    PatternDetector,
-    SequenceModel,
-    TimeSeriesDetector,
-    anomalies,
-    detect,
-)
-from .features import UNSEEN, Windows, WindowSpecError, windows  # noqa: E402
-from .templates import TemplateMiner, add_templates, evaluate_parsing  # noqa: E402
+from . import accessor  # noqa: E402,F401  (registers frame.llamalog)
+
+#: Names served on first use (PEP 562), so ``import llamalog`` loads only the reader:
+#: the analyses, templates, windows and detectors (and scipy) load when first touched.
+_LAZY = {
+    "analyze": ("llamalog.analyze", None),
+    "summary": ("llamalog.analyze", "summary"),
+    "Autoencoder": ("llamalog.detectors", "Autoencoder"),
+    "Labels": ("llamalog.detectors", "Labels"),
+    "PatternDetector": ("llamalog.detectors", "PatternDetector"),
+    "SequenceModel": ("llamalog.detectors", "SequenceModel"),
+    "TimeSeriesDetector": ("llamalog.detectors", "TimeSeriesDetector"),
+    "anomalies": ("llamalog.detectors", "anomalies"),
+    "detect": ("llamalog.detectors", "detect"),
+    "UNSEEN": ("llamalog.features", "UNSEEN"),
+    "Windows": ("llamalog.features", "Windows"),
+    "WindowSpecError": ("llamalog.features", "WindowSpecError"),
+    "windows": ("llamalog.features", "windows"),
+    "TemplateMiner": ("llamalog.templates", "TemplateMiner"),
+    "add_templates": ("llamalog.templates", "add_templates"),
+    "evaluate_parsing": ("llamalog.templates", "evaluate_parsing"),
+    "datasets": ("llamalog.datasets", None),
+    "detectors": ("llamalog.detectors", None),
+    "features": ("llamalog.features", None),
+    "templates": ("llamalog.templates", None),
+}
+
+
+def __getattr__(name: str):
+    if name not in _LAZY:
+        raise AttributeError(f"module 'llamalog' has no attribute {name!r}")
+    import importlib
+
+    module_name, attr = _LAZY[name]
+    module = importlib.import_module(module_name)
+    value = module if attr is None else getattr(module, attr)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *_LAZY})
+
 
 __all__ += [
     "UNSEEN",

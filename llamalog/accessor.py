@@ -3,7 +3,8 @@
 Registered when :mod:`llamalog` is imported. Every method only delegates to the
 function of the same name with the frame as first argument, so
 ``frame.llamalog.rate(every="1min")`` is ``llamalog.analyze.rate(frame, every="1min")``
-and the docs of each method are those of its function. Nothing is stored on the frame.
+and the docs of each method are those of its function. Nothing is stored on the frame,
+and the functions' modules load on first use.
 
 >>> import llamalog, pandas as pd
 >>> frame = pd.DataFrame({"message": ["open 17", "open 42", "close 17"]})
@@ -15,27 +16,43 @@ and the docs of each method are those of its function. Nothing is stored on the 
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable
+import importlib
 from typing import Any
 
 import pandas as pd
 
-from . import analyze
-from .detectors import anomalies, detect
-from .features import windows
-from .templates import add_templates
-
 __all__ = ["LlamalogAccessor"]
 
 
-def _delegate(func: Callable[..., Any], name: str | None = None) -> Callable[..., Any]:
-    @functools.wraps(func)
-    def method(self: LlamalogAccessor, *args: Any, **kwargs: Any) -> Any:
-        return func(self._frame, *args, **kwargs)
+class _Delegate:
+    """A method calling ``module.function(frame, ...)``, imported when first used."""
 
-    if name is not None:
-        method.__name__ = method.__qualname__ = name
-    return method
+    def __init__(self, module: str, function: str) -> None:
+        self.module, self.function = module, function
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        self.name = name
+
+    def _target(self) -> Any:
+        return getattr(importlib.import_module(self.module), self.function)
+
+    def __get__(self, obj: LlamalogAccessor | None, owner: type | None = None) -> Any:
+        func = self._target()
+        if obj is None:  # on the class: a function with the target's docs
+
+            @functools.wraps(func)
+            def unbound(accessor: LlamalogAccessor, *args: Any, **kwargs: Any) -> Any:
+                return func(accessor._frame, *args, **kwargs)
+
+            unbound.__name__ = unbound.__qualname__ = self.name
+            return unbound
+
+        @functools.wraps(func)
+        def bound(*args: Any, **kwargs: Any) -> Any:
+            return func(obj._frame, *args, **kwargs)
+
+        bound.__name__ = bound.__qualname__ = self.name
+        return bound
 
 
 @pd.api.extensions.register_dataframe_accessor("llamalog")
@@ -45,25 +62,27 @@ class LlamalogAccessor:
     Analyses: ``summary``, ``frequency``, ``rate``, ``new_templates``,
     ``rare_templates``, ``transitions``, ``cooccurrence``, ``parameter_profile``,
     ``compare``. Features and detection: ``templates`` (:func:`llamalog.add_templates`),
-    ``windows``, ``detect``.
+    ``windows``, ``detect``, ``anomalies`` (its first argument is the fitted detector).
     """
 
     def __init__(self, frame: pd.DataFrame) -> None:
         self._frame = frame
 
-    summary = _delegate(analyze.summary)
-    frequency = _delegate(analyze.frequency)
-    rate = _delegate(analyze.rate)
-    new_templates = _delegate(analyze.new_templates)
-    rare_templates = _delegate(analyze.rare_templates)
-    transitions = _delegate(analyze.transitions)
-    cooccurrence = _delegate(analyze.cooccurrence)
-    parameter_profile = _delegate(analyze.parameter_profile)
-    compare = _delegate(analyze.compare)
-    templates = _delegate(add_templates, "templates")
-    windows = _delegate(windows)
-    detect = _delegate(detect)
+    summary = _Delegate("llamalog.analyze", "summary")
+    frequency = _Delegate("llamalog.analyze", "frequency")
+    rate = _Delegate("llamalog.analyze", "rate")
+    new_templates = _Delegate("llamalog.analyze", "new_templates")
+    rare_templates = _Delegate("llamalog.analyze", "rare_templates")
+    transitions = _Delegate("llamalog.analyze", "transitions")
+    cooccurrence = _Delegate("llamalog.analyze", "cooccurrence")
+    parameter_profile = _Delegate("llamalog.analyze", "parameter_profile")
+    compare = _Delegate("llamalog.analyze", "compare")
+    templates = _Delegate("llamalog.templates", "add_templates")
+    windows = _Delegate("llamalog.features", "windows")
+    detect = _Delegate("llamalog.detectors", "detect")
 
     def anomalies(self, detector: Any, *args: Any, **kwargs: Any) -> pd.DataFrame:
         """:func:`llamalog.anomalies` of a fitted ``detector`` over this frame."""
+        from .detectors import anomalies
+
         return anomalies(detector, self._frame, *args, **kwargs)

@@ -55,3 +55,20 @@ def test_methods_carry_the_functions_docs():
     assert LlamalogAccessor.rate.__doc__ == analyze.rate.__doc__
     assert LlamalogAccessor.templates.__doc__ == llamalog.add_templates.__doc__
     assert LlamalogAccessor.templates.__name__ == "templates"
+
+
+def test_import_llamalog_loads_only_the_reader():
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, llamalog; "
+        "print(sorted(m for m in ('llamalog.detectors', 'llamalog.features', "
+        "'llamalog.templates', 'llamalog.analyze', 'scipy.sparse') if m in sys.modules)); "
+        "llamalog.detect; print('llamalog.detectors' in sys.modules)"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.split("\n")[:2] == ["[]", "True"]
+    assert "detect" in dir(llamalog)
+    with pytest.raises(AttributeError, match="no attribute 'nope'"):
+        _ = llamalog.nope
