@@ -92,9 +92,9 @@ def _preload_blas() -> None:
 def one_blas_thread() -> AbstractContextManager:
     """Context manager limiting numpy's BLAS to one thread (``threadpoolctl``).
 
-    The detectors' products are small (a batch by a few hundred columns); a second
-    BLAS thread gains little on them, and on a busy 2-core machine its spin-waiting
-    made numpy training 5-10x slower in measurements (``benchmarks/bench_sequence.py``).
+    For the sequence model, whose products are tiny (a batch of 64 by a hidden layer of
+    64): a second BLAS thread gains nothing there, and on a busy 2-core machine its
+    spin-waiting made training 5-10x slower (``benchmarks/bench_sequence.py``).
     """
     from threadpoolctl import threadpool_limits
 

@@ -26,7 +26,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from .._optional import import_optional
-from ._backend import load_mlx, one_blas_thread, resolve_backend
+from ._backend import load_mlx, resolve_backend
 from ._base import BaseDetector, Matrix, as_matrix
 
 if TYPE_CHECKING:
@@ -222,10 +222,11 @@ class Autoencoder(BaseDetector):
         sizes = layer_sizes(d, self.hidden)
         trainer = _train_mlx if backend == "mlx" else _train_numpy
         start = time.perf_counter()
-        with one_blas_thread():  # faster on these small products, see one_blas_thread
-            weights, biases, losses, val_losses = trainer(
-                data, train_idx, val_idx, sizes, self._options(), rng
-            )
+        # BLAS keeps its own threading here: on 100k x 128 windows two threads trained in
+        # 4.5 s against 5.4 s for one (benchmarks/bench_detect.py, idle machine)
+        weights, biases, losses, val_losses = trainer(
+            data, train_idx, val_idx, sizes, self._options(), rng
+        )
         self.fit_seconds_ = time.perf_counter() - start
         self.backend_ = backend
         self.weights_ = [np.ascontiguousarray(w, dtype=np.float32) for w in weights]
@@ -318,8 +319,7 @@ class Autoencoder(BaseDetector):
             yield reconstruction_errors(x, self.weights_, self.biases_)
 
     def _scores(self, data: Matrix) -> np.ndarray:
-        with one_blas_thread():
-            parts = [e.mean(axis=1, dtype=np.float64) for e in self._errors_chunks(data)]
+        parts = [e.mean(axis=1, dtype=np.float64) for e in self._errors_chunks(data)]
         return np.concatenate(parts) if parts else np.zeros(0)
 
     def decision_function(self, X: Windows | sp.spmatrix | sp.sparray | np.ndarray) -> np.ndarray:
