@@ -33,7 +33,7 @@ def test_demo_writes_table_and_summary(demo):
     assert (tmp_path / "parsed.parquet").stat().st_size > 0
     assert summary["summary"]["templates"] >= 10
     templates = (tmp_path / "templates.csv").read_text().splitlines()
-    assert templates[0] == "template_id,template,count,example"
+    assert templates[0] == "template_id,template,count,example,name,pinned"
     assert str(tmp_path) in result.output
 
 

@@ -282,3 +282,66 @@ def test_distinct_templates_cost_a_bounded_number_of_comparisons(monkeypatch):
     ids = TemplateMiner().fit_transform(msgs)
     assert len(ids) == 3000
     assert calls <= 3000 * M.MAX_CANDIDATES
+
+
+LOGINS = ["user alice logged in", "user bob logged in", "user carol logged in"]
+
+
+def test_add_template_pins_a_template_before_fitting():
+    plain = TemplateMiner().fit(LOGINS)
+    assert len(plain.templates_) == 3  # a few plain words read as a choice
+    miner = TemplateMiner()
+    tid = miner.add_template("user <*> logged in", name="login")
+    ids = miner.partial_fit(LOGINS).transform(LOGINS)
+    assert ids.tolist() == [tid] * 3
+    row = miner.templates_.loc[tid]
+    assert (row["template"], row["count"], row["name"], bool(row["pinned"])) == (
+        "user <*> logged in", 3, "login", True,
+    )  # fmt: skip
+    assert row["example"] in LOGINS
+    with pytest.raises(ValueError, match="at least one token"):
+        miner.add_template("   ")
+
+
+def test_pin_and_rename_keep_ids(tmp_path):
+    miner = TemplateMiner().fit(["disk sda1 is full", "disk sdb2 is full", "VM Started"])
+    before = miner.templates_
+    disk = int(before.index[before["template"] == "disk <*> is full"][0])
+    miner.rename(disk, "disk full").pin(disk)
+    # a pinned template is not generalised by a line it does not match
+    verbs = [
+        "disk sdc3 was full",
+        "disk sdd4 got full",
+        "disk sde5 ran full",
+        "disk sdf6 seems full",
+    ]
+    other = TemplateMiner().fit(["disk sda1 is full", "disk sdb2 is full"])
+    other.partial_fit(verbs)  # unpinned: generalised
+    assert other.templates_["template"].tolist() == ["disk <*> <*> full"]
+    miner.partial_fit(verbs)
+    ids = miner.transform(["disk sdd4 is full", "disk x9 was full"])
+    after = miner.templates_
+    assert ids[0] == disk and ids[1] != disk
+    assert after.loc[disk, "template"] == "disk <*> is full"
+    assert after.loc[disk, "name"] == "disk full" and bool(after.loc[disk, "pinned"])
+    assert (after.loc[before.index, "template"] == before["template"]).all()  # ids stay
+    with pytest.raises(ValueError, match="does not match"):
+        miner.pin(disk, "disk <*> is empty")
+    with pytest.raises(KeyError, match="no template 99"):
+        miner.rename(99, "x")
+    loaded = TemplateMiner.load(miner.save(tmp_path / "m.json"))
+    pd.testing.assert_frame_equal(loaded.templates_, miner.templates_)
+    assert loaded.transform(["disk sde5 is full"]).tolist() == [disk]
+
+
+def test_user_masks(tmp_path):
+    lines = ["login user=alice ok", "login user=bob ok", "login user=carol ok"]
+    assert len(TemplateMiner().fit(lines).templates_) == 3
+    miner = TemplateMiner(masks=[r"user=\w+"])
+    assert miner.fit_transform(lines).tolist() == [0, 0, 0]
+    assert miner.templates_["template"].tolist() == ["login <*> ok"]
+    loaded = TemplateMiner.load(miner.save(tmp_path / "masked.json"))
+    assert loaded.masks == (r"user=\w+",)
+    assert loaded.transform(["login user=dave ok"]).tolist() == [0]
+    with pytest.raises(ValueError, match="not a valid RE2"):
+        TemplateMiner(masks=["("]).fit(lines)

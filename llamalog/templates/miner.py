@@ -58,6 +58,8 @@ class _Cluster:
     example: str = ""
     members: dict[str, int] = field(default_factory=dict)  # masked pattern -> lines
     samples: dict[str, str] = field(default_factory=dict)  # masked pattern -> a message
+    pinned: bool = False  # set by hand: its text never changes, it is never split
+    name: str = ""  # a label given by hand
 
     @property
     def template(self) -> str:
@@ -163,7 +165,7 @@ def _similarity(cluster: list[str], tokens: list[str]) -> tuple[float, int]:
 
 
 class TemplateMiner:
-    """Find message templates; scikit-learn style.
+    r"""Find message templates; scikit-learn style.
 
     Parameters
     ----------
@@ -173,11 +175,22 @@ class TemplateMiner:
         A position where a cluster's patterns hold at most this many different plain
         words is a choice between templates (``VM Started`` / ``VM Stopped``), not a
         variable: the cluster is split by those words (default 3).
+    masks : sequence of str
+        Extra variable shapes for your logs, as regular expressions (RE2 syntax, as
+        :func:`pyarrow.compute.replace_substring_regex` takes them): every match becomes
+        ``<*>`` before the default masks run, e.g. ``[r"user=\w+", r"tenant-[a-z]+"]``.
+        Typed parameters (``add_templates(params=True)``) still come from the default
+        masks alone.
+
+    Templates can be fixed by hand without changing any id: :meth:`pin` freezes a
+    template's text (lines join it only when it matches them, and it is never split),
+    :meth:`rename` gives it a name, :meth:`add_template` declares one before fitting.
 
     Attributes
     ----------
     templates_ : DataFrame
-        Indexed by template id: ``template`` (text with ``<*>``), ``count``, ``example``.
+        Indexed by template id: ``template`` (text with ``<*>``), ``count``, ``example``,
+        ``name`` (given by :meth:`rename`, else ``""``) and ``pinned``.
 
     Examples
     --------
@@ -188,9 +201,12 @@ class TemplateMiner:
     ['open file <*>', 'VM Started', 'VM Stopped']
     """
 
-    def __init__(self, *, similarity: float = 0.5, max_choices: int = 3) -> None:
+    def __init__(
+        self, *, similarity: float = 0.5, max_choices: int = 3, masks: Iterable[str] = ()
+    ) -> None:
         self.similarity = similarity
         self.max_choices = max_choices
+        self.masks = tuple(masks)
 
     # ------------------------------------------------------------------ learning
 
@@ -217,6 +233,8 @@ class TemplateMiner:
         return self._assign(messages, learn=False)
 
     def _assign(self, messages: Iterable[str], *, learn: bool) -> np.ndarray:
+        if self.masks:
+            messages = self._user_masked(messages)
         texts, hashes = template_hashes_of(messages)
         if len(hashes) == 0:
             return np.zeros(0, dtype=np.int64)
@@ -234,13 +252,83 @@ class TemplateMiner:
             ids = np.array([self._state.pattern_ids[p] for p in patterns], dtype=np.int64)
         return ids[codes]
 
+    def _user_masked(self, messages: Iterable[str]) -> pa.ChunkedArray:
+        """``messages`` with every match of the user masks replaced by ``<*>``."""
+        chunked = _arrow_messages(messages)
+        for rx in self.masks:
+            try:
+                chunked = pc.replace_substring_regex(chunked, pattern=rx, replacement=VAR)
+            except (pa.ArrowInvalid, pa.ArrowNotImplementedError) as exc:
+                raise ValueError(
+                    f"mask {rx!r} is not a valid RE2 regular expression: {exc}"
+                ) from exc
+        return chunked
+
+    # ------------------------------------------------------------------ by hand
+
+    def add_template(self, template: str, *, name: str = "") -> int:
+        """Declare a template (``<*>`` for variables) before or between fits; pinned.
+
+        Returns its id. Lines whose masked form it matches join it, whatever the
+        similarity rule would have made of them.
+        """
+        if not hasattr(self, "_state"):
+            self._state = _State()
+        tokens = template.split()
+        if not tokens:
+            raise ValueError("a template needs at least one token")
+        c = self._new_cluster(tokens, "")
+        c.pinned, c.name = True, str(name)
+        return c.id
+
+    def pin(self, template_id: int, template: str | None = None) -> TemplateMiner:
+        """Freeze template ``template_id`` (optionally setting its text first).
+
+        A pinned template keeps its text and id: new lines join it only when it
+        matches them, and it is never split. ``template`` must match every pattern
+        the template already holds.
+        """
+        c = self._cluster(template_id)
+        if template is not None:
+            tokens = template.split()
+            bad = [
+                p
+                for p in c.members
+                if len(p.split()) != len(tokens)
+                or not all(_covers(a, b) for a, b in zip(tokens, p.split(), strict=True))
+            ]
+            if bad:
+                raise ValueError(
+                    f"template {template!r} does not match {len(bad)} pattern(s) of template "
+                    f"{template_id}, e.g. {bad[0]!r}"
+                )
+            st = self._state
+            if _key(c.tokens) != _key(tokens):
+                st.by_key[_key(c.tokens)].remove(c.id)
+                st.by_key.setdefault(_key(tokens), []).append(c.id)
+            c.tokens = tokens
+        c.pinned = True
+        return self
+
+    def rename(self, template_id: int, name: str) -> TemplateMiner:
+        """Give template ``template_id`` a name (``templates_["name"]``); ids stay."""
+        self._cluster(template_id).name = str(name)
+        return self
+
+    def _cluster(self, template_id: int) -> _Cluster:
+        self._check_fitted()
+        cs = self._state.clusters
+        if not 0 <= int(template_id) < len(cs):
+            raise KeyError(f"no template {template_id}; ids run from 0 to {len(cs) - 1}")
+        return cs[int(template_id)]
+
     def _refine(self) -> bool:
         """Split clusters at positions that hold a few plain words; True if any split."""
         st = self._state
         changed = False
         for cid in range(len(st.clusters)):
             c = st.clusters[cid]
-            if len(c.members) < 2:
+            if len(c.members) < 2 or c.pinned:
                 continue
             split = self._choice_positions(c)
             if not split:
@@ -302,16 +390,24 @@ class TemplateMiner:
         tokens = pattern.split()
         best, best_key = None, (-1.0, -1)
         for cid in st.by_key.get(_key(tokens), ())[:MAX_CANDIDATES]:
-            sim = _similarity(st.clusters[cid].tokens, tokens)
+            c = st.clusters[cid]
+            if c.pinned:  # a pinned template takes exactly the lines it matches, first
+                if all(_covers(a, b) for a, b in zip(c.tokens, tokens, strict=True)):
+                    best, best_key = cid, (2.0, 0)
+                    break
+                continue
+            sim = _similarity(c.tokens, tokens)
             if sim > best_key:
                 best, best_key = cid, sim
         if best is not None and best_key[0] >= self.similarity:
             if learn:
                 c = st.clusters[best]
-                c.tokens = [merge_tokens(a, b) for a, b in zip(c.tokens, tokens, strict=True)]
+                if not c.pinned:
+                    c.tokens = [merge_tokens(a, b) for a, b in zip(c.tokens, tokens, strict=True)]
                 c.count += count
                 c.members[pattern] = c.members.get(pattern, 0) + count
                 c.samples.setdefault(pattern, example)
+                c.example = c.example or example
                 st.pattern_ids[pattern] = best
             return best
         if not learn:
@@ -338,6 +434,8 @@ class TemplateMiner:
                 "template": [c.template for c in cs],
                 "count": np.array([c.count for c in cs], dtype=np.int64),
                 "example": [c.example for c in cs],
+                "name": [c.name for c in cs],
+                "pinned": np.array([c.pinned for c in cs], dtype=bool),
             },
             index=pd.Index([c.id for c in cs], name="template_id"),
         )
@@ -363,7 +461,11 @@ class TemplateMiner:
         payload = {
             "format": "llamalog.TemplateMiner",
             "version": FORMAT_VERSION,
-            "params": {"similarity": self.similarity, "max_choices": self.max_choices},
+            "params": {
+                "similarity": self.similarity,
+                "max_choices": self.max_choices,
+                "masks": list(self.masks),
+            },
             "clusters": [
                 {
                     "id": c.id,
@@ -372,6 +474,8 @@ class TemplateMiner:
                     "example": c.example,
                     "members": c.members,
                     "samples": c.samples,
+                    "pinned": c.pinned,
+                    "name": c.name,
                 }
                 for c in self._state.clusters
             ],
@@ -402,6 +506,8 @@ class TemplateMiner:
                 c["example"],
                 dict(c["members"]),
                 dict(c["samples"]),
+                bool(c.get("pinned", False)),
+                str(c.get("name", "")),
             )
             st.clusters.append(cluster)
         for c in st.clusters:
