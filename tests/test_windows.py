@@ -101,6 +101,32 @@ def i64(values) -> np.ndarray:
 times = st.lists(st.one_of(st.integers(-500, 500), st.just(NAT)), max_size=30)
 
 
+wide_times = st.lists(st.one_of(st.integers(-(10**15), 10**15), st.just(NAT)), max_size=30)
+
+
+@SETTINGS
+@given(wide_times, st.integers(1, 1000))
+def test_fixed_windows_twin_sparse_span(ts, every):
+    """Windows far apart: the kernel sorts instead of using its presence table."""
+    row_win, starts, status = K.fixed_windows(i64(ts), every, False, 10**6)
+    assert status == K.OK
+    want_win, want_starts = ref_fixed(ts, every, False)
+    assert row_win.tolist() == want_win
+    assert starts.tolist() == want_starts
+
+
+@SETTINGS
+@given(st.lists(st.integers(-(2**40), 2**40), max_size=40), st.booleans())
+def test_vocabulary_matches_unique(values, small):
+    from llamalog.features.windows import _vocabulary
+
+    arr = np.abs(i64(values)) % 50 if small else i64(values)
+    vocab, codes = _vocabulary(arr, pd.Series(arr))
+    if arr.size:
+        np.testing.assert_array_equal(vocab, np.unique(arr))
+        np.testing.assert_array_equal(codes, np.searchsorted(np.unique(arr), arr))
+
+
 @SETTINGS
 @given(times, st.integers(1, 120), st.booleans())
 def test_fixed_windows_twin(ts, every, keep_empty):

@@ -63,6 +63,29 @@ def fixed_windows(ts, every, keep_empty, max_windows):
                 row_window[i] = bins[j] - lo
                 j += 1
         return row_window, starts, OK
+    span = hi - lo + 1
+    if float(span) <= 4.0 * n_valid + 1024.0:
+        # windows that hold a row, numbered in time order through a presence table
+        rank = np.zeros(span, np.int64)
+        for j in range(n_valid):
+            rank[bins[j] - lo] = 1
+        n_windows = 0
+        for w in range(span):
+            if rank[w]:
+                rank[w] = n_windows
+                n_windows += 1
+            else:
+                rank[w] = -1
+        starts = np.empty(n_windows, np.int64)
+        for w in range(span):
+            if rank[w] >= 0:
+                starts[rank[w]] = (lo + w) * every
+        j = 0
+        for i in range(n):
+            if ts[i] != NAT:
+                row_window[i] = rank[bins[j] - lo]
+                j += 1
+        return row_window, starts, OK
     uniq = np.unique(bins[:n_valid])
     pos = np.searchsorted(uniq, bins[:n_valid])
     j = 0

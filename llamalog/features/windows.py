@@ -625,8 +625,7 @@ def windows(
     # event ids and vocabulary
     values = _event_values(col, member_rows)
     if vocabulary is None:
-        vocab = np.unique(values) if values.size else _empty_vocab(col)
-        codes = np.searchsorted(vocab, values).astype(np.int64)
+        vocab, codes = _vocabulary(values, col)
     else:
         if isinstance(vocabulary, Windows):
             vocab = vocabulary.vocabulary
@@ -682,6 +681,25 @@ def _event_values(col: pd.Series, rows: np.ndarray) -> np.ndarray:
     if isinstance(col.dtype, pd.api.extensions.ExtensionDtype):
         return col.to_numpy(dtype=np.int64, na_value=0)[rows]
     return col.to_numpy()[rows].astype(np.int64, copy=False)
+
+
+def _vocabulary(values: np.ndarray, col: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """Sorted distinct event ids and each value's column (as unique + searchsorted).
+
+    Small non-negative integer ids (template ids) take a counting pass instead of a
+    sort: a presence table over ``0..max`` when that is not much longer than the data.
+    """
+    if values.size == 0:
+        return _empty_vocab(col), np.zeros(0, dtype=np.int64)
+    if values.dtype.kind in "iu":
+        lo, hi = int(values.min()), int(values.max())
+        if lo >= 0 and hi < 4 * values.size + 1024:
+            present = np.bincount(values, minlength=hi + 1) > 0
+            vocab = np.flatnonzero(present).astype(values.dtype)
+            column = np.cumsum(present) - 1
+            return vocab, column[values].astype(np.int64)
+    vocab = np.unique(values)
+    return vocab, np.searchsorted(vocab, values).astype(np.int64)
 
 
 def _empty_vocab(col: pd.Series) -> np.ndarray:
