@@ -552,3 +552,37 @@ def test_templates_with_varying_value_counts_are_not_checked():
     assert det.numeric_.empty and det.categorical_.empty
     steady = pd.DataFrame({"template_id": [0] * 60, "params": [[("7", "int")]] * 60})
     assert len(PatternDetector().fit(steady).numeric_) == 1
+
+
+def test_fields_are_checked_like_parameters(tmp_path):
+    rng = np.random.default_rng(0)
+    n = 400
+    train = pd.DataFrame(
+        {
+            "template_id": np.zeros(n, dtype=np.int64),
+            "Status": rng.choice(["200", "304"], n),
+            "Method": rng.choice(["GET", "PUT"], n),
+            "Size": rng.integers(900, 1100, n).astype(str),
+        }
+    )
+    test = pd.DataFrame(
+        {
+            "template_id": [0, 0, 0],
+            "Status": ["200", "200", "200"],
+            "Method": ["GET", "DELETE", "GET"],
+            "Size": ["1000", "1000", "250000"],
+        }
+    )
+    plain = PatternDetector().fit(train)
+    assert plain.predict(test).tolist() == [0, 0, 0]
+    det = PatternDetector(fields=("Method", "Size")).fit(train)
+    assert det.predict(test).tolist() == [0, 1, 1]
+    why = det.describe(test, [1, 2])
+    assert 'unseen value "DELETE" in field Method' in why[0]
+    assert "value 250000 of field Size (int)" in why[1]
+    assert det.explain(test)["slot"].tolist()[1:] == [-1, -2]
+    loaded = PatternDetector.load(det.save(tmp_path / "fields"))
+    assert loaded.fields == ("Method", "Size")
+    np.testing.assert_array_equal(loaded.decision_function(test), det.decision_function(test))
+    with pytest.raises(ValueError, match="not columns"):
+        PatternDetector(fields=("Nope",)).fit(train)

@@ -61,7 +61,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any, ClassVar
 
 import numpy as np
@@ -84,6 +84,7 @@ _ALPHA = 0.5  # add-half smoothing of every frequency
 _TAIL = 0.005  # quantiles the numeric range starts from
 _MIN_SPREAD = 0.1  # least spread on the log scale (10 %)
 _MIN_NUMERIC = 10  # least training values of a numeric slot to learn its range
+_NO_SLOT = -(2**62)  # "no slot" in per-line results (fields have slots -1, -2, ...)
 _Z99 = 5.152  # width of the central 99 % of a normal distribution, in sigmas
 _SIZE = re.compile(r"\s*([-+]?(?:\d+\.?\d*|\.\d+))\s*([KMGTP]?i?B)?\s*\Z", re.IGNORECASE)
 #: A number glued to a short unit ("0.25s", "40ms.", "12%"): the masker types it "id".
@@ -171,6 +172,11 @@ class PatternDetector(BaseDetector):
         taken for new normal behaviour — a deploy, a new feature, a new job — and
         scores 0; its parameters are not checked either (they have no model).
         Lines without a level always count; ``None`` counts every new template.
+    fields : sequence of str, default ()
+        Columns of the frame checked like parameters, per template: numbers by range,
+        few-valued text by the set of values (e.g. ``("Status", "Size")`` for access
+        logs, ``("Component",)``). Their slots read ``field <name>`` in explanations
+        and carry negative slot numbers (-1 for the first field) in :meth:`explain`.
 
     Attributes
     ----------
@@ -224,6 +230,7 @@ class PatternDetector(BaseDetector):
         max_values: int = 20,
         min_repeat: int = 3,
         min_level: str | None = "WARNING",
+        fields: Sequence[str] = (),
     ) -> None:
         self.threshold_quantile = threshold_quantile
         self.rare = rare
@@ -231,6 +238,7 @@ class PatternDetector(BaseDetector):
         self.max_values = max_values
         self.min_repeat = min_repeat
         self.min_level = min_level
+        self.fields = tuple(fields)
 
     # -- input ----------------------------------------------------------------------------
     def _validate_params(self) -> None:
@@ -256,9 +264,12 @@ class PatternDetector(BaseDetector):
             if isinstance(v, bool) or not isinstance(v, int | np.integer) or v < 1:
                 raise ValueError(f"{name} must be an int >= 1, got {v!r}")
 
-    @staticmethod
-    def _input(X: Any) -> tuple[np.ndarray, list | None, pd.Index, pd.DataFrame | None]:
-        """Template ids (int64, -1 for missing), params lists or None, index, frame."""
+    def _input(self, X: Any) -> tuple[np.ndarray, list | None, pd.Index, pd.DataFrame | None]:
+        """Template ids (int64, -1 for missing), params lists or None, index, frame.
+
+        With ``fields``, each row's list also holds ``(value, type, slot)`` for each
+        field, with slot ``-1`` for the first field, ``-2`` for the second...
+        """
         if isinstance(X, pd.DataFrame):
             if TEMPLATE_ID not in X:
                 raise ValueError(
@@ -282,7 +293,35 @@ class PatternDetector(BaseDetector):
             raise ValueError("template ids must be integers")
         tids = np.where(np.isfinite(values), values, -1).astype(np.int64)
         tids[tids < 0] = -1
+        if self.fields and frame is not None:
+            params = self._with_fields(frame, params)
         return tids, params, index, frame
+
+    def _with_fields(self, frame: pd.DataFrame, params: list | None) -> list:
+        """Each row's params plus ``(value, type, slot)`` for every field in ``fields``."""
+        from ..templates.masking import _type_of
+
+        missing = [f for f in self.fields if f not in frame]
+        if missing:
+            raise ValueError(
+                f"fields {missing} are not columns of the frame (it has {list(frame.columns)})"
+            )
+        columns = [
+            frame[f].astype("string").to_numpy(dtype=object, na_value=None) for f in self.fields
+        ]
+        base = params if params is not None else [[] for _ in range(len(frame))]
+        out = []
+        for i, p in enumerate(base):
+            row = list(p) if isinstance(p, list | tuple | np.ndarray) else []
+            for k, col in enumerate(columns):
+                v = col[i]
+                if v is not None:
+                    row.append((v, _type_of(v) or "word", -(k + 1)))
+            out.append(row)
+        return out
+
+    def _slot_name(self, slot: int) -> str:
+        return f"field {self.fields[-slot - 1]}" if slot < 0 and self.fields else f"slot {slot}"
 
     def _quiet(self, frame: pd.DataFrame | None, n: int) -> np.ndarray:
         """Lines whose level is known and below ``min_level`` (new templates not counted)."""
@@ -295,7 +334,11 @@ class PatternDetector(BaseDetector):
 
     @staticmethod
     def _flatten(tids: np.ndarray, params: list | None):
-        """Every parameter as parallel lists: row, template, slot, type, value."""
+        """Every parameter as parallel lists: row, template, slot, type, value.
+
+        A slot is the position in the row's list, or the slot an entry carries as its
+        third element (fields, see ``_input``).
+        """
         rows, tmpl, slots, kinds, values = [], [], [], [], []
         if params is None:
             return rows, tmpl, slots, kinds, values
@@ -305,12 +348,12 @@ class PatternDetector(BaseDetector):
             t = int(tids[i])
             for j, pair in enumerate(p):
                 try:
-                    value, kind = pair
+                    value, kind, *rest = pair
                 except (TypeError, ValueError):
                     continue
                 rows.append(i)
                 tmpl.append(t)
-                slots.append(j)
+                slots.append(int(rest[0]) if rest else j)
                 kinds.append(str(kind))
                 values.append(str(value))
         return rows, tmpl, slots, kinds, values
@@ -490,7 +533,7 @@ class PatternDetector(BaseDetector):
             score[hush] = 0.0
             reason[hush] = _NONE
         reason[seen & (counts < self._rare_limit())] = _RARE
-        slot = np.full(n, -1, dtype=np.int64)
+        slot = np.full(n, _NO_SLOT, dtype=np.int64)
         kind = np.full(n, None, dtype=object)
         value = np.full(n, None, dtype=object)
         model = np.full(n, -1, dtype=np.int64)
@@ -597,7 +640,9 @@ class PatternDetector(BaseDetector):
                 "score": score,
                 "reason": pd.Categorical.from_codes(reason, REASONS),
                 "template_id": tids,
-                "slot": pd.arrays.IntegerArray(np.maximum(slot, 0), slot < 0),
+                "slot": pd.arrays.IntegerArray(
+                    np.where(slot == _NO_SLOT, 0, slot), slot == _NO_SLOT
+                ),
                 "type": kind,
                 "value": value,
             },
@@ -654,8 +699,9 @@ class PatternDetector(BaseDetector):
             elif code == _RANGE:
                 m = self.numeric_.iloc[int(model[i])]
                 integer = bool(m["integer"])
+                where = self._slot_name(int(slot[i]))
                 out.append(
-                    f"value {value[i]} of slot {slot[i]} ({kind[i]}) of {name} outside its "
+                    f"value {value[i]} of {where} ({kind[i]}) of {name} outside its "
                     f"learned range [{_fmt(m['lo'], integer)}, {_fmt(m['hi'], integer)}]"
                     + (f" {m['unit']}" if m["unit"] else "")
                 )
@@ -663,8 +709,9 @@ class PatternDetector(BaseDetector):
                 m = self.categorical_.iloc[int(model[i])]
                 seen = list(m["values"])
                 shown = ", ".join(seen[:8]) + (f", … ({len(seen)} in all)" if len(seen) > 8 else "")
+                where = self._slot_name(int(slot[i]))
                 out.append(
-                    f"unseen value {_quote(value[i])} in slot {slot[i]} ({kind[i]}) of {name} "
+                    f"unseen value {_quote(value[i])} in {where} ({kind[i]}) of {name} "
                     f"(seen: {shown})"
                 )
             else:
