@@ -216,3 +216,18 @@ def test_detect_edge_frames():
     assert none.empty
     single = detect(frame.iloc[:1], ["pattern"])
     assert len(single) == 0
+
+
+def test_train_forms_agree():
+    frame = service_log()
+    n_train = int(len(frame) * 0.8)
+    cut = frame["timestamp"].iloc[n_train]
+    spec = {"session": r"req-\d+"}
+    by_mask = detect(frame, ["pattern"], windows=spec, train=np.arange(len(frame)) < n_train)
+    by_frame = detect(frame, ["pattern"], windows=spec, train=frame.iloc[:n_train])
+    by_time = detect(frame, ["pattern"], windows=spec, train=str(cut.tz_convert(None)))
+    by_stamp = detect(frame, ["pattern"], windows=spec, train=cut)
+    for other in (by_frame, by_time, by_stamp):
+        pd.testing.assert_frame_equal(other, by_mask)
+    with pytest.raises(ValueError, match="needs a timestamp"):
+        detect(frame.drop(columns="timestamp"), ["pattern"], windows=spec, train="2024-03-01")

@@ -588,6 +588,10 @@ def anomalies(
 ) -> pd.DataFrame:
     """The anomalies frame of one fitted detector over ``frame``.
 
+    A line-level detector flags a window when one of its lines scores above the
+    detector's own (line) threshold; :func:`detect` instead calibrates that cut on
+    the training windows, which it knows.
+
     Parameters
     ----------
     detector : fitted detector
