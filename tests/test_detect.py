@@ -8,6 +8,7 @@ import warnings
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 import pytest
 import scipy.sparse as sp
 
@@ -183,3 +184,19 @@ def test_auto_picks_mlx_only_with_fast_blas_or_gpu(monkeypatch):
     monkeypatch.setitem(backend_mod._BLAS, "optimized", True)
     assert backend_mod.resolve_backend("auto", what="test") == "mlx"
     assert backend_mod.resolve_backend("auto", what="test", mlx_cpu_ok=False) == "numpy"
+
+
+def test_describe_takes_templates_as_mapping_series_or_frame():
+    X, _, _ = synthetic()
+    det = Autoencoder(**SMALL, backend="numpy").fit(X)
+    top = int(det.explain(X[[0]], top=1)[0, 0])
+    text = f"template number {top}"
+    forms = (
+        {top: text},
+        pd.Series({top: text}),
+        pd.DataFrame({"template_id": [top, top], "template": [text, text]}),
+    )
+    for templates in forms:
+        assert f'"{text}"' in det.describe(X, [0], templates=templates)[0]
+    with pytest.raises(ValueError, match="template_id"):
+        det.describe(X, [0], templates=pd.DataFrame({"x": [1]}))

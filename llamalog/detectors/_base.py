@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar, Self
 
 import numpy as np
+import pandas as pd
 import scipy.sparse as sp
 
 from ..errors import NotFittedError
@@ -23,7 +24,15 @@ from ..errors import NotFittedError
 if TYPE_CHECKING:
     from ..features.windows import Windows
 
-__all__ = ["FORMAT", "FORMAT_VERSION", "BaseDetector", "as_matrix", "confidence"]
+__all__ = [
+    "FORMAT",
+    "FORMAT_VERSION",
+    "BaseDetector",
+    "as_matrix",
+    "confidence",
+    "quote",
+    "template_texts",
+]
 
 #: Value of ``"format"`` in every saved ``params.json``.
 FORMAT = "llamalog-detector"
@@ -75,6 +84,39 @@ def as_matrix(X: Windows | sp.spmatrix | sp.sparray | np.ndarray) -> tuple[Matri
     if not np.isfinite(values).all():
         raise ValueError("the input holds NaN or infinite values; counts must be finite")
     return out, vocabulary
+
+
+def template_texts(templates: Any) -> dict[int, str] | None:
+    """Template text by id for ``describe``: from a mapping, a Series indexed by id, or
+    a frame with ``template_id`` and ``template`` columns (``miner.templates_`` reset,
+    or a parsed frame itself); ``None`` stays ``None``.
+
+    >>> template_texts(pd.DataFrame({"template_id": [3, 3], "template": ["up <*>", "up <*>"]}))
+    {3: 'up <*>'}
+    """
+    if templates is None:
+        return None
+    if isinstance(templates, pd.DataFrame):
+        if not {"template_id", "template"} <= set(templates.columns):
+            raise ValueError("templates as a frame needs columns 'template_id' and 'template'")
+        pairs = templates[["template_id", "template"]].drop_duplicates("template_id")
+        ids, texts = pairs["template_id"], pairs["template"]
+    elif isinstance(templates, pd.Series):
+        ids, texts = templates.index, templates.to_numpy()
+    else:
+        items = dict(templates)
+        ids, texts = list(items), list(items.values())
+    return {int(k): str(v) for k, v in zip(ids, texts, strict=True) if pd.notna(k)}
+
+
+def quote(text: str, limit: int = 60) -> str:
+    """``text`` on one line in double quotes, cut to ``limit`` characters with "…".
+
+    >>> quote("disk   full on /dev/sda", limit=12)
+    '"disk full o…"'
+    """
+    text = " ".join(str(text).split())
+    return f'"{text if len(text) <= limit else text[: limit - 1] + "…"}"'
 
 
 def confidence(scores: np.ndarray, threshold: float, center: float) -> np.ndarray:

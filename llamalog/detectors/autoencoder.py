@@ -19,7 +19,7 @@ import itertools
 import logging
 import math
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any, ClassVar, Literal
 
 import numpy as np
@@ -27,7 +27,7 @@ import scipy.sparse as sp
 
 from .._optional import import_optional
 from ._backend import load_mlx, resolve_backend
-from ._base import BaseDetector, Matrix, as_matrix
+from ._base import BaseDetector, Matrix, as_matrix, quote, template_texts
 
 if TYPE_CHECKING:
     from ..features.windows import Windows
@@ -393,17 +393,18 @@ class Autoencoder(BaseDetector):
         X: Windows | sp.spmatrix | sp.sparray | np.ndarray,
         rows: Sequence[int] | np.ndarray,
         *,
-        templates: Mapping[int, str] | None = None,
+        templates: Any = None,
         top: int = 3,
     ) -> list[str]:
         """One sentence per window in ``rows``: the events the model reconstructs worst.
 
         Each event is given with its count in the window and the count the model
         expected (the reconstruction mapped back through the normalisation, so an
-        expected count is an estimate), and its template text when ``templates``
-        maps event ids to text.
+        expected count is an estimate), and its template text when ``templates`` gives
+        it (a mapping, a Series by id, or a frame with ``template_id`` and ``template``).
         """
         rows = np.asarray(rows, dtype=np.intp)
+        texts = template_texts(templates)
         matrix, _ = as_matrix(X)
         if rows.size == 0:
             return []
@@ -428,8 +429,8 @@ class Autoencoder(BaseDetector):
                 j = col_of[int(e)] if col_of is not None else int(e)
                 expected = _expected_count(recon[k, j], norm[j], counts[k, j], total)
                 name = f"event {int(e)}"
-                if templates and int(e) in templates:
-                    name += f' "{_short(templates[int(e)])}"'
+                if texts and int(e) in texts:
+                    name += f" {quote(texts[int(e)])}"
                 parts.append(f"{name}: {int(counts[k, j])} seen, ~{expected:.1f} expected")
             out.append(
                 "unusual mix of events; worst reconstructed: " + "; ".join(parts)
@@ -477,11 +478,6 @@ class Autoencoder(BaseDetector):
 
 
 # -- helpers ------------------------------------------------------------------------------
-def _short(text: str, width: int = 60) -> str:
-    text = " ".join(str(text).split())
-    return text if len(text) <= width else text[: width - 1] + "…"
-
-
 def _expected_count(recon: float, norm: float, count: float, total: float) -> float:
     """Count a reconstructed normalised value stands for, scaled like the observed one."""
     if norm > 0:

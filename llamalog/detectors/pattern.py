@@ -68,7 +68,7 @@ import numpy as np
 import pandas as pd
 
 from ..schema import LEVEL, LEVELS
-from ._base import BaseDetector
+from ._base import BaseDetector, quote, template_texts
 
 __all__ = ["PatternDetector"]
 
@@ -135,11 +135,6 @@ def _fmt(x: float, integer: bool) -> str:
     if integer:
         return _thousands(round(x))
     return f"{x:.4g}"
-
-
-def _quote(text: str, limit: int = 80) -> str:
-    text = " ".join(str(text).split())
-    return f'"{text if len(text) <= limit else text[: limit - 1] + "…"}"'
 
 
 class PatternDetector(BaseDetector):
@@ -680,17 +675,17 @@ class PatternDetector(BaseDetector):
         _, reason, slot, kind, value, model, counts = self._analyse(
             tids[rows], sub_params, quiet=quiet
         )
-        texts = _texts(templates)
+        texts = template_texts(templates)
         out = []
         for i, r in enumerate(rows):
             t = int(tids[r])
             name = "unparsed lines (template -1)" if t < 0 else f"template {t}"
             code = int(reason[i])
             if code == _NEW:
-                quote = _quote_of(t, texts, frame, r)
+                quoted = _quote_of(t, texts, frame, r)
                 what = "a line matching no template" if t < 0 else name
                 text = f"{what} never seen in training"
-                out.append(f"{text}: {quote}" if quote else text)
+                out.append(f"{text}: {quoted}" if quoted else text)
             elif code == _RARE:
                 out.append(
                     f"rare {name} ({_thousands(counts[i])} of {_thousands(self.n_lines_)} "
@@ -711,7 +706,7 @@ class PatternDetector(BaseDetector):
                 shown = ", ".join(seen[:8]) + (f", … ({len(seen)} in all)" if len(seen) > 8 else "")
                 where = self._slot_name(int(slot[i]))
                 out.append(
-                    f"unseen value {_quote(value[i])} in {where} ({kind[i]}) of {name} "
+                    f"unseen value {quote(value[i], 80)} in {where} ({kind[i]}) of {name} "
                     f"(seen: {shown})"
                 )
             else:
@@ -780,25 +775,13 @@ class PatternDetector(BaseDetector):
         self._index_models()
 
 
-def _texts(templates: Mapping | pd.Series | pd.DataFrame | None) -> Mapping | None:
-    if templates is None:
-        return None
-    if isinstance(templates, pd.DataFrame):
-        if not {"template_id", "template"} <= set(templates.columns):
-            raise ValueError("templates as a frame needs columns 'template_id' and 'template'")
-        return dict(zip(templates["template_id"], templates["template"], strict=True))
-    if isinstance(templates, pd.Series):
-        return templates.to_dict()
-    return templates
-
-
 def _quote_of(t: int, texts: Mapping | None, frame: pd.DataFrame | None, r: int) -> str:
     if texts is not None and t in texts:
-        return _quote(texts[t])
+        return quote(texts[t], 80)
     if frame is not None:
         for col in ("template", "message"):
             if col in frame:
                 v = frame[col].iloc[r]
                 if v is not None and not (isinstance(v, float) and math.isnan(v)):
-                    return _quote(v)
+                    return quote(v, 80)
     return ""

@@ -42,7 +42,7 @@ from .. import schema as S
 from ..errors import LlamalogWarning, SchemaError
 from ..features.windows import Windows
 from ..features.windows import windows as make_windows
-from ._base import BaseDetector, confidence
+from ._base import BaseDetector, confidence, template_texts
 from .feedback import Labels, recalibrate, row_labels
 
 __all__ = ["ANOMALY_COLUMNS", "DEFAULT_METHODS", "METHODS", "anomalies", "detect"]
@@ -317,8 +317,7 @@ def _window_focus(det: BaseDetector, win: Windows, idx: np.ndarray) -> list[list
 def _templates_map(frame: pd.DataFrame) -> dict[int, str]:
     if "template" not in frame or "template_id" not in frame:
         return {}
-    pairs = frame[["template_id", "template"]].drop_duplicates("template_id")
-    return {int(k): str(v) for k, v in zip(pairs["template_id"], pairs["template"], strict=True)}
+    return template_texts(frame) or {}
 
 
 def _context_lines(frame: pd.DataFrame, rows: list[int], limit: int) -> tuple[list[str], list[int]]:

@@ -43,7 +43,7 @@ import pandas as pd
 
 from .._optional import import_optional
 from ._backend import load_mlx, one_blas_thread, resolve_backend
-from ._base import BaseDetector
+from ._base import BaseDetector, template_texts
 
 if TYPE_CHECKING:
     from ..features.windows import Windows
@@ -870,7 +870,7 @@ class SequenceModel(BaseDetector):
         # explain only the windows asked for (a few flagged ones among many, usually)
         picked = [values[offsets[int(w)] : offsets[int(w) + 1]] for w in rows]
         table = self.explain(picked, top=top)
-        names = _template_lookup(templates)
+        names = template_texts(templates)
 
         def name(e: int | None) -> str:
             if e is None:
@@ -941,18 +941,6 @@ class SequenceModel(BaseDetector):
         self.validation_curve_ = list(state.get("validation_curve_", []))
         self.n_epochs_ = int(state.get("n_epochs_", len(self.loss_curve_)))
         self.fit_seconds_ = float(state.get("fit_seconds_", math.nan))
-
-
-def _template_lookup(templates: Any) -> Mapping[int, str] | None:
-    if templates is None:
-        return None
-    if isinstance(templates, pd.DataFrame):
-        if not {"template_id", "template"} <= set(templates.columns):
-            raise ValueError("a templates DataFrame needs 'template_id' and 'template' columns")
-        return dict(zip(templates["template_id"].astype(int), templates["template"], strict=True))
-    if isinstance(templates, pd.Series):
-        return {int(k): v for k, v in templates.items()}
-    return {int(k): v for k, v in dict(templates).items()}
 
 
 # -- training -----------------------------------------------------------------------------

@@ -38,7 +38,7 @@ import scipy.sparse as sp
 
 from ..analyze.timeseries import _step, pick_interval
 from ..errors import LlamalogWarning
-from ._base import BaseDetector
+from ._base import BaseDetector, quote, template_texts
 
 __all__ = ["TimeSeriesDetector"]
 
@@ -511,7 +511,7 @@ class TimeSeriesDetector(BaseDetector):
         timed, slot = table.attrs["timed"], table.attrs["slot"]
         where = np.full(len(timed), -1, dtype=np.int64)
         where[timed] = slot
-        texts = _texts(templates)
+        texts = template_texts(templates)
         multi_day = len(table) and table["start"].iloc[0].date() != table["end"].iloc[-1].date()
         step = self._step_
         fmt = "%H:%M" if step >= pd.Timedelta("1min") else "%H:%M:%S"
@@ -529,7 +529,7 @@ class TimeSeriesDetector(BaseDetector):
             if texts is not None and name.startswith("template "):
                 t = int(name.split(" ", 1)[1])
                 if t in texts:
-                    name = f"{name} ({_quote(texts[t])})"
+                    name = f"{name} ({quote(texts[t])})"
             when = f"{length} from {row['start'].strftime(fmt)}"
             facts = (
                 f"{_lines(row['observed'])} in {when} "
@@ -588,20 +588,3 @@ def _num(x: float) -> str:
 
 def _lines(n: int) -> str:
     return f"{int(n)} line" + ("" if int(n) == 1 else "s")
-
-
-def _quote(text: str, limit: int = 60) -> str:
-    text = " ".join(str(text).split())
-    return f'"{text if len(text) <= limit else text[: limit - 1] + "…"}"'
-
-
-def _texts(templates: Mapping | pd.Series | pd.DataFrame | None) -> Mapping | None:
-    if templates is None:
-        return None
-    if isinstance(templates, pd.DataFrame):
-        if not {"template_id", "template"} <= set(templates.columns):
-            raise ValueError("templates as a frame needs columns 'template_id' and 'template'")
-        return dict(zip(templates["template_id"], templates["template"], strict=True))
-    if isinstance(templates, pd.Series):
-        return templates.to_dict()
-    return templates
