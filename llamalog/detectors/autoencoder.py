@@ -19,7 +19,7 @@ import itertools
 import logging
 import math
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any, ClassVar, Literal
 
 import numpy as np
@@ -28,6 +28,7 @@ import scipy.sparse as sp
 from .._optional import import_optional
 from ._backend import load_mlx, resolve_backend
 from ._base import BaseDetector, Matrix, as_matrix, quote, template_texts
+from ._training import EarlyStopping, epochs
 
 if TYPE_CHECKING:
     from ..features.windows import Windows
@@ -517,33 +518,6 @@ def _epoch_order(rng: np.random.Generator, idx: np.ndarray, batch_size: int) -> 
     return np.concatenate([rng.permutation(idx) for _ in range(passes)])
 
 
-class _EarlyStopping:
-    """Track the monitored loss, remember the best weights, say when to stop."""
-
-    def __init__(self, patience: int) -> None:
-        self.patience = patience
-        self.best = math.inf
-        self.best_state: Any = None
-        self.bad = 0
-
-    def update(self, loss: float, snapshot: Callable[[], Any]) -> bool:
-        """Record ``loss``; return ``True`` when training should stop."""
-        if self.best_state is None or loss < self.best:
-            self.best, self.bad = loss, 0
-            self.best_state = snapshot()
-        else:
-            self.bad += 1
-        return self.bad >= self.patience
-
-
-def _epochs(n: int, progress: bool):
-    if progress:
-        from tqdm.auto import tqdm
-
-        return tqdm(range(n), desc="Autoencoder", unit="epoch")
-    return range(n)
-
-
 def _init_layers(sizes: list[int], rng: np.random.Generator) -> tuple[list, list]:
     """Uniform ``±1/sqrt(in)`` init, as ``mlx.nn.Linear`` does."""
     weights, biases = [], []
@@ -595,11 +569,11 @@ def _train_numpy(
     dense_all = not sp.issparse(data) or data.shape[0] * data.shape[1] <= 32_000_000
     cache = _dense(data, slice(None)) if dense_all else None
     val = _dense(data, val_idx) if val_idx.size else None
-    stopper = _EarlyStopping(opt["patience"])
+    stopper = EarlyStopping(opt["patience"])
     losses: list[float] = []
     val_losses: list[float] = []
 
-    for _ in (bar := _epochs(opt["epochs"], opt["progress"])):
+    for _ in (bar := epochs(opt["epochs"], opt["progress"], "Autoencoder")):
         total, count = 0.0, 0
         order = _epoch_order(rng, train_idx, opt["batch_size"])
         # one shuffled copy per epoch: every batch is then a contiguous slice of it
@@ -715,10 +689,10 @@ def _train_mlx(
         return train_step(mx.take(cache, rows, axis=0))
 
     val = mx.array(_dense(data, val_idx)) if val_idx.size else None
-    stopper = _EarlyStopping(opt["patience"])
+    stopper = EarlyStopping(opt["patience"])
     losses: list[float] = []
     val_losses: list[float] = []
-    for _ in (bar := _epochs(opt["epochs"], opt["progress"])):
+    for _ in (bar := epochs(opt["epochs"], opt["progress"], "Autoencoder")):
         parts, sizes_seen = [], []
         order = _epoch_order(rng, train_idx, opt["batch_size"])
         order_mx = mx.array(order.astype(np.int32)) if cache is not None else None

@@ -44,6 +44,7 @@ import pandas as pd
 from .._optional import import_optional
 from ._backend import load_mlx, one_blas_thread, resolve_backend
 from ._base import BaseDetector, template_texts
+from ._training import EarlyStopping, epochs
 
 if TYPE_CHECKING:
     from ..features.windows import Windows
@@ -944,32 +945,6 @@ class SequenceModel(BaseDetector):
 
 
 # -- training -----------------------------------------------------------------------------
-class _EarlyStopping:
-    """Track the monitored loss, remember the best parameters, say when to stop."""
-
-    def __init__(self, patience: int) -> None:
-        self.patience = patience
-        self.best = math.inf
-        self.best_state: Any = None
-        self.bad = 0
-
-    def update(self, loss: float, snapshot) -> bool:
-        if self.best_state is None or loss < self.best:
-            self.best, self.bad = loss, 0
-            self.best_state = snapshot()
-        else:
-            self.bad += 1
-        return self.bad >= self.patience
-
-
-def _epochs(n: int, progress: bool):
-    if progress:
-        from tqdm.auto import tqdm
-
-        return tqdm(range(n), desc="SequenceModel", unit="epoch")
-    return range(n)
-
-
 def _normalised(counts: np.ndarray) -> np.ndarray:
     """Count weights scaled to mean 1: a batch's mean weighted loss estimates the full one."""
     return counts / counts.mean()
@@ -985,10 +960,10 @@ def _train_numpy(params, train, val, opt, rng):
     lr, b1, b2, eps = opt["learning_rate"], 0.9, 0.999, 1e-8
     bs = opt["batch_size"]
     step = 0
-    stopper = _EarlyStopping(opt["patience"])
+    stopper = EarlyStopping(opt["patience"])
     losses: list[float] = []
     val_losses: list[float] = []
-    for _ in (bar := _epochs(opt["epochs"], opt["progress"])):
+    for _ in (bar := epochs(opt["epochs"], opt["progress"], "SequenceModel")):
         total, seen = 0.0, 0
         for batch in _epoch_batches(target.size, bs, rng):
             loss, grads = loss_and_grads(
@@ -1116,10 +1091,10 @@ def _train_mlx(params, train, val, opt, rng):
         val_y = mx.array(v_target.astype(np.int32))
         val_w = mx.array((v_counts / v_counts.sum()).astype(np.float32))
         eval_loss = mx.compile(lambda x, y, w: loss_fn(model, x, y, w), inputs=model.state)
-    stopper = _EarlyStopping(opt["patience"])
+    stopper = EarlyStopping(opt["patience"])
     losses: list[float] = []
     val_losses: list[float] = []
-    for _ in (bar := _epochs(opt["epochs"], opt["progress"])):
+    for _ in (bar := epochs(opt["epochs"], opt["progress"], "SequenceModel")):
         parts, seen = [], 0
         for batch in _epoch_batches(target.size, bs, rng):
             n = batch.size
