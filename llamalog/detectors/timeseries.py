@@ -30,6 +30,7 @@ from __future__ import annotations
 import math
 import warnings
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any, ClassVar
 
 import numpy as np
@@ -190,8 +191,7 @@ class TimeSeriesDetector(BaseDetector):
                 continue
             values = frame[column][timed]
             if kind == _LEVEL:
-                keys = values.astype(object).where(values.notna(), None).to_numpy()
-                keys = np.array([None if k is None else str(k) for k in keys], dtype=object)
+                keys = values.astype("string").to_numpy(dtype=object, na_value=None)
             else:
                 num = pd.to_numeric(values, errors="coerce").to_numpy(
                     dtype=np.float64, na_value=np.nan
@@ -291,7 +291,7 @@ class TimeSeriesDetector(BaseDetector):
         self.expected_ = expected
         self.spread_ = spread
         self.n_intervals_ = int(n_int)
-        self._calibrate(self._score_intervals(X)["score"].to_numpy())
+        self._calibrate(self._score_intervals(X)[0]["score"].to_numpy())
         self.threshold_ = max(self.threshold_, float(self.min_threshold))
         return self
 
@@ -324,11 +324,11 @@ class TimeSeriesDetector(BaseDetector):
             (np.ones(len(rows), dtype=np.float64), (rows, cols)), shape=(n_int, n_cols)
         )
         counts.sum_duplicates()
-        return counts, starts, slot, extra_names, extra_keys
+        return counts, starts, slot, extra_names, extra_keys, families
 
     # -- scoring --------------------------------------------------------------------------
-    def _score_intervals(self, X: pd.DataFrame) -> pd.DataFrame:
-        """The :meth:`intervals` frame, with each timed row's interval in attrs."""
+    def _score_intervals(self, X: pd.DataFrame) -> tuple[pd.DataFrame, _Rows]:
+        """The :meth:`intervals` frame, and where each row of ``X`` stands in it."""
         ts = self._timestamps(X)
         timed = ts.notna().to_numpy()
         columns = ["start", "end", "score", "series", "observed", "expected", "spread", "direction"]
@@ -336,9 +336,9 @@ class TimeSeriesDetector(BaseDetector):
             out = pd.DataFrame({c: [] for c in columns})
             out["start"] = pd.to_datetime(out["start"], utc=True)
             out["end"] = pd.to_datetime(out["end"], utc=True)
-            out.attrs.update(slot=np.zeros(0, dtype=np.int64), timed=timed)
-            return out
-        counts, starts, slot, extra_names, extra_keys = self._count(
+            empty = np.zeros(0, dtype=np.int64)
+            return out, _Rows(timed, empty, [], empty)
+        counts, starts, slot, extra_names, extra_keys, families = self._count(
             X, timed_ts=ts[timed], timed=timed
         )
         n_int = counts.shape[0]
@@ -404,8 +404,7 @@ class TimeSeriesDetector(BaseDetector):
                 "direction": np.where(best <= 0, "", np.where(best_up, "burst", "drop")),
             }
         )
-        out.attrs.update(slot=slot, timed=timed)
-        return out
+        return out, _Rows(timed, slot, families, best_series)
 
     def intervals(self, X: pd.DataFrame) -> pd.DataFrame:
         """Score every interval from the first to the last timed line of ``X``.
@@ -421,14 +420,13 @@ class TimeSeriesDetector(BaseDetector):
             (``"burst"``, ``"drop"``, or ``""`` for a score of 0).
         """
         self._check_fitted()
-        out = self._score_intervals(X)
-        out.attrs.clear()
+        out = self._score_intervals(X)[0]
         out.attrs.update(every=self.every_)
         return out
 
     def _row_scores(self, X: pd.DataFrame) -> tuple[np.ndarray, pd.DataFrame]:
-        table = self._score_intervals(X)
-        timed, slot = table.attrs["timed"], table.attrs["slot"]
+        table, where = self._score_intervals(X)
+        timed, slot = where.timed, where.slot
         scores = np.zeros(len(timed))
         if not timed.any() and len(timed):
             warnings.warn(
@@ -458,26 +456,16 @@ class TimeSeriesDetector(BaseDetector):
         shows culprits first among an anomaly's context lines.
         """
         self._check_fitted()
-        table = self._score_intervals(X)
-        timed, slot = table.attrs["timed"], table.attrs["slot"]
-        out = np.zeros(len(timed), dtype=bool)
-        if not timed.any():
+        table, where = self._score_intervals(X)
+        out = np.zeros(len(where.timed), dtype=bool)
+        if not where.timed.any():
             return out
-        series = table["series"].to_numpy(dtype=object)[slot]
-        burst = (table["direction"].to_numpy(dtype=object) == "burst")[slot]
-        rows = np.flatnonzero(timed)
-        own = np.full(rows.size, "", dtype=object)
-        if TEMPLATE_ID in X:
-            tid = pd.to_numeric(X[TEMPLATE_ID], errors="coerce").to_numpy()[rows]
-            own = np.array([_name(_TEMPLATE, int(t)) if t == t else "" for t in tid], object)
-        level = (
-            X[LEVEL].astype("string").to_numpy(dtype=object, na_value="")[rows]
-            if LEVEL in X
-            else np.full(rows.size, "", dtype=object)
-        )
-        hit = (series == _name(_TOTAL, None)) | (series == own)
-        hit |= np.array([s == _name(_LEVEL, lv) for s, lv in zip(series, level, strict=True)])
-        out[rows] = hit & burst
+        behind = where.best_series[where.slot]  # the series behind each row's interval
+        burst = (table["direction"].to_numpy(dtype=object) == "burst")[where.slot]
+        hit = np.zeros(behind.size, dtype=bool)
+        for codes in where.families:  # each row's series: all lines, its level, its template
+            hit |= codes == behind
+        out[where.timed] = hit & burst
         return out
 
     def predict(self, X: pd.DataFrame) -> np.ndarray:
@@ -507,10 +495,9 @@ class TimeSeriesDetector(BaseDetector):
         if len(rows) and (rows.min() < -len(X) or rows.max() >= len(X)):
             raise IndexError(f"rows must be positions in 0..{len(X) - 1}")
         rows = rows % max(len(X), 1)
-        table = self._score_intervals(X)
-        timed, slot = table.attrs["timed"], table.attrs["slot"]
-        where = np.full(len(timed), -1, dtype=np.int64)
-        where[timed] = slot
+        table, rows_at = self._score_intervals(X)
+        where = np.full(len(rows_at.timed), -1, dtype=np.int64)
+        where[rows_at.timed] = rows_at.slot
         texts = template_texts(templates)
         multi_day = len(table) and table["start"].iloc[0].date() != table["end"].iloc[-1].date()
         step = self._step_
@@ -572,6 +559,18 @@ class TimeSeriesDetector(BaseDetector):
         self._set_series(keys)
         self.expected_ = np.asarray(arrays["expected"], dtype=np.float64)
         self.spread_ = np.asarray(arrays["spread"], dtype=np.float64)
+
+
+@dataclass(frozen=True)
+class _Rows:
+    """Where each row of a scored frame stands: ``timed`` rows (bool per row), the
+    interval of each timed row (``slot``), its series code per family (all lines, its
+    level, its template; -1 for none) and the series behind each interval's score."""
+
+    timed: np.ndarray
+    slot: np.ndarray
+    families: list[np.ndarray]
+    best_series: np.ndarray
 
 
 def _name(kind: int, key: Any) -> str:
