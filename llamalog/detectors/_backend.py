@@ -9,10 +9,11 @@ with ``RTLD_GLOBAL`` *before* ``mlx.core`` is imported serves MLX's products ins
 
 :func:`load_mlx` does that with Intel oneMKL's single dynamic library ``libmkl_rt``
 when the ``mkl`` wheel is installed (``pip install "llamalog[fast]"``, on Linux
-x86-64; any x86-64 CPU). Measured here: the same matmul at 177 GFLOP/s, results equal
-to numpy's within float32 rounding. Other BLAS builds that export the standard
-unprefixed CBLAS symbols work too: point ``LLAMALOG_BLAS`` at the library file
-(e.g. a system ``libopenblas.so.0``), or set ``LLAMALOG_BLAS=none`` to keep MLX's own.
+x86-64; any x86-64 CPU). Measured here (``benchmarks/bench_mlx_blas.py``): the same
+matmul at 189 GFLOP/s, results equal to numpy's within float32 rounding. Other BLAS
+builds that export the standard unprefixed CBLAS symbols work too: point
+``LLAMALOG_BLAS`` at the library file (e.g. a system ``libopenblas.so.0``), or set
+``LLAMALOG_BLAS=none`` to keep MLX's own.
 
 The preload only works when llamalog imports MLX first; :func:`blas_info` says what
 happened. On macOS MLX uses Accelerate and Metal and nothing is changed.
