@@ -200,3 +200,43 @@ def test_describe_takes_templates_as_mapping_series_or_frame():
         assert f'"{text}"' in det.describe(X, [0], templates=templates)[0]
     with pytest.raises(ValueError, match="template_id"):
         det.describe(X, [0], templates=pd.DataFrame({"x": [1]}))
+
+
+def _blas_in_child(env_value: str | None) -> dict:
+    import os
+    import subprocess
+    import sys
+
+    env = dict(os.environ)
+    env.pop("LLAMALOG_BLAS", None)
+    if env_value is not None:
+        env["LLAMALOG_BLAS"] = env_value
+    code = (
+        "import json, warnings, numpy as np\n"
+        "with warnings.catch_warnings(record=True) as w:\n"
+        "    warnings.simplefilter('always')\n"
+        "    from llamalog.detectors._backend import blas_info, load_mlx\n"
+        "    mx = load_mlx()\n"
+        "a = np.random.default_rng(0).standard_normal((64, 64)).astype(np.float32)\n"
+        "err = float(np.abs(np.array(mx.array(a) @ mx.array(a)) - a @ a).max())\n"
+        "print(json.dumps({**blas_info(), 'err': err, 'warned': [str(x.message) for x in w]}))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True)
+    assert out.returncode == 0, out.stderr
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def test_mlx_blas_binding():
+    pytest.importorskip("mlx.core")
+    none = _blas_in_child("none")
+    assert none["optimized"] is False and none["err"] < 1e-3
+    bad = _blas_in_child("/nonexistent/libblas.so")
+    assert bad["optimized"] is False and any("could not load" in m for m in bad["warned"])
+    from importlib import metadata
+
+    try:
+        metadata.distribution("mkl")
+    except metadata.PackageNotFoundError:
+        return  # the default binding needs the mkl wheel (llamalog[fast])
+    mkl = _blas_in_child(None)
+    assert mkl["optimized"] is True and mkl["blas"] == "oneMKL" and mkl["err"] < 1e-3

@@ -522,11 +522,10 @@ def detect(
         name = _name(det)
         if not det.is_fitted:
             det.fit(train_frame if _level(det) == "line" else train_win)
-        res = _score_windows(
-            det, name, frame, _aligned(det, win, frame, spec), templates, calibration=inside
-        )
+        aligned = _aligned(det, win, frame, spec)
+        res = _score_windows(det, name, frame, aligned, templates, calibration=inside)
         if row_label is not None:
-            res = _recalibrated(res, det, win, row_label, frame, templates)
+            res = _recalibrated(res, det, aligned, row_label, frame, templates)
         results.append(res)
     return _frame(frame, win, results, keep_all=all, context=context)
 
