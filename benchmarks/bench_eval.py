@@ -42,7 +42,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from _common import LOGHUB, markdown_table, write_results
 
 import llamalog
-from llamalog.detectors.run import DEFAULT_METHODS, _subset, _window_max
+from llamalog.detectors.run import DEFAULT_METHODS, _inside, _subset
 
 HEADING = "## Detection quality (issue: detection)"
 SESSION_KINDS = ("missing_event", "extra_event", "reordered")
@@ -73,24 +73,17 @@ def prf(pred: np.ndarray, truth: np.ndarray) -> tuple[float, float, float]:
 
 
 # -- baselines --------------------------------------------------------------------------------
-def training_windows(frame, spec, train_mask):
-    """All windows of ``frame`` and the positions of those wholly in the training rows
-    (as :func:`llamalog.detect` trains on)."""
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", llamalog.LlamalogWarning)
-        win = llamalog.windows(frame, **spec)
-    outside, _ = _window_max(win, (~train_mask).astype(np.float64))
-    inside = np.flatnonzero((outside == 0) & (np.diff(win.sequence_offsets) > 0))
-    return win, inside
-
-
-def baseline_flags(frame, spec, train_mask) -> tuple[dict[str, np.ndarray], llamalog.Windows]:
-    """Per window of ``frame`` (windowed with ``spec``), each baseline's 0/1 verdict."""
+def baseline_flags(frame, spec, train_mask):
+    """Per window of ``frame`` (windowed with ``spec``), each baseline's 0/1 verdict; the
+    windows; and the positions of the training windows (as :func:`llamalog.detect`)."""
     from sklearn.decomposition import PCA
     from sklearn.ensemble import IsolationForest
     from sklearn.svm import OneClassSVM
 
-    win, inside = training_windows(frame, spec, train_mask)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", llamalog.LlamalogWarning)
+        win = llamalog.windows(frame, **spec)
+    inside = _inside(win, train_mask)
     tr = _subset(win, inside)
     idf = tr.idf()
     Xtr = tr.normalize("l2", tr.tfidf(idf)).toarray()
@@ -112,7 +105,7 @@ def baseline_flags(frame, spec, train_mask) -> tuple[dict[str, np.ndarray], llam
     level = frame["level"].astype(str).to_numpy() if "level" in frame else None
     severe = np.isin(level, list(SEVERE)) if level is not None else np.zeros(len(frame), bool)
     out["severity rule"] = np.array([severe[win.rows(i)].any() for i in range(len(win))])
-    return out, win
+    return out, win, inside
 
 
 def run_case(frame, spec, train_mask, methods, row_kind):
@@ -131,9 +124,8 @@ def run_case(frame, spec, train_mask, methods, row_kind):
     flags = {f"llamalog.detect() default ({'+'.join(default)})": combined}
     for m in methods:
         flags[m] = found[f"flag_{m}"].to_numpy().astype(bool)
-    base, win = baseline_flags(frame, spec, train_mask)
+    base, win, inside = baseline_flags(frame, spec, train_mask)
     flags.update(base)
-    _, inside = training_windows(frame, spec, train_mask)
     test = np.ones(len(win), dtype=bool)
     test[inside] = False
     test &= win.index["first_row"].to_numpy() > np.flatnonzero(train_mask).max()

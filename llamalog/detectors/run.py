@@ -504,10 +504,7 @@ def detect(
             stacklevel=2,
         )
         return _empty_anomalies([_name(d) for d in dets])
-    # training windows: those whose rows all lie in the training part (a session cut by
-    # the end of the training period would look like one missing its last events)
-    outside, _ = _window_max(win, (~train_mask).astype(np.float64))
-    inside = np.flatnonzero((outside == 0) & (np.diff(win.sequence_offsets) > 0))
+    inside = _inside(win, train_mask)
     train_win = None
     if any(_level(d) == "window" for d in dets):
         if inside.size < 2:
@@ -538,6 +535,16 @@ def _aligned(det: BaseDetector, win: Windows, frame: pd.DataFrame, spec: WindowS
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", LlamalogWarning)
         return make_windows(frame, **spec, vocabulary=vocab)
+
+
+def _inside(win: Windows, train_mask: np.ndarray) -> np.ndarray:
+    """Positions of the non-empty windows whose rows all lie in the training part.
+
+    Only those train: a session cut by the end of the training period would look like
+    one missing its last events.
+    """
+    outside, _ = _window_max(win, (~train_mask).astype(np.float64))
+    return np.flatnonzero((outside == 0) & (np.diff(win.sequence_offsets) > 0))
 
 
 def _subset(win: Windows, keep: np.ndarray) -> Windows:
