@@ -254,14 +254,75 @@ ATOMS = [
 @given(
     st.lists(st.tuples(st.sampled_from(ATOMS), st.sampled_from(["", " ", "  ", "\t"])), max_size=9)
 )
-def test_kernel_hash_equals_hash_of_mask(parts):
+def test_kernel_hash_and_text_equal_mask(parts):
     from llamalog.templates import _kernels as TK
     from llamalog.templates.miner import template_hashes_of
 
     message = "".join(a + sep for a, sep in parts)
-    _, hashes = template_hashes_of([message])
+    texts, hashes = template_hashes_of([message, "pad 1"])
     expected = TK.text_hash(np.frombuffer(mask(message)[0].encode(), dtype=np.uint8))
     assert hashes[0] == expected
+    # the masked text the kernel writes (Python's for non-ASCII messages) is mask's
+    assert texts.patterns(np.array([1, 0])) == ["pad <*>", mask(message)[0]]
+
+
+def _word(i: int) -> str:
+    """A digit-free word per integer (five letters), so no mask hides it."""
+    return "".join(chr(97 + (i // 26**k) % 26) for k in range(5))
+
+
+def test_a_million_distinct_templates_stay_in_bounded_memory(tmp_path):
+    import llamalog.templates.miner as M
+
+    cap, batch = 20_000, 10_000
+    miner = TemplateMiner(max_templates=cap)
+    for b in range(0, 1_000_000, batch):
+        miner.partial_fit(
+            [f"{_word(i)} handler {_word(7 * i + 3)} done" for i in range(b, b + batch)]
+        )
+        st = miner._state
+        assert len(st.clusters) - st.evicted <= cap
+        assert len(st.pattern_ids) <= cap * M.MAX_PATTERNS_PER_TEMPLATE
+    # every message was its own template; ids are never reused
+    assert len(st.clusters) == 1_000_000
+    templates = miner.templates_
+    assert int(0.9 * cap) <= len(templates) <= cap
+    assert templates["count"].eq(1).all()
+    # the most recent templates are kept, the oldest evicted
+    latest = [f"{_word(i)} handler {_word(7 * i + 3)} done" for i in (999_999, 0)]
+    assert miner.transform(latest).tolist() == [999_999, -1]
+    with pytest.raises(KeyError, match="evicted"):
+        miner.rename(0, "gone")
+    # state with evicted ids round-trips, and add_templates maps sparse ids
+    back = TemplateMiner.load(miner.save(tmp_path / "m.json"))
+    assert back.templates_.equals(templates)
+    frame = pd.DataFrame({"message": pd.array(latest, dtype="str")})
+    out = llamalog.add_templates(frame, back)
+    assert out["template"].tolist()[0] == latest[0] and pd.isna(out["template"].tolist()[1])
+
+
+def test_a_variable_word_with_many_values_keeps_one_bounded_template():
+    import llamalog.templates.miner as M
+
+    def logins(lo, hi):
+        return [f"user {_word(i)} logged in from {_word(3 * i)}" for i in range(lo, hi)]
+
+    miner = TemplateMiner()
+    for b in range(0, 100_000, 10_000):
+        miner.partial_fit(logins(b, b + 10_000))
+    (template,) = miner.templates_.itertuples()
+    assert (template.template, template.count) == ("user <*> logged in from <*>", 100_000)
+    assert len(miner._state.pattern_ids) <= M.MAX_PATTERNS_PER_TEMPLATE
+    # the lines past the cap are not lost by a merge either
+    halves = (
+        TemplateMiner().fit(logins(0, 30_000)).merge(TemplateMiner().fit(logins(30_000, 50_000)))
+    )
+    assert halves.templates_["count"].tolist() == [50_000]
+
+
+def test_max_templates_must_be_positive():
+    with pytest.raises(ValueError, match="max_templates"):
+        TemplateMiner(max_templates=0)
 
 
 def test_distinct_templates_cost_a_bounded_number_of_comparisons(monkeypatch):

@@ -213,8 +213,12 @@ def _piece_is_delim(buf, ps, pe, i):
 
 
 @njit(cache=True, nogil=True)
-def _template_hash(buf, s, e, ps, pe):
-    h = FNV_OFFSET
+def _template_into(buf, s, e, ps, pe, out):
+    """Write the masked template of ``buf[s:e]`` into ``out``; return its length.
+
+    ``out`` needs room for ``3 * (e - s) + 3`` bytes (each piece can become ``<*>``).
+    """
+    o = 0
     pos = s
     n_words = 0
     prev_exact_var = False  # the last word is exactly <*>
@@ -263,7 +267,8 @@ def _template_hash(buf, s, e, ps, pe):
                 ends_var = prev_ends_var
                 for i in range(first + 1, n):
                     for q in range(ps[i], pe[i]):
-                        h = _mix(h, buf[q])
+                        out[o] = buf[q]
+                        o += 1
                     ends_var = False
                 prev_ends_var = ends_var
                 prev_exact_var = prev_exact_var and n == first + 1
@@ -274,7 +279,8 @@ def _template_hash(buf, s, e, ps, pe):
             exact = True
         else:
             if n_words > 0:
-                h = _mix(h, 32)
+                out[o] = 32
+                o += 1
             word_parts = 0
             last_is_var = False
             exact = False
@@ -285,16 +291,20 @@ def _template_hash(buf, s, e, ps, pe):
             function = i + 1 < n and _piece_is_delim(buf, ps, pe, i + 1) and buf[ps[i + 1]] == 40
             if delim or function or not _is_var(buf, a, b):
                 for q in range(a, b):
-                    h = _mix(h, buf[q])
+                    out[o] = buf[q]
+                    o += 1
                 word_parts += 1
                 last_is_var = False
                 exact = False
                 continue
             if word_parts > 0 and last_is_var:
                 continue  # <*> right after <*>: one variable
-            h = _mix(h, 60)
-            h = _mix(h, 42)
-            h = _mix(h, 62)
+            out[o] = 60
+            o += 1
+            out[o] = 42
+            o += 1
+            out[o] = 62
+            o += 1
             exact = word_parts == 0
             word_parts += 1
             last_is_var = True
@@ -303,7 +313,7 @@ def _template_hash(buf, s, e, ps, pe):
         n_words += 1
         prev_exact_var = exact
         prev_ends_var = last_is_var
-    return h
+    return o
 
 
 @njit(cache=True, nogil=True, parallel=True)
@@ -321,6 +331,7 @@ def template_hashes(data, offsets):
             width = max(width, offsets[i + 1] - offsets[i] + 1)
         ps = np.empty(width, dtype=np.int64)
         pe = np.empty(width, dtype=np.int64)
+        out = np.empty(3 * width, dtype=np.uint8)
         for i in range(lo, hi):
             s = offsets[i]
             e = offsets[i + 1]
@@ -332,8 +343,33 @@ def template_hashes(data, offsets):
             if not ascii_only:
                 status[i] = NEEDS_PYTHON
                 continue
-            hashes[i] = _template_hash(data, s, e, ps, pe)
+            k = _template_into(data, s, e, ps, pe, out)
+            h = FNV_OFFSET
+            for q in range(k):
+                h = _mix(h, out[q])
+            hashes[i] = h
     return hashes, status
+
+
+@njit(cache=True, nogil=True)
+def template_texts(data, offsets, rows):
+    """The masked templates of messages ``rows`` (ASCII ones) as UTF-8 bytes + offsets."""
+    width = 1
+    total = 0
+    for r in rows:
+        n = offsets[r + 1] - offsets[r]
+        width = max(width, n + 1)
+        total += 3 * n + 3
+    ps = np.empty(width, dtype=np.int64)
+    pe = np.empty(width, dtype=np.int64)
+    buf = np.empty(total, dtype=np.uint8)
+    ends = np.zeros(len(rows) + 1, dtype=np.int64)
+    o = 0
+    for j in range(len(rows)):
+        r = rows[j]
+        o += _template_into(data, offsets[r], offsets[r + 1], ps, pe, buf[o:])
+        ends[j + 1] = o
+    return buf[:o], ends
 
 
 @njit(cache=True, nogil=True)

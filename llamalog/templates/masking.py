@@ -159,7 +159,7 @@ def merge_tokens(a: str, b: str) -> str:
     >>> merge_tokens("rhost=a.example", "rhost=<*>"), merge_tokens("(uid=0)", "LOGIN(uid=0)")
     ('rhost=<*>', '<*>')
     """
-    if a == b:
+    if a == b or a == VAR:
         return a
     pa, pb = pieces(a), pieces(b)
     if len(pa) != len(pb) or any(

@@ -20,6 +20,13 @@ Method (first version):
 State is the clusters plus the pattern-to-cluster map, so ``partial_fit`` continues
 where ``fit`` stopped, ``transform`` assigns new lines without learning, ``merge``
 folds in a miner fitted elsewhere, and ``save``/``load`` round-trip through JSON.
+
+Memory is bounded, whatever the stream: a template keeps at most
+:data:`MAX_PATTERNS_PER_TEMPLATE` masked patterns (later ones still count, and still
+widen its text), and past ``max_templates`` live templates the least recently used
+ones are evicted. The state therefore holds at most ``max_templates`` templates and
+``max_templates x MAX_PATTERNS_PER_TEMPLATE`` patterns (each with one example
+message), plus 8 bytes per template id ever issued (ids are never reused).
 """
 
 from __future__ import annotations
@@ -49,6 +56,12 @@ FORMAT_VERSION = 1
 #: and the miner holds O(distinct masked patterns) in memory, whatever the stream.
 MAX_CANDIDATES = 64
 
+#: A template remembers at most this many of its masked patterns (with an example each).
+#: They serve to split choices (``VM Started`` / ``VM Stopped``), to ``merge`` and to
+#: look known patterns up without matching; patterns past the cap still join the
+#: template and count, they are matched again when they come back.
+MAX_PATTERNS_PER_TEMPLATE = 100
+
 
 @dataclass
 class _Cluster:
@@ -60,6 +73,7 @@ class _Cluster:
     samples: dict[str, str] = field(default_factory=dict)  # masked pattern -> a message
     pinned: bool = False  # set by hand: its text never changes, it is never split
     name: str = ""  # a label given by hand
+    used: int = 0  # the batch that last matched it, for eviction
 
     @property
     def template(self) -> str:
@@ -68,9 +82,15 @@ class _Cluster:
 
 @dataclass
 class _State:
-    clusters: list[_Cluster] = field(default_factory=list)
+    clusters: list[_Cluster | None] = field(default_factory=list)  # None: evicted
     by_key: dict[tuple, list[int]] = field(default_factory=dict)
     pattern_ids: dict[str, int] = field(default_factory=dict)
+    batch: int = 0  # batches seen, the clock of eviction
+    evicted: int = 0
+    grown: set[int] = field(default_factory=set)  # clusters with new patterns since refining
+
+    def live(self) -> list[_Cluster]:
+        return [c for c in self.clusters if c is not None]
 
 
 def _covers(general: str, token: str) -> bool:
@@ -86,14 +106,46 @@ def _nested(words: set[str]) -> bool:
 
 
 class _Texts:
-    """Row access to messages held as an Arrow string array."""
+    """Row access to messages held as an Arrow string array, and their masked forms."""
 
-    def __init__(self, arr: pa.Array | pa.ChunkedArray) -> None:
+    def __init__(self, arr: pa.ChunkedArray) -> None:
         self.arr = arr
+        self.chunks: list[tuple[int, np.ndarray, np.ndarray]] = []  # first row, data, offsets
+        row = 0
+        for chunk in arr.chunks:
+            n = len(chunk)
+            if n:
+                bufs = chunk.buffers()
+                offsets = np.frombuffer(bufs[1], np.int64)[chunk.offset : chunk.offset + n + 1]
+                data = (
+                    np.frombuffer(bufs[2], np.uint8)
+                    if bufs[2] is not None
+                    else np.zeros(1, np.uint8)
+                )
+                self.chunks.append((row, data, np.ascontiguousarray(offsets)))
+            row += n
+        self.status = np.zeros(0, dtype=np.uint8)
 
     def __getitem__(self, i: int) -> str:
         value = self.arr[i].as_py()
         return "" if value is None else value
+
+    def patterns(self, rows: np.ndarray) -> list[str]:
+        """The masked template text of each of ``rows`` (the kernel's, or Python's)."""
+        out: list[str] = [""] * len(rows)
+        starts = np.array([c[0] for c in self.chunks], dtype=np.int64)
+        where = np.searchsorted(starts, rows, side="right") - 1
+        for k, (first, data, offsets) in enumerate(self.chunks):
+            pick = np.flatnonzero((where == k) & (self.status[rows] == TK.OK))
+            if not len(pick):
+                continue
+            buf, ends = TK.template_texts(data, offsets, rows[pick] - first)
+            text = buf.tobytes().decode("ascii")
+            for j, p in enumerate(pick.tolist()):
+                out[p] = text[ends[j] : ends[j + 1]]
+        for p in np.flatnonzero(self.status[rows] != TK.OK).tolist():
+            out[p] = mask(self[int(rows[p])])[0]
+        return out
 
 
 def _arrow_messages(messages) -> pa.ChunkedArray:
@@ -115,24 +167,13 @@ def template_hashes_of(messages) -> tuple[_Texts, np.ndarray]:
     The numba kernel hashes ASCII messages chunk by chunk; the rest are masked in
     Python and hashed the same way, so equal templates always get equal hashes.
     """
-    chunked = _arrow_messages(messages)
-    parts = []
-    for chunk in chunked.chunks:
-        n = len(chunk)
-        if n == 0:
-            continue
-        bufs = chunk.buffers()
-        offsets = np.frombuffer(bufs[1], dtype=np.int64)[chunk.offset : chunk.offset + n + 1]
-        data = (
-            np.frombuffer(bufs[2], dtype=np.uint8) if bufs[2] is not None else np.zeros(1, np.uint8)
-        )
-        parts.append(TK.template_hashes(data, np.ascontiguousarray(offsets)))
-    texts = _Texts(chunked)
+    texts = _Texts(_arrow_messages(messages))
+    parts = [TK.template_hashes(data, offsets) for _, data, offsets in texts.chunks]
     if not parts:
         return texts, np.zeros(0, dtype=np.uint64)
     hashes = np.concatenate([h for h, _ in parts])
-    status = np.concatenate([st for _, st in parts])
-    for i in np.flatnonzero(status):
+    texts.status = np.concatenate([st for _, st in parts])
+    for i in np.flatnonzero(texts.status):
         template = mask(texts[int(i)])[0].encode("utf-8", "surrogatepass")
         hashes[i] = TK.text_hash(np.frombuffer(template, dtype=np.uint8))
     return texts, hashes
@@ -181,6 +222,13 @@ class TemplateMiner:
         ``<*>`` before the default masks run, e.g. ``[r"user=\w+", r"tenant-[a-z]+"]``.
         Typed parameters (``add_templates(params=True)``) still come from the default
         masks alone.
+    max_templates : int or None
+        Most templates kept at once (default 50,000, far more than a system's logs
+        hold): past it, the least recently matched ones (never pinned ones) are
+        evicted until 90 % remain, so a stream of ever-new templates — usually a
+        variable that no mask recognises — runs in bounded memory. Evicted ids leave
+        ``templates_`` and are never reused; their lines get a new id if they come
+        back. ``None``: no limit.
 
     Templates can be fixed by hand without changing any id: :meth:`pin` freezes a
     template's text (lines join it only when it matches them, and it is never split),
@@ -202,11 +250,19 @@ class TemplateMiner:
     """
 
     def __init__(
-        self, *, similarity: float = 0.5, max_choices: int = 3, masks: Iterable[str] = ()
+        self,
+        *,
+        similarity: float = 0.5,
+        max_choices: int = 3,
+        masks: Iterable[str] = (),
+        max_templates: int | None = 50_000,
     ) -> None:
+        if max_templates is not None and int(max_templates) < 1:
+            raise ValueError(f"max_templates must be at least 1 (or None), got {max_templates}")
         self.similarity = similarity
         self.max_choices = max_choices
         self.masks = tuple(masks)
+        self.max_templates = None if max_templates is None else int(max_templates)
 
     # ------------------------------------------------------------------ learning
 
@@ -238,19 +294,51 @@ class TemplateMiner:
         texts, hashes = template_hashes_of(messages)
         if len(hashes) == 0:
             return np.zeros(0, dtype=np.int64)
+        self._state.batch += 1
         codes, uniq = pd.factorize(hashes, sort=False)
         first = np.full(len(uniq), len(codes), dtype=np.int64)
         np.minimum.at(first, codes, np.arange(len(codes)))  # first row of each pattern
         examples = [texts[int(i)] for i in first]
-        patterns = [mask(m)[0] for m in examples]  # Python masks one message per pattern
+        patterns = texts.patterns(first)  # one masked text per distinct pattern
         counts = np.bincount(codes, minlength=len(uniq))
         ids = np.empty(len(patterns), dtype=np.int64)
         order = np.argsort(-counts, kind="stable") if learn else range(len(patterns))
         for p in order:
             ids[p] = self._place(patterns[p], int(counts[p]), examples[p], learn=learn)
         if learn and self._refine():
-            ids = np.array([self._state.pattern_ids[p] for p in patterns], dtype=np.int64)
+            known = self._state.pattern_ids
+            ids = np.array(
+                [known.get(p, i) for p, i in zip(patterns, ids.tolist(), strict=True)], np.int64
+            )
+        if learn:
+            self._evict()
         return ids[codes]
+
+    def _evict(self) -> None:
+        """Drop the least recently used templates once there are more than allowed."""
+        st, cap = self._state, self.max_templates
+        if cap is None or len(st.clusters) - st.evicted <= cap:
+            return
+        keep = max(1, int(cap * 0.9))
+        candidates = [c for c in st.clusters if c is not None and not c.pinned]
+        n_drop = len(st.clusters) - st.evicted - keep
+        candidates.sort(key=lambda c: (c.used, c.count))
+        victims = {c.id for c in candidates[:n_drop]}
+        keys = set()
+        for cid in victims:
+            c = st.clusters[cid]
+            for pattern in c.members:
+                if st.pattern_ids.get(pattern) == cid:
+                    del st.pattern_ids[pattern]
+            keys.add(_key(c.tokens))
+            st.clusters[cid] = None
+        for key in keys:
+            left = [cid for cid in st.by_key.get(key, ()) if cid not in victims]
+            if left:
+                st.by_key[key] = left
+            else:
+                st.by_key.pop(key, None)
+        st.evicted += len(victims)
 
     def _user_masked(self, messages: Iterable[str]) -> pa.ChunkedArray:
         """``messages`` with every match of the user masks replaced by ``<*>``."""
@@ -320,19 +408,23 @@ class TemplateMiner:
         cs = self._state.clusters
         if not 0 <= int(template_id) < len(cs):
             raise KeyError(f"no template {template_id}; ids run from 0 to {len(cs) - 1}")
+        if cs[int(template_id)] is None:
+            raise KeyError(f"template {template_id} was evicted (see max_templates)")
         return cs[int(template_id)]
 
     def _refine(self) -> bool:
         """Split clusters at positions that hold a few plain words; True if any split."""
         st = self._state
         changed = False
-        for cid in range(len(st.clusters)):
+        grown, st.grown = sorted(st.grown), set()
+        for cid in grown:  # the others were refined already and have not changed
             c = st.clusters[cid]
-            if len(c.members) < 2 or c.pinned:
+            if c is None or len(c.members) < 2 or c.pinned:
                 continue
             split = self._choice_positions(c)
             if not split:
                 continue
+            rest = c.count - sum(c.members.values())  # patterns past the cap stay with c
             groups: dict[tuple, dict[str, int]] = {}
             for pattern, n in c.members.items():
                 toks = pattern.split()
@@ -350,7 +442,7 @@ class TemplateMiner:
                 target.members = members
                 target.samples = samples
                 target.example = samples[max(members, key=members.get)]
-                target.count = sum(members.values())
+                target.count = sum(members.values()) + (rest if i == 0 else 0)
                 target.tokens = _common(members)
                 for pattern in members:
                     st.pattern_ids[pattern] = target.id
@@ -372,7 +464,7 @@ class TemplateMiner:
 
     def _new_cluster(self, tokens: list[str], example: str) -> _Cluster:
         st = self._state
-        c = _Cluster(len(st.clusters), tokens, 0, example)
+        c = _Cluster(len(st.clusters), tokens, 0, example, used=st.batch)
         st.clusters.append(c)
         if tokens:
             st.by_key.setdefault(_key(tokens), []).append(c.id)
@@ -382,8 +474,9 @@ class TemplateMiner:
         st = self._state
         known = st.pattern_ids.get(pattern)
         if known is not None:
+            c = st.clusters[known]
+            c.used = st.batch
             if learn:
-                c = st.clusters[known]
                 c.count += count
                 c.members[pattern] = c.members.get(pattern, 0) + count
             return known
@@ -400,15 +493,18 @@ class TemplateMiner:
             if sim > best_key:
                 best, best_key = cid, sim
         if best is not None and best_key[0] >= self.similarity:
+            c = st.clusters[best]
+            c.used = st.batch
             if learn:
-                c = st.clusters[best]
                 if not c.pinned:
                     c.tokens = [merge_tokens(a, b) for a, b in zip(c.tokens, tokens, strict=True)]
                 c.count += count
-                c.members[pattern] = c.members.get(pattern, 0) + count
-                c.samples.setdefault(pattern, example)
                 c.example = c.example or example
-                st.pattern_ids[pattern] = best
+                if len(c.members) < MAX_PATTERNS_PER_TEMPLATE:
+                    c.members[pattern] = count
+                    c.samples[pattern] = example
+                    st.pattern_ids[pattern] = best
+                    st.grown.add(best)
             return best
         if not learn:
             return -1
@@ -428,7 +524,7 @@ class TemplateMiner:
     @property
     def templates_(self) -> pd.DataFrame:
         self._check_fitted()
-        cs = self._state.clusters
+        cs = self._state.live()
         return pd.DataFrame(
             {
                 "template": [c.template for c in cs],
@@ -445,10 +541,17 @@ class TemplateMiner:
         other._check_fitted()
         if not hasattr(self, "_state"):
             self._state = _State()
-        members = [(p, n, c.example) for c in other._state.clusters for p, n in c.members.items()]
+        self._state.batch += 1
+        members = []
+        for c in other._state.live():
+            members += [(p, n, c.samples.get(p, c.example)) for p, n in c.members.items()]
+            rest = c.count - sum(c.members.values())  # lines of patterns past the cap
+            if rest > 0:
+                members.append((c.template, rest, c.example))
         for pattern, n, example in sorted(members, key=lambda m: -m[1]):
             self._place(pattern, n, example, learn=True)
         self._refine()
+        self._evict()
         return self
 
     # ------------------------------------------------------------------ persistence
@@ -465,7 +568,10 @@ class TemplateMiner:
                 "similarity": self.similarity,
                 "max_choices": self.max_choices,
                 "masks": list(self.masks),
+                "max_templates": self.max_templates,
             },
+            "next_id": len(self._state.clusters),
+            "batch": self._state.batch,
             "clusters": [
                 {
                     "id": c.id,
@@ -476,8 +582,9 @@ class TemplateMiner:
                     "samples": c.samples,
                     "pinned": c.pinned,
                     "name": c.name,
+                    "used": c.used,
                 }
-                for c in self._state.clusters
+                for c in self._state.live()
             ],
         }
         fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
@@ -497,8 +604,10 @@ class TemplateMiner:
                 f"{path} was written by a newer llamalog (format {payload['version']}); upgrade"
             )
         miner = cls(**payload["params"])
-        st = _State()
-        for c in payload["clusters"]:
+        clusters = payload["clusters"]
+        size = int(payload.get("next_id", len(clusters)))
+        st = _State(clusters=[None] * size, batch=int(payload.get("batch", 0)))
+        for c in clusters:
             cluster = _Cluster(
                 c["id"],
                 list(c["tokens"]),
@@ -508,11 +617,13 @@ class TemplateMiner:
                 dict(c["samples"]),
                 bool(c.get("pinned", False)),
                 str(c.get("name", "")),
+                int(c.get("used", 0)),
             )
-            st.clusters.append(cluster)
-        for c in st.clusters:
+            st.clusters[cluster.id] = cluster
+        st.evicted = size - len(clusters)
+        for c in st.live():
             st.by_key.setdefault(_key(c.tokens), []).append(c.id)
-        st.pattern_ids = {p: c.id for c in st.clusters for p in c.members}
+        st.pattern_ids = {p: c.id for c in st.live() for p in c.members}
         miner._state = st
         return miner
 
@@ -543,11 +654,16 @@ def add_templates(
     texts = miner.templates_["template"]
     out = frame.copy()
     out["template_id"] = ids
+    # ids -> rows of templates_ (-1: no template, or one evicted by max_templates)
+    known = texts.index.to_numpy()
+    where = np.full(int(max(ids.max(initial=-1), known.max(initial=-1))) + 2, -1, np.int64)
+    where[known] = np.arange(len(texts))
+    codes = where[ids]  # ids of -1 land on the last slot, which stays -1
     categories = pd.Index(texts.tolist(), dtype="str")
     if categories.is_unique:
-        out["template"] = pd.Categorical.from_codes(np.where(ids >= 0, ids, -1), categories)
+        out["template"] = pd.Categorical.from_codes(codes, categories)
     else:  # two ids can share a text after a merge: keep the text per row
-        values = [texts.iloc[i] if i >= 0 else None for i in ids]
+        values = [texts.iloc[i] if i >= 0 else None for i in codes]
         out["template"] = pd.Series(values, index=frame.index, dtype="str")
     if params:
         out["params"] = [mask("" if m is None else str(m))[1] for m in frame[column]]
