@@ -554,3 +554,82 @@ def test_regex_fast_path_matches_slow_path():
         slow = mod._regex_memberships_slow(messages, pattern, ok)
         for got, want in zip(fast, slow, strict=True):
             assert got.tolist() == want.tolist(), pattern
+
+
+# ------------------------------------------------------------ the numba findall
+
+ATOMS = ["a", "b", "-", "_", r"\d", r"\w", r"\s", "[ab]", "[^a ]", ".", "x", r"\.", "é"]
+QUANTIFIERS = ["", "", "?", "*", "+", "{2}", "{1,3}", "{0,2}"]
+
+
+@st.composite
+def simple_patterns(draw):
+    atoms = [draw(st.sampled_from(ATOMS)) + draw(st.sampled_from(QUANTIFIERS))
+             for _ in range(draw(st.integers(1, 4)))]  # fmt: skip
+    if draw(st.booleans()):
+        lo = draw(st.integers(0, len(atoms) - 1))
+        hi = draw(st.integers(lo + 1, len(atoms)))
+        atoms[lo] = "(" + atoms[lo]
+        atoms[hi - 1] += ")"
+    return "".join(atoms)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    simple_patterns(),
+    st.lists(st.text(alphabet="ab-_x. 19\tzé", max_size=14), min_size=1, max_size=6),
+)
+def test_numba_findall_equals_re_findall(pattern, texts):
+    """The kernel's keys (and rows) equal ``re.findall``'s, or the pattern is refused."""
+    import re
+
+    import pyarrow as pa
+
+    from llamalog.features._regex import compile_simple, find_spans
+    from llamalog.features.windows import _buffers
+
+    simple = compile_simple(pattern)
+    compiled = re.compile(pattern)
+    if simple is None:
+        assert compiled.groups > 1 or compiled.fullmatch("") is not None or "é" in pattern
+        return
+    arr = pa.array(texts, pa.large_string())
+    offsets, data = _buffers(arr)
+    rows, start, stop, hashes, other = find_spans(
+        data, offsets, np.arange(len(texts)), simple.tables, simple.mins, simple.maxs,
+        *simple.group,
+    )  # fmt: skip
+    assert other.tolist() == [i for i, t in enumerate(texts) if not t.isascii()]
+    got = defaultdict(list)
+    for r, a, b in zip(rows.tolist(), start.tolist(), stop.tolist(), strict=True):
+        got[r].append(data[a:b].tobytes().decode())
+    for i, text in enumerate(texts):
+        if text.isascii():
+            assert got[i] == compiled.findall(text), (pattern, text)
+    assert len(set(hashes.tolist())) == len({k for ks in got.values() for k in ks})
+
+
+def test_simple_patterns_refuse_what_they_cannot_do():
+    from llamalog.features._regex import compile_simple
+
+    for pattern in (r"^blk", r"a|bc", r"a+?", r"(a)(b)", r"(?:ab)+", r"\bx", r"a*", r"(?i:a)b"):
+        assert compile_simple(pattern) is None, pattern
+    for pattern in (r"blk_-?\d+", r"req=(?P<id>[0-9a-f]{8})", r"(?i)user \w+", r"a|b"):
+        assert compile_simple(pattern) is not None, pattern
+
+
+def test_regex_sessions_over_chunks_and_non_ascii_rows():
+    """Chunked text, a non-ASCII row (Python re), a key twice in a row: same as the slow path."""
+    import importlib
+
+    import pyarrow as pa
+
+    mod = importlib.import_module("llamalog.features.windows")
+    parts = [["blk_1 blk_1 blk_2", "x"], ["blk_2 é blk_3", None, "blk_1"], ["blk_4"]]
+    messages = pd.Series(pd.arrays.ArrowStringArray(pa.chunked_array(parts, pa.large_string())))
+    ok = np.ones(len(messages), bool)
+    fast = mod._regex_memberships_fast(messages, r"blk_\d", ok)
+    slow = mod._regex_memberships_slow(messages, r"blk_\d", ok)
+    for got, want in zip(fast, slow, strict=True):
+        assert got.tolist() == want.tolist()
+    assert fast[0].tolist() == [0, 0, 2, 2, 4, 5]

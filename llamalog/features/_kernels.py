@@ -289,3 +289,17 @@ def csr_counts(window, code, n_windows, n_codes):
             nnz += 1
         indptr[w + 1] = nnz
     return indptr, indices[:nnz].copy(), data[:nnz].copy(), OK
+
+
+@njit(cache=True, nogil=True)
+def group_min(group, values, n_groups):
+    """Smallest of ``values`` per group id in ``0..n_groups`` (ids < 0 are skipped).
+
+    Groups without a value get the int64 maximum.
+    """
+    out = np.full(n_groups, np.iinfo(np.int64).max, np.int64)
+    for i in range(group.size):
+        g = group[i]
+        if g >= 0 and values[i] < out[g]:
+            out[g] = values[i]
+    return out

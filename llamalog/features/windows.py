@@ -23,6 +23,13 @@ import pyarrow.compute as pc
 
 from ..errors import LlamalogError, LlamalogWarning, SchemaError
 from . import _kernels as K
+from ._regex import (
+    SimplePattern,
+    compile_simple,
+    find_spans,
+    spans_equal_to,
+    substrings,
+)
 
 if TYPE_CHECKING:
     import scipy.sparse as sp
@@ -293,19 +300,86 @@ def _has_lookbehind_like(session: str) -> bool:
     return False
 
 
-def _gather(arr: pa.Array, start: np.ndarray, stop: np.ndarray) -> pa.Array:
-    """Substrings ``arr[i][start[i]:stop[i]]`` (byte offsets) as a large_string array."""
+def _buffers(arr: pa.Array) -> tuple[np.ndarray, np.ndarray]:
+    """(offsets, data) of a large_string array, as numpy views."""
     offsets = np.frombuffer(arr.buffers()[1], np.int64)[arr.offset : arr.offset + len(arr) + 1]
     data = arr.buffers()[2]
-    data = np.frombuffer(data, np.uint8) if data is not None else np.empty(0, np.uint8)
-    lengths = (stop - start).astype(np.int64)
-    out_off = np.zeros(lengths.size + 1, np.int64)
-    np.cumsum(lengths, out=out_off[1:])
-    src = np.repeat(offsets[:-1] + start - out_off[:-1], lengths)
-    src += np.arange(src.size, dtype=np.int64)
-    return pa.LargeStringArray.from_buffers(
-        lengths.size, pa.py_buffer(out_off), pa.py_buffer(data[src])
+    data = np.frombuffer(data, np.uint8) if data is not None else np.zeros(1, np.uint8)
+    return offsets, data
+
+
+def _substrings(data: np.ndarray, start: np.ndarray, stop: np.ndarray) -> pa.Array:
+    """``data[start[i]:stop[i]]`` (absolute byte offsets) as a large_string array."""
+    out_off, out = substrings(data, start.astype(np.int64), stop.astype(np.int64))
+    return pa.LargeStringArray.from_buffers(start.size, pa.py_buffer(out_off), pa.py_buffer(out))
+
+
+def _gather(arr: pa.Array, start: np.ndarray, stop: np.ndarray) -> pa.Array:
+    """Substrings ``arr[i][start[i]:stop[i]]`` (byte offsets) as a large_string array."""
+    offsets, data = _buffers(arr)
+    return _substrings(data, offsets[:-1] + start, offsets[:-1] + stop)
+
+
+def _python_findall(
+    arr: pa.Array | pa.ChunkedArray,
+    rows: np.ndarray,
+    compiled: re.Pattern,
+    pos: np.ndarray | None = None,
+) -> tuple[np.ndarray, pa.Array]:
+    """(row per key, keys) of ``compiled.findall`` on ``rows`` (from ``pos``), deduplicated."""
+    texts = arr.take(pa.array(rows)).to_pylist()
+    starts = [0] * len(texts) if pos is None else pos.tolist()
+    found = [
+        list(dict.fromkeys(compiled.findall(t, int(p)))) for t, p in zip(texts, starts, strict=True)
+    ]
+    lengths = np.fromiter(map(len, found), np.int64, len(found))
+    return np.repeat(rows, lengths), pa.array([k for f in found for k in f], pa.large_string())
+
+
+def _simple_memberships(
+    chunked: pa.ChunkedArray, simple: SimplePattern, compiled: re.Pattern, ok: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """:func:`_session_memberships` for a simple regex: the numba ``findall`` on ASCII
+    rows, chunk by chunk (no copy of the text), Python ``re`` on rows holding other
+    bytes."""
+    rows, key_offsets, key_data, hashes, others = [], [], [], [], []
+    row0 = 0
+    for chunk in chunked.chunks:
+        chunk = chunk.cast(pa.large_string())
+        offsets, data = _buffers(chunk)
+        row_of, start, stop, h, other = find_spans(
+            data, offsets, np.flatnonzero(ok[row0 : row0 + len(chunk)]),
+            simple.tables, simple.mins, simple.maxs, *simple.group,
+        )  # fmt: skip
+        k_off, k_data = substrings(data, start, stop)
+        rows.append(row_of + row0)
+        key_offsets.append(k_off[1:] + sum(len(d) for d in key_data))
+        key_data.append(k_data)
+        hashes.append(h)
+        others.append(other + row0)
+        row0 += len(chunk)
+    all_rows = np.concatenate(rows) if rows else np.zeros(0, np.int64)
+    k_off = np.concatenate([np.zeros(1, np.int64), *key_offsets])
+    k_data = np.concatenate(key_data) if key_data else np.zeros(0, np.uint8)
+    other = np.concatenate(others) if others else np.zeros(0, np.int64)
+    if not other.size:
+        # keys by hash; kept only when every key equals its hash's first key (exact)
+        codes, _ = pd.factorize(np.concatenate(hashes), sort=False)
+        codes = np.asarray(codes, dtype=np.int64)
+        n_keys = int(codes.max()) + 1 if codes.size else 0
+        first = K.group_min(codes, np.arange(codes.size, dtype=np.int64), n_keys)
+        if spans_equal_to(k_data, k_off[:-1], k_off[1:], codes, first):
+            uniques = _substrings(k_data, k_off[first], k_off[first + 1]).to_pylist()
+            return _unique_pairs(all_rows, codes, np.asarray(uniques, dtype=object))
+    keys = pa.LargeStringArray.from_buffers(
+        all_rows.size, pa.py_buffer(k_off), pa.py_buffer(k_data if k_data.size else b"")
     )
+    row_list, key_list = [all_rows], [keys]
+    if other.size:
+        more_rows, more_keys = _python_findall(chunked, other, compiled)
+        row_list.append(more_rows)
+        key_list.append(more_keys)
+    return _encode_memberships(row_list, key_list)
 
 
 def _spans(struct: pa.Array, field: int) -> tuple[np.ndarray, np.ndarray]:
@@ -336,15 +410,20 @@ def _regex_memberships_fast(
     if not (isinstance(dtype, pd.StringDtype) and dtype.storage == "pyarrow"):
         return None
     compiled = re.compile(session)
+    simple = compile_simple(session)
     key_pattern = _re2_key_pattern(session, compiled)
-    if key_pattern is None:
+    if key_pattern is None and simple is None:
         return None
-    key_field = 0 if compiled.groups == 0 else 1
     arr = pa.array(messages.array)
+    if simple is not None:
+        chunked = arr if isinstance(arr, pa.ChunkedArray) else pa.chunked_array([arr])
+        return _simple_memberships(chunked, simple, compiled, ok)
+    assert key_pattern is not None
     if isinstance(arr, pa.ChunkedArray):
         arr = arr.combine_chunks()
     if arr.type != pa.large_string():
         arr = arr.cast(pa.large_string())
+    key_field = 0 if compiled.groups == 0 else 1
     flag_pattern = f"{_DIRTY}|(?:{session})[\\s\\S]*?(?:{session})"
     try:
         if len(arr) >= 200_000:
@@ -369,11 +448,9 @@ def _regex_memberships_fast(
         dirty = pc.match_substring_regex(sub, _DIRTY).to_numpy(zero_copy_only=False)
         slow = dirty | _has_lookbehind_like(session)
         if np.any(slow):  # exact path: Python re
-            texts = sub.filter(pa.array(slow)).to_pylist()
-            found = [list(dict.fromkeys(compiled.findall(t))) for t in texts]
-            lengths = np.fromiter(map(len, found), np.int64, len(found))
-            rows.append(np.repeat(multi[slow], lengths))
-            keys.append(pa.array([k for f in found for k in f], pa.large_string()))
+            more_rows, more_keys = _python_findall(arr, multi[slow], compiled)
+            rows.append(more_rows)
+            keys.append(more_keys)
         cur_rows, cur = multi[~slow], sub.filter(pa.array(~slow))
         pos = np.zeros(len(cur), np.int64)
         for _ in range(3):  # RE2 again on what follows each match
@@ -396,14 +473,16 @@ def _regex_memberships_fast(
             pos = pos + end
             cur = _gather(cur, end, pc.binary_length(cur).to_numpy(zero_copy_only=False))
         if len(cur):  # rows with many keys: Python re from where RE2 stopped (exact)
-            texts = arr.take(pa.array(cur_rows)).to_pylist()
-            found = [
-                list(dict.fromkeys(compiled.findall(t, int(p))))
-                for t, p in zip(texts, pos.tolist(), strict=True)
-            ]
-            lengths = np.fromiter(map(len, found), np.int64, len(found))
-            rows.append(np.repeat(cur_rows, lengths))
-            keys.append(pa.array([k for f in found for k in f], pa.large_string()))
+            more_rows, more_keys = _python_findall(arr, cur_rows, compiled, pos)
+            rows.append(more_rows)
+            keys.append(more_keys)
+    return _encode_memberships(rows, keys)
+
+
+def _encode_memberships(
+    rows: list[np.ndarray], keys: list[pa.Array]
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Rows in order, key codes and key values; a key named twice in a row counts once."""
     all_rows = np.concatenate(rows)
     all_keys = pa.concat_arrays(keys)
     if len(rows) > 1:
@@ -413,6 +492,13 @@ def _regex_memberships_fast(
     encoded = pc.dictionary_encode(all_keys)
     codes = encoded.indices.to_numpy(zero_copy_only=False).astype(np.int64)
     uniques = np.asarray(encoded.dictionary.to_pylist(), dtype=object)
+    return _unique_pairs(all_rows, codes, uniques)
+
+
+def _unique_pairs(
+    all_rows: np.ndarray, codes: np.ndarray, uniques: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Drop repeats of a (row, key) pair; rows ascend."""
     all_rows = all_rows.astype(np.int64, copy=False)
     repeat = np.flatnonzero(np.diff(all_rows) == 0) if all_rows.size > 1 else all_rows[:0]
     if repeat.size:  # a row naming a key twice belongs to that session once
@@ -595,12 +681,10 @@ def windows(
             first[sess[::-1]] = np.arange(sess.size - 1, -1, -1)
             by_start = np.lexsort((rows[first], ts[rows[first]]))
         else:
-            sess, sess_key, status = K.split_sessions(
-                codes, ts, np.argsort(codes, kind="stable"), -1
-            )
+            by_key = K.group_pairs(codes, uniques.size)[1]  # stable counting sort
+            sess, sess_key, status = K.split_sessions(codes, ts, by_key, -1)
             _check(status, "session")
-            first_row = np.full(sess_key.size, np.iinfo(np.int64).max, np.int64)
-            np.minimum.at(first_row, sess, rows)
+            first_row = K.group_min(sess, rows.astype(np.int64, copy=False), sess_key.size)
             by_start = np.argsort(first_row, kind="stable")
         rank = np.empty_like(by_start)
         rank[by_start] = np.arange(by_start.size)

@@ -1,0 +1,268 @@
+"""A numba ``findall`` for the simple regular expressions that name sessions.
+
+Session keys are usually found by patterns such as ``blk_-?\\d+`` or
+``req-[0-9a-f]{8}``: a sequence of single characters, each optionally repeated,
+with at most one capturing group. For those, :func:`compile_simple` turns the
+pattern into per-atom character tables (built by Python's own ``re`` on each ASCII
+character, so classes, flags and escapes mean exactly what they mean to ``re``) and
+:func:`find_spans` scans ASCII text with the same leftmost, greedy, backtracking
+search as ``re.findall``. Anything else (alternation, anchors, lookarounds, lazy
+quantifiers, nested groups, patterns that can match empty text) gets ``None`` from
+:func:`compile_simple`, and the caller keeps the general path. Rows holding non-ASCII
+bytes are never scanned here (Unicode classes apply there): callers give them to
+``re``. ``tests/test_windows.py`` checks the kernel against ``re.findall``.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+import numpy as np
+from numba import njit, prange
+
+_BIG = np.iinfo(np.int64).max
+
+
+@dataclass(frozen=True)
+class SimplePattern:
+    tables: np.ndarray  # uint8 [atoms, 256]: which bytes each atom takes (none >= 128)
+    mins: np.ndarray  # int64 [atoms]
+    maxs: np.ndarray  # int64 [atoms]
+    group: tuple[int, int]  # atoms [lo, hi) of the key (the whole match without a group)
+
+
+def _atom_table(item, state) -> np.ndarray:
+    sub = re._parser.SubPattern(state, [item])  # type: ignore[attr-defined]
+    rx = re._compiler.compile(sub, state.flags)  # type: ignore[attr-defined]
+    table = np.zeros(256, dtype=np.uint8)  # bytes >= 128: the row goes to ``re``
+    table[:128] = [rx.fullmatch(chr(b)) is not None for b in range(128)]
+    return table
+
+
+_SINGLE = ("LITERAL", "NOT_LITERAL", "IN", "ANY")
+
+
+def _atoms(items, state, out: list, groups: list) -> bool:
+    """Append (table, min, max) per atom of ``items``; False if a construct is unsupported."""
+    for op, av in items:
+        name = str(op)
+        if name in _SINGLE:
+            out.append((_atom_table((op, av), state), 1, 1))
+        elif name == "MAX_REPEAT":
+            lo, hi, body = av
+            if len(body) != 1 or str(body[0][0]) not in _SINGLE:
+                return False
+            hi = _BIG if hi == re._constants.MAXREPEAT else int(hi)  # type: ignore[attr-defined]
+            out.append((_atom_table(body[0], state), int(lo), hi))
+        elif name == "SUBPATTERN":
+            group, add_flags, del_flags, body = av
+            if add_flags or del_flags:
+                return False
+            start = len(out)
+            if not _atoms(body, state, out, groups):
+                return False
+            if group is not None:
+                groups.append((start, len(out)))
+        else:
+            return False
+    return True
+
+
+def compile_simple(pattern: str) -> SimplePattern | None:
+    """The tables of a simple ``pattern``, or None when it is not simple (see above)."""
+    try:
+        compiled = re.compile(pattern)
+        parsed = re._parser.parse(pattern)  # type: ignore[attr-defined]
+        atoms: list = []
+        groups: list = []
+        if not _atoms(parsed.data, parsed.state, atoms, groups):
+            return None
+    except Exception:  # private API: any doubt means the general path
+        return None
+    if not atoms or compiled.groups != len(groups) or len(groups) > 1:
+        return None
+    if sum(lo for _, lo, _ in atoms) == 0:  # can match empty text
+        return None
+    group = groups[0] if groups else (0, len(atoms))
+    if group[0] == group[1]:
+        return None
+    return SimplePattern(
+        tables=np.stack([t for t, _, _ in atoms]),
+        mins=np.array([lo for _, lo, _ in atoms], dtype=np.int64),
+        maxs=np.array([hi for _, _, hi in atoms], dtype=np.int64),
+        group=group,
+    )
+
+
+@njit(cache=True, nogil=True, inline="always")
+def _match_at(buf, p, e, tables, mins, maxs, counts, poss):
+    """End of the match starting at ``p`` (greedy, backtracking as ``re``), or -1."""
+    n_atoms = mins.shape[0]
+    i = 0
+    pos = p
+    while True:
+        if i == n_atoms:
+            return pos
+        k = 0
+        limit = min(maxs[i], e - pos)
+        while k < limit and tables[i, buf[pos + k]]:
+            k += 1
+        if k >= mins[i]:
+            poss[i] = pos
+            counts[i] = k
+            pos += k
+            i += 1
+            continue
+        while True:  # give back one repetition of the latest atom that can spare one
+            i -= 1
+            if i < 0:
+                return -1
+            if counts[i] > mins[i]:
+                counts[i] -= 1
+                pos = poss[i] + counts[i]
+                i += 1
+                break
+
+
+@njit(cache=True, nogil=True, inline="always")
+def _scan(buf, s, e, tables, mins, maxs, glo, ghi, counts, poss, out_s, out_e, o):
+    """Write the key spans of ``findall`` over ``buf[s:e]`` from ``o`` on; return the count,
+    or -1 when the text holds a non-ASCII byte (every byte is either visited here or
+    inside a match, which takes ASCII bytes only)."""
+    n = 0
+    p = s
+    lead = tables[0]
+    skip = mins[0] > 0  # positions whose byte the first atom refuses cannot start a match
+    while p < e:
+        b = buf[p]
+        if b >= 128:
+            return -1
+        if skip and not lead[b]:
+            p += 1
+            while p < e:
+                b = buf[p]
+                if b >= 128:
+                    return -1
+                if lead[b]:
+                    break
+                p += 1
+            if p >= e:
+                break
+        q = _match_at(buf, p, e, tables, mins, maxs, counts, poss)
+        if q < 0:
+            p += 1
+            continue
+        if o + n < out_s.shape[0]:
+            out_s[o + n] = poss[glo]
+            out_e[o + n] = poss[ghi - 1] + counts[ghi - 1]
+        n += 1
+        p = q  # q > p: the pattern cannot match empty text
+    return n
+
+
+@njit(cache=True, nogil=True, parallel=True)
+def find_spans(data, offsets, rows, tables, mins, maxs, glo, ghi):
+    """``re.findall`` key spans of each of ``rows`` (text in Arrow buffers).
+
+    Returns ``(row_of_match, start, end, hashes, not_ascii)``: byte offsets into
+    ``data``, rows in order, matches in text order within a row, the FNV-1a hash of
+    each key, and the rows holding non-ASCII bytes (not searched: give them to
+    ``re``). One scan per row; rows with two or more matches are scanned once more.
+    """
+    n = rows.shape[0]
+    n_atoms = mins.shape[0]
+    per_row = np.zeros(n, np.int64)
+    one_s = np.zeros(n, np.int64)  # the match of rows that hold exactly one
+    one_e = np.zeros(n, np.int64)
+    n_blocks = min(n, 64)
+    for blk in prange(n_blocks):
+        counts = np.empty(n_atoms, np.int64)
+        poss = np.empty(n_atoms, np.int64)
+        first_s = np.empty(1, np.int64)
+        first_e = np.empty(1, np.int64)
+        for j in range(blk * n // n_blocks, (blk + 1) * n // n_blocks):
+            r = rows[j]
+            per_row[j] = _scan(
+                data, offsets[r], offsets[r + 1], tables, mins, maxs, glo, ghi,
+                counts, poss, first_s, first_e, 0,
+            )  # fmt: skip
+            one_s[j] = first_s[0]
+            one_e[j] = first_e[0]
+    first = np.zeros(n + 1, np.int64)
+    n_other = 0
+    for j in range(n):
+        first[j + 1] = first[j] + max(per_row[j], 0)
+        n_other += per_row[j] < 0
+    not_ascii = np.empty(n_other, np.int64)
+    k = 0
+    for j in range(n):
+        if per_row[j] < 0:
+            not_ascii[k] = rows[j]
+            k += 1
+    total = first[n]
+    row_of = np.empty(total, np.int64)
+    start = np.empty(total, np.int64)
+    end = np.empty(total, np.int64)
+    hashes = np.empty(total, np.uint64)
+    for blk in prange(n_blocks):
+        counts = np.empty(n_atoms, np.int64)
+        poss = np.empty(n_atoms, np.int64)
+        for j in range(blk * n // n_blocks, (blk + 1) * n // n_blocks):
+            m = per_row[j]
+            if m <= 0:
+                continue
+            r = rows[j]
+            if m == 1:
+                start[first[j]] = one_s[j]
+                end[first[j]] = one_e[j]
+            else:
+                _scan(
+                    data, offsets[r], offsets[r + 1], tables, mins, maxs, glo, ghi,
+                    counts, poss, start, end, first[j],
+                )  # fmt: skip
+            for i in range(first[j], first[j + 1]):
+                row_of[i] = r
+                h = np.uint64(0xCBF29CE484222325)
+                for q in range(start[i], end[i]):
+                    h = (h ^ np.uint64(data[q])) * np.uint64(0x100000001B3)
+                hashes[i] = h
+    return row_of, start, end, hashes, not_ascii
+
+
+@njit(cache=True, nogil=True, parallel=True)
+def spans_equal_to(data, start, stop, codes, rep):
+    """Whether every span equals the span ``rep[codes[i]]`` (same hash: same text?)."""
+    n = start.shape[0]
+    n_blocks = min(n, 64)
+    bad = np.zeros(max(n_blocks, 1), np.bool_)
+    for blk in prange(n_blocks):
+        for i in range(blk * n // n_blocks, (blk + 1) * n // n_blocks):
+            j = rep[codes[i]]
+            a, b = start[i], start[j]
+            m = stop[i] - a
+            if stop[j] - b != m:
+                bad[blk] = True
+                break
+            for q in range(m):
+                if data[a + q] != data[b + q]:
+                    bad[blk] = True
+                    break
+            if bad[blk]:
+                break
+    return not bad.any()
+
+
+@njit(cache=True, nogil=True, parallel=True)
+def substrings(data, start, stop):
+    """Arrow large_string buffers (offsets, bytes) of ``data[start[i]:stop[i]]``."""
+    n = start.shape[0]
+    offsets = np.zeros(n + 1, np.int64)
+    for i in range(n):
+        offsets[i + 1] = offsets[i] + (stop[i] - start[i])
+    out = np.empty(offsets[n], np.uint8)
+    n_blocks = min(n, 64)
+    for blk in prange(n_blocks):
+        for i in range(blk * n // n_blocks, (blk + 1) * n // n_blocks):
+            out[offsets[i] : offsets[i + 1]] = data[start[i] : stop[i]]
+    return offsets, out
