@@ -138,6 +138,19 @@ def test_fixed_windows_twin(ts, every, keep_empty):
 
 
 @SETTINGS
+@given(times, st.integers(1, 120), st.booleans())
+def test_fixed_windows_twin_sorted(ts, every, keep_empty):
+    """Sorted times without NaT take the kernel's one-pass path."""
+    ts = sorted(t for t in ts if t != NAT)
+    row_win, starts, status = K.fixed_windows(i64(ts), every, keep_empty, 10**6)
+    assert status == K.OK
+    want_win, want_starts = ref_fixed(ts, every, keep_empty)
+    assert row_win.tolist() == want_win
+    assert starts.tolist() == want_starts
+    assert K.fixed_windows(i64([0, 10**9]), 1, True, 10)[2] == K.TOO_MANY
+
+
+@SETTINGS
 @given(
     st.lists(st.integers(-500, 500), max_size=30),
     st.integers(1, 200),

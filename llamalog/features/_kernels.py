@@ -35,6 +35,26 @@ def fixed_windows(ts, every, keep_empty, max_windows):
     row_window = np.full(n, -1, np.int64)
     if every <= 0:
         return row_window, np.empty(0, np.int64), BAD_WIDTH
+    if n and ts[0] != NAT and is_sorted(ts):  # no NaT either: one pass, few divisions
+        lo = ts[0] // every
+        span = ts[n - 1] // every - lo + 1
+        if keep_empty and float(span) > max_windows:
+            return row_window, np.empty(0, np.int64), TOO_MANY
+        starts = np.empty(span if keep_empty else min(n, span), np.int64)
+        w = -1
+        end = ts[0]
+        for i in range(n):
+            t = ts[i]
+            if t >= end:
+                b = t // every
+                w = b - lo if keep_empty else w + 1
+                starts[w] = b * every
+                end = starts[w] + every
+            row_window[i] = w
+        if keep_empty:
+            for k in range(w + 1):
+                starts[k] = (lo + k) * every
+        return row_window, starts[: w + 1].copy(), OK
     bins = np.empty(n, np.int64)
     lo = np.iinfo(np.int64).max
     hi = np.iinfo(np.int64).min
@@ -260,10 +280,24 @@ def csr_counts(window, code, n_windows, n_codes):
     ``(indptr, indices, data, status)`` with sorted column indices per row.
     """
     offsets, perm, status = group_pairs(window, n_windows)
-    indptr = np.zeros(n_windows + 1, np.int64)
     if status != OK:
-        return indptr, np.empty(0, np.int64), np.empty(0, np.int64), status
-    m = perm.size
+        return (
+            np.zeros(n_windows + 1, np.int64),
+            np.empty(0, np.int64),
+            np.empty(0, np.int64),
+            status,
+        )
+    return grouped_counts(offsets, perm, code, n_codes)
+
+
+@njit(cache=True, nogil=True)
+def grouped_counts(offsets, perm, code, n_codes):
+    """:func:`csr_counts` of memberships already grouped by window: those of window
+    ``w`` are ``perm[offsets[w]:offsets[w + 1]]`` (``perm`` empty: the identity)."""
+    n_windows = offsets.size - 1
+    indptr = np.zeros(n_windows + 1, np.int64)
+    identity = perm.size == 0
+    m = offsets[n_windows]
     indices = np.empty(m, np.int64)
     data = np.empty(m, np.int64)
     count = np.zeros(n_codes, np.int64)
@@ -272,7 +306,7 @@ def csr_counts(window, code, n_windows, n_codes):
     for w in range(n_windows):
         nt = 0
         for p in range(offsets[w], offsets[w + 1]):
-            c = code[perm[p]]
+            c = code[p] if identity else code[perm[p]]
             if c < 0:
                 continue
             if c >= n_codes:
@@ -303,3 +337,23 @@ def group_min(group, values, n_groups):
         if g >= 0 and values[i] < out[g]:
             out[g] = values[i]
     return out
+
+
+@njit(cache=True, nogil=True)
+def is_sorted(values):
+    """Whether ``values`` never decrease."""
+    for i in range(1, values.size):
+        if values[i] < values[i - 1]:
+            return False
+    return True
+
+
+@njit(cache=True, nogil=True)
+def is_identity(rows, n):
+    """Whether ``rows`` is ``0, 1, ..., n - 1``."""
+    if rows.size != n:
+        return False
+    for i in range(n):
+        if rows[i] != i:
+            return False
+    return True

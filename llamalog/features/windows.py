@@ -646,9 +646,15 @@ def windows(
     keys: np.ndarray | None = None  # key of each window (sessions only)
     bounds: tuple[np.ndarray, np.ndarray] | None = None  # [start, end) ns (time windows)
     if every is not None:
-        rows = np.flatnonzero(ok)
-        rows = rows[np.argsort(ts[rows], kind="stable")]
-        row_win, starts, status = K.fixed_windows(ts[rows], every_ns, empty, MAX_WINDOWS)
+        if ok.all():
+            rows, row_ts = np.arange(ts.size, dtype=np.int64), ts
+        else:
+            rows = np.flatnonzero(ok)
+            row_ts = ts[rows]
+        if not K.is_sorted(row_ts):
+            order = np.argsort(row_ts, kind="stable")
+            rows, row_ts = rows[order], row_ts[order]
+        row_win, starts, status = K.fixed_windows(row_ts, every_ns, empty, MAX_WINDOWS)
         _check(status, "every")
         win = row_win
         bounds = (starts, starts + every_ns)
@@ -702,9 +708,14 @@ def windows(
         keys = None if keys is None else keys[keep]
         n_windows = int(keep.sum())
 
-    offsets, perm, status = K.group_pairs(win, n_windows)
-    _check(status, "grouping")
-    member_rows = rows[perm]
+    if K.is_sorted(win) and (win.size == 0 or win[0] >= 0):  # grouped already (time windows)
+        offsets = np.zeros(n_windows + 1, np.int64)
+        np.cumsum(np.bincount(win, minlength=n_windows), out=offsets[1:])
+        member_rows = rows
+    else:
+        offsets, perm, status = K.group_pairs(win, n_windows)
+        _check(status, "grouping")
+        member_rows = rows[perm]
 
     # event ids and vocabulary
     values = _event_values(col, member_rows)
@@ -717,14 +728,19 @@ def windows(
         else:
             vocab = np.asarray(vocabulary)
         codes = np.asarray(pd.Index(vocab).get_indexer(values), dtype=np.int64)
-    seq_win = np.repeat(np.arange(n_windows, dtype=np.int64), np.diff(offsets))
-    n_unseen = np.bincount(seq_win[codes < 0], minlength=n_windows)
+    unseen_at = np.flatnonzero(codes < 0)
+    if unseen_at.size:
+        n_unseen = np.bincount(np.searchsorted(offsets, unseen_at, side="right") - 1,
+                               minlength=n_windows)  # fmt: skip
+    else:
+        n_unseen = np.zeros(n_windows, np.int64)
     n_codes = vocab.size
     if vocabulary is not None and unseen == "column":
         codes = np.where(codes < 0, n_codes, codes)
         vocab = np.append(vocab.astype(object) if vocab.dtype.kind == "O" else vocab, UNSEEN)
         n_codes += 1
-    indptr, indices, data, status = K.csr_counts(seq_win, codes, n_windows, n_codes)
+    # memberships are grouped by window already: count them in place
+    indptr, indices, data, status = K.grouped_counts(offsets, codes[:0], codes, n_codes)
     _check(status, "counts")
     import scipy.sparse as sp  # imported here: ``import llamalog`` stays light
 
@@ -760,6 +776,10 @@ def _expand(lo: np.ndarray, hi: np.ndarray, rows: np.ndarray) -> tuple[np.ndarra
 
 
 def _event_values(col: pd.Series, rows: np.ndarray) -> np.ndarray:
+    if not isinstance(col.dtype, pd.api.extensions.ExtensionDtype) and K.is_identity(
+        rows, len(col)
+    ):  # every row once, in order: no gather
+        return col.to_numpy().astype(np.int64, copy=False)
     if isinstance(col.dtype, pd.CategoricalDtype):
         return np.asarray(col.cat.categories.to_numpy()[col.cat.codes.to_numpy()[rows]])
     if isinstance(col.dtype, pd.api.extensions.ExtensionDtype):
@@ -781,7 +801,7 @@ def _vocabulary(values: np.ndarray, col: pd.Series) -> tuple[np.ndarray, np.ndar
             present = np.bincount(values, minlength=hi + 1) > 0
             vocab = np.flatnonzero(present).astype(values.dtype)
             column = np.cumsum(present) - 1
-            return vocab, column[values].astype(np.int64)
+            return vocab, column[values].astype(np.int64, copy=False)
     vocab = np.unique(values)
     return vocab, np.searchsorted(vocab, values).astype(np.int64)
 
