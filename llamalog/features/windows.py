@@ -707,10 +707,11 @@ def windows(
         bounds = None if bounds is None else (bounds[0][keep], bounds[1][keep])
         keys = None if keys is None else keys[keep]
         n_windows = int(keep.sum())
+        n_events = n_events[keep]
 
     if K.is_sorted(win) and (win.size == 0 or win[0] >= 0):  # grouped already (time windows)
         offsets = np.zeros(n_windows + 1, np.int64)
-        np.cumsum(np.bincount(win, minlength=n_windows), out=offsets[1:])
+        np.cumsum(n_events, out=offsets[1:])
         member_rows = rows
     else:
         offsets, perm, status = K.group_pairs(win, n_windows)
@@ -828,8 +829,12 @@ def _index(
     last = np.full(n_windows, -1, np.int64)
     if member_rows.size:
         at = offsets[:-1][has]
-        first[has] = np.minimum.reduceat(member_rows, at)
-        last[has] = np.maximum.reduceat(member_rows, at)
+        if K.is_sorted(member_rows):  # rows ascend within each window
+            first[has] = member_rows[at]
+            last[has] = member_rows[offsets[1:][has] - 1]
+        else:
+            first[has] = np.minimum.reduceat(member_rows, at)
+            last[has] = np.maximum.reduceat(member_rows, at)
     if bounds is not None:
         start, end = bounds
     else:
