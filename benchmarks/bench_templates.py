@@ -198,7 +198,51 @@ def bench_dataset(
             f"{out[parser]['lines_per_s']:,.0f} lines/s)",
             flush=True,
         )
+    if "llamalog" in parsers:
+        out["streaming"] = streaming(messages, texts)
     return out
+
+
+def streaming(messages: list[str], texts: np.ndarray) -> dict[str, float]:
+    """GA of llamalog fitted at once, over 100 ``partial_fit`` batches, and merged from two
+    halves (ids from ``transform`` of every line), and whether save -> load keeps ids."""
+    import tempfile
+
+    whole = llamalog.TemplateMiner()
+    ids = whole.fit_transform(messages)
+    stream = llamalog.TemplateMiner()
+    for batch in np.array_split(np.arange(len(messages)), 100):
+        stream.partial_fit([messages[i] for i in batch])
+    half = len(messages) // 2
+    merged = llamalog.TemplateMiner().fit(messages[:half])
+    merged.merge(llamalog.TemplateMiner().fit(messages[half:]))
+    with tempfile.TemporaryDirectory() as tmp:
+        back = llamalog.TemplateMiner.load(whole.save(Path(tmp) / "miner.json"))
+    return {
+        "fit": evaluate_parsing(texts, ids).ga,
+        "partial_fit": evaluate_parsing(texts, stream.transform(messages)).ga,
+        "merge": evaluate_parsing(texts, merged.transform(messages)).ga,
+        "round_trip": bool(np.array_equal(back.transform(messages), whole.transform(messages))),
+    }
+
+
+def streaming_table(results: dict[str, dict]) -> str:
+    rows = []
+    for name, r in results.items():
+        if "streaming" not in r:
+            continue
+        s = r["streaming"]
+        rows.append(
+            [
+                name,
+                f"{s['fit']:.3f}",
+                f"{s['partial_fit']:.3f} ({s['partial_fit'] - s['fit']:+.3f})",
+                f"{s['merge']:.3f} ({s['merge'] - s['fit']:+.3f})",
+                "same ids" if s["round_trip"] else "DIFFERENT",
+            ]
+        )
+    header = ["dataset", "GA fit", "GA 100 x partial_fit", "GA merge of halves", "save -> load"]
+    return markdown_table(header, rows)
 
 
 def averages(results: dict[str, dict], parser: str) -> dict[str, float]:
@@ -274,6 +318,14 @@ def tables(results: dict[str, dict], parsers: list[str], repeat: int) -> str:
             "Averages over the datasets:",
             "",
             markdown_table(["parser", "GA", "PA", "FGA", "FTA"], rows),
+            "",
+        ]
+    if any("streaming" in r for r in results.values()):
+        parts += [
+            "llamalog streaming (target: within 0.01 of fit; ids from `transform` of every "
+            "line after learning):",
+            "",
+            streaming_table(results),
         ]
     return "\n".join(parts).rstrip()
 
