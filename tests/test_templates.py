@@ -151,6 +151,29 @@ def test_partial_fit_batches_match_fit():
     assert abs(whole - streamed) <= 0.01
 
 
+def test_streaming_undoes_early_choice_splits(tmp_path):
+    """Three user names look like a choice; more show a variable. Batches end as fit."""
+    users = ["root", "uucp", "ftp", "git", "mysql", "sshd", "admin", "test"]
+    msgs = [f"Failed password for {u} from 10.0.0.{i} port {i} ssh2" for i, u in enumerate(users)]
+    whole = TemplateMiner().fit(msgs)
+    assert whole.templates_["template"].tolist() == [
+        "Failed password for <*> from <*> port <*> <*>"
+    ]
+    miner = TemplateMiner()
+    early = miner.partial_fit(msgs[:2]).transform(msgs[:2])
+    assert len(set(early.tolist())) == 2  # root / uucp: a choice, so far
+    for m in msgs[2:]:
+        miner.partial_fit([m])
+    assert miner.templates_["template"].tolist() == whole.templates_["template"].tolist()
+    (tid,) = miner.templates_.index
+    # ids handed out before the merge resolve to the template that absorbed them
+    assert miner.resolve(early).tolist() == [tid, tid]
+    assert miner.resolve([-1]).tolist() == [-1]
+    back = TemplateMiner.load(miner.save(tmp_path / "m.json"))
+    assert back.resolve(early).tolist() == [tid, tid]
+    assert (back.transform(msgs) == tid).all()
+
+
 def test_merge_two_halves():
     msgs, truth = _hdfs()
     half = len(msgs) // 2

@@ -17,6 +17,13 @@ Method (first version):
    rather than a variable, so the cluster is split by those words (``max_choices``).
    Variables with many values (user names, hosts) stay ``<*>``.
 
+5. **Streaming.** A batch that brings new patterns to a key clustered in earlier
+   batches clusters that key again from all its patterns, so ``partial_fit`` over
+   many batches ends where one ``fit`` would (a split made when three user names
+   looked like a choice is undone once more names come). Ids stay with the clusters
+   that hold most of their lines; a cluster absorbed by another leaves an alias that
+   :meth:`TemplateMiner.resolve` follows.
+
 State is the clusters plus the pattern-to-cluster map, so ``partial_fit`` continues
 where ``fit`` stopped, ``transform`` assigns new lines without learning, ``merge``
 folds in a miner fitted elsewhere, and ``save``/``load`` round-trip through JSON.
@@ -74,6 +81,7 @@ class _Cluster:
     pinned: bool = False  # set by hand: its text never changes, it is never split
     name: str = ""  # a label given by hand
     used: int = 0  # the batch that last matched it, for eviction
+    born: int = 0  # the batch that made it
 
     @property
     def template(self) -> str:
@@ -86,8 +94,10 @@ class _State:
     by_key: dict[tuple, list[int]] = field(default_factory=dict)
     pattern_ids: dict[str, int] = field(default_factory=dict)
     batch: int = 0  # batches seen, the clock of eviction
-    evicted: int = 0
+    evicted: int = 0  # ids whose slot is None: evicted, or merged into another
     grown: set[int] = field(default_factory=set)  # clusters with new patterns since refining
+    touched: set[tuple] = field(default_factory=set)  # keys that got new patterns this batch
+    aliases: dict[int, int] = field(default_factory=dict)  # merged id -> the id it joined
 
     def live(self) -> list[_Cluster]:
         return [c for c in self.clusters if c is not None]
@@ -305,14 +315,122 @@ class TemplateMiner:
         order = np.argsort(-counts, kind="stable") if learn else range(len(patterns))
         for p in order:
             ids[p] = self._place(patterns[p], int(counts[p]), examples[p], learn=learn)
-        if learn and self._refine():
+        if learn and self._settle():
             known = self._state.pattern_ids
-            ids = np.array(
-                [known.get(p, i) for p, i in zip(patterns, ids.tolist(), strict=True)], np.int64
+            ids = self.resolve(
+                [known.get(p, i) for p, i in zip(patterns, ids.tolist(), strict=True)]
             )
         if learn:
             self._evict()
         return ids[codes]
+
+    def resolve(self, template_ids) -> np.ndarray:
+        """Current ids of ``template_ids``: ids merged into another template give that
+        template's id, evicted ids give -1, the others stay. Use it on ids kept from
+        earlier batches of a stream."""
+        st = self._state
+        out = np.asarray(template_ids, dtype=np.int64).copy()
+        for i in np.flatnonzero(out >= 0).tolist():
+            t = int(out[i])
+            while t in st.aliases:
+                t = st.aliases[t]
+            out[i] = t if t < len(st.clusters) and st.clusters[t] is not None else -1
+        return out
+
+    def _settle(self) -> bool:
+        """Refine after a batch; True when any pattern changed template.
+
+        Keys whose patterns came in several batches are clustered again from all their
+        patterns, most frequent first, as one ``fit`` over everything would have done:
+        splits made early (three user names look like a choice) are undone once more
+        values show the position is a variable. Ids stay with the clusters holding
+        most of their lines; a cluster merged into another leaves an alias
+        (:meth:`resolve`).
+        """
+        st = self._state
+        touched, st.touched = st.touched, set()
+        changed = False
+        for key in sorted(touched, key=repr):  # sorted: the same ids in every process
+            changed |= self._recluster(key)
+        return self._refine() or changed
+
+    def _recluster(self, key: tuple) -> bool:
+        st = self._state
+        olds = [
+            st.clusters[cid]
+            for cid in st.by_key.get(key, ())
+            if st.clusters[cid] is not None and not st.clusters[cid].pinned
+        ]
+        patterns: dict[str, tuple[int, str, int]] = {}  # pattern -> (lines, sample, old id)
+        rest: dict[int, int] = {}  # old id -> lines of patterns past the cap
+        for c in olds:
+            for pattern, n in c.members.items():
+                patterns[pattern] = (n, c.samples.get(pattern, c.example), c.id)
+            rest[c.id] = c.count - sum(c.members.values())
+        fresh = TemplateMiner(
+            similarity=self.similarity, max_choices=self.max_choices, max_templates=None
+        )
+        fresh._state = _State()
+        for pattern in sorted(patterns, key=lambda q: -patterns[q][0]):
+            n, sample, _ = patterns[pattern]
+            fresh._place(pattern, n, sample, learn=True)
+        fresh._refine()
+        groups = sorted(fresh._state.live(), key=lambda g: -g.count)
+        # each group keeps the old id holding most of its lines; the others get new ids
+        taken: dict[int, _Cluster] = {}
+        new_groups = []
+        for g in groups:
+            votes: dict[int, int] = {}
+            for pattern, n in g.members.items():
+                old = patterns[pattern][2]
+                votes[old] = votes.get(old, 0) + n
+            for old in sorted(votes, key=lambda o: (-votes[o], o)):
+                if old not in taken:
+                    taken[old] = g
+                    break
+            else:
+                new_groups.append(g)
+        if (
+            len(taken) == len(olds)
+            and not new_groups
+            and all(set(taken[c.id].members) == set(c.members) for c in olds)
+        ):
+            return False  # the same partition
+        home = {}  # old id -> the group that took most of its lines
+        for c in olds:
+            share: dict[int, int] = {}
+            for g_index, g in enumerate(groups):
+                share[g_index] = sum(n for q, n in g.members.items() if patterns[q][2] == c.id)
+            home[c.id] = groups[max(share, key=lambda i: (share[i], -i))]
+        order = list(st.by_key.get(key, ()))
+        for c in olds:
+            if c.id not in taken:  # merged away: its lines follow most of its patterns
+                st.clusters[c.id] = None
+                st.evicted += 1
+                order.remove(c.id)
+        targets = {id(g): st.clusters[old] for old, g in taken.items()}
+        for g in new_groups:
+            c = _Cluster(len(st.clusters), g.tokens, 0, "", used=st.batch, born=st.batch)
+            st.clusters.append(c)
+            order.append(c.id)
+            targets[id(g)] = c
+        for c in olds:
+            if c.id not in taken:
+                st.aliases[c.id] = targets[id(home[c.id])].id
+        for g in groups:
+            c = targets[id(g)]
+            c.tokens, c.members = g.tokens, dict(g.members)
+            c.samples = {q: patterns[q][1] for q in g.members}
+            c.count = sum(g.members.values())
+            c.example = c.samples[max(g.members, key=g.members.get)]
+            c.used = st.batch
+            for q in g.members:
+                st.pattern_ids[q] = c.id
+        for old_id, lines in rest.items():
+            if lines > 0:
+                targets[id(home[old_id])].count += lines
+        st.by_key[key] = order
+        return True
 
     def _evict(self) -> None:
         """Drop the least recently used templates once there are more than allowed."""
@@ -464,7 +582,7 @@ class TemplateMiner:
 
     def _new_cluster(self, tokens: list[str], example: str) -> _Cluster:
         st = self._state
-        c = _Cluster(len(st.clusters), tokens, 0, example, used=st.batch)
+        c = _Cluster(len(st.clusters), tokens, 0, example, used=st.batch, born=st.batch)
         st.clusters.append(c)
         if tokens:
             st.by_key.setdefault(_key(tokens), []).append(c.id)
@@ -481,9 +599,12 @@ class TemplateMiner:
                 c.members[pattern] = c.members.get(pattern, 0) + count
             return known
         tokens = pattern.split()
+        key = _key(tokens)
         best, best_key = None, (-1.0, -1)
-        for cid in st.by_key.get(_key(tokens), ())[:MAX_CANDIDATES]:
+        for cid in st.by_key.get(key, ())[:MAX_CANDIDATES]:
             c = st.clusters[cid]
+            if learn and c.born < st.batch and not c.pinned:
+                st.touched.add(key)  # clustered in an earlier batch: recluster (_settle)
             if c.pinned:  # a pinned template takes exactly the lines it matches, first
                 if all(_covers(a, b) for a, b in zip(c.tokens, tokens, strict=True)):
                     best, best_key = cid, (2.0, 0)
@@ -550,7 +671,7 @@ class TemplateMiner:
                 members.append((c.template, rest, c.example))
         for pattern, n, example in sorted(members, key=lambda m: -m[1]):
             self._place(pattern, n, example, learn=True)
-        self._refine()
+        self._settle()
         self._evict()
         return self
 
@@ -572,6 +693,7 @@ class TemplateMiner:
             },
             "next_id": len(self._state.clusters),
             "batch": self._state.batch,
+            "aliases": [[a, b] for a, b in self._state.aliases.items()],
             "clusters": [
                 {
                     "id": c.id,
@@ -583,6 +705,7 @@ class TemplateMiner:
                     "pinned": c.pinned,
                     "name": c.name,
                     "used": c.used,
+                    "born": c.born,
                 }
                 for c in self._state.live()
             ],
@@ -618,9 +741,11 @@ class TemplateMiner:
                 bool(c.get("pinned", False)),
                 str(c.get("name", "")),
                 int(c.get("used", 0)),
+                int(c.get("born", 0)),
             )
             st.clusters[cluster.id] = cluster
         st.evicted = size - len(clusters)
+        st.aliases = {int(a): int(b) for a, b in payload.get("aliases", [])}
         for c in st.live():
             st.by_key.setdefault(_key(c.tokens), []).append(c.id)
         st.pattern_ids = {p: c.id for c in st.live() for p in c.members}
