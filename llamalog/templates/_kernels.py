@@ -63,7 +63,7 @@ def _is_delim(b):
     return CLASSES[b] & _DELIM
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, inline="always")
 def _in_table(buf, s, e, table):
     n = e - s
     for r in range(table.shape[0]):
@@ -79,12 +79,12 @@ def _in_table(buf, s, e, table):
     return False
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, inline="always")
 def _is_hex(b):
     return (48 <= b <= 57) or (97 <= b <= 102) or (65 <= b <= 70)
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, inline="always")
 def _is_uuid(buf, s, e):
     if e - s != 36:
         return False
@@ -98,7 +98,7 @@ def _is_uuid(buf, s, e):
     return True
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, inline="always")
 def _is_numeric(buf, s, e):
     """``[-+]?\\d+`` or ``[-+]?(\\d+\\.\\d*|\\.\\d+)([eE][-+]?\\d+)?`` (ASCII)."""
     p = s
@@ -133,7 +133,7 @@ def _is_numeric(buf, s, e):
     return exp > 0 and p == e
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, inline="always")
 def _has(buf, s, e, a, b, c):
     for q in range(s, e - 2):
         if buf[q] == a and buf[q + 1] == b and buf[q + 2] == c:
@@ -165,11 +165,40 @@ def _is_var(buf, s, e):
     return (n == 4 or n == 5) and _in_table(buf, s, e, BOOLS)
 
 
-@njit(cache=True, nogil=True)
-def _pieces(buf, s, e, ps, pe):
-    """Pieces of the token ``buf[s:e]`` into ``ps``/``pe``; returns their number."""
+@njit(cache=True, nogil=True, inline="always")
+def _is_var_in(buf, s, e, digits, url):
+    """:func:`_is_var` for a piece of a token known to hold no digit (``digits`` False)
+    or no ``://`` (``url`` False): the scans those rule out are skipped."""
+    if digits:
+        for q in range(s, e):
+            if CLASSES[buf[q]] & _DIGIT:
+                return True
+    n = e - s
+    if n == 36 and _is_uuid(buf, s, e):
+        return True
+    if url and _has(buf, s, e, 58, 47, 47):  # ://
+        return True
+    if n > 1 and buf[s] == 47:
+        return True
+    if n >= 2 and buf[s] == 46 and buf[s + 1] == 47:  # ./
+        return True
+    if n >= 3 and buf[s] == 46 and buf[s + 1] == 46 and buf[s + 2] == 47:  # ../
+        return True
+    if n >= 2 and buf[s] == 126 and buf[s + 1] == 47:  # ~/
+        return True
+    if n == 3:
+        return _in_table(buf, s, e, DATES)
+    return (n == 4 or n == 5) and _in_table(buf, s, e, BOOLS)
+
+
+@njit(cache=True, nogil=True, inline="always")
+def _pieces(buf, s, e, ps, pe, url):
+    """Pieces of the token ``buf[s:e]`` into ``ps``/``pe``; returns their number.
+
+    ``url``: whether the token holds ``://``.
+    """
     n = 0
-    if _has(buf, s, e, 58, 47, 47) or buf[s] == 47:
+    if url or buf[s] == 47:
         h = e
         while h > s:
             b = buf[h - 1]
@@ -207,14 +236,15 @@ def _pieces(buf, s, e, ps, pe):
     return n
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, inline="always")
 def _piece_is_delim(buf, ps, pe, i):
     return pe[i] - ps[i] == 1 and _is_delim(buf[ps[i]])
 
 
 @njit(cache=True, nogil=True)
 def _template_into(buf, s, e, ps, pe, out):
-    """Write the masked template of ``buf[s:e]`` into ``out``; return its length.
+    """Write the masked template of ``buf[s:e]`` into ``out``; return its length, or -1
+    when the text holds a non-ASCII byte (Python masks those messages).
 
     ``out`` needs room for ``3 * (e - s) + 3`` bytes (each piece can become ``<*>``).
     """
@@ -232,10 +262,20 @@ def _template_into(buf, s, e, ps, pe, out):
         if pos >= e:
             break
         ts = pos
-        while pos < e and not _is_ws(buf[pos]):
+        digits = False
+        while pos < e:
+            b = buf[pos]
+            if b >= 0x80:
+                return -1  # not ASCII: Python's Unicode rules apply
+            c = CLASSES[b]
+            if c & _WS:
+                break
+            if c & _DIGIT:
+                digits = True
             pos += 1
         te = pos
-        n = _pieces(buf, ts, te, ps, pe)
+        url = _has(buf, ts, te, 58, 47, 47)
+        n = _pieces(buf, ts, te, ps, pe, url)
         first = 0
         glued = False
         if (
@@ -289,7 +329,7 @@ def _template_into(buf, s, e, ps, pe, out):
             b = pe[i]
             delim = _piece_is_delim(buf, ps, pe, i)
             function = i + 1 < n and _piece_is_delim(buf, ps, pe, i + 1) and buf[ps[i + 1]] == 40
-            if delim or function or not _is_var(buf, a, b):
+            if delim or function or not _is_var_in(buf, a, b, digits, url):
                 for q in range(a, b):
                     out[o] = buf[q]
                     o += 1
@@ -333,17 +373,10 @@ def template_hashes(data, offsets):
         pe = np.empty(width, dtype=np.int64)
         out = np.empty(3 * width, dtype=np.uint8)
         for i in range(lo, hi):
-            s = offsets[i]
-            e = offsets[i + 1]
-            ascii_only = True
-            for q in range(s, e):
-                if data[q] >= 0x80:
-                    ascii_only = False
-                    break
-            if not ascii_only:
+            k = _template_into(data, offsets[i], offsets[i + 1], ps, pe, out)
+            if k < 0:
                 status[i] = NEEDS_PYTHON
                 continue
-            k = _template_into(data, s, e, ps, pe, out)
             h = FNV_OFFSET
             for q in range(k):
                 h = _mix(h, out[q])
