@@ -230,6 +230,24 @@ def test_loghub_accuracy_does_not_regress():
 
 # --------------------------------------------------------------------------- kernel vs mask
 
+
+@pytest.mark.loghub
+def test_kernel_params_equal_mask_on_loghub():
+    """Typed parameters from the kernel equal ``mask``'s on every Loghub-2k line."""
+    from llamalog.templates.miner import params_of
+
+    names = [n for n in loghub_names() if isinstance(n, str)]
+    if not names:
+        pytest.skip(f"no {LOGHUB}")
+    formats = json.loads((LOGHUB / "formats.json").read_text())
+    for name in names:
+        messages = llamalog.read_logs(LOGHUB / name / f"{name}_2k.log", format=formats[name])[
+            "message"
+        ]
+        want = [mask("" if m is None else m)[1] for m in messages.tolist()]
+        assert params_of(messages) == want, name
+
+
 ATOMS = [
     "a",
     "Jul",
@@ -270,6 +288,15 @@ ATOMS = [
     "café",
     "٣",
     "<*>",
+    "0x1f2e3d",
+    "1f2e3d4c5b",
+    "10.1.2.3",
+    "/10.1.2.3:50010",
+    "1.2.3.4.5",
+    "./run",
+    "../up",
+    "FALSE",
+    "-7",
 ]
 
 
@@ -279,7 +306,7 @@ ATOMS = [
 )
 def test_kernel_hash_and_text_equal_mask(parts):
     from llamalog.templates import _kernels as TK
-    from llamalog.templates.miner import template_hashes_of
+    from llamalog.templates.miner import params_of, template_hashes_of
 
     message = "".join(a + sep for a, sep in parts)
     texts, hashes = template_hashes_of([message, "pad 1"])
@@ -287,6 +314,8 @@ def test_kernel_hash_and_text_equal_mask(parts):
     assert hashes[0] == expected
     # the masked text the kernel writes (Python's for non-ASCII messages) is mask's
     assert texts.patterns(np.array([1, 0])) == ["pad <*>", mask(message)[0]]
+    # and so are the typed parameters
+    assert params_of([message, None, "pad 1"]) == [mask(message)[1], [], [("1", "int")]]
 
 
 def _word(i: int) -> str:

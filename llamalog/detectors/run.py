@@ -111,7 +111,7 @@ def _make(method: str | BaseDetector, *, random_state: int, progress: bool) -> B
 def _with_templates(frame: pd.DataFrame, params: bool) -> pd.DataFrame:
     """``frame`` with ``template_id`` (and ``params`` when asked), mined when missing."""
     from ..templates import add_templates
-    from ..templates.masking import mask
+    from ..templates.miner import params_of
 
     if not isinstance(frame, pd.DataFrame):
         raise SchemaError(f"expected a pandas DataFrame, got {type(frame).__name__}")
@@ -119,7 +119,7 @@ def _with_templates(frame: pd.DataFrame, params: bool) -> pd.DataFrame:
         return add_templates(frame, params=params)
     if params and "params" not in frame and S.MESSAGE in frame:
         out = frame.copy()
-        out["params"] = [mask("" if m is None else str(m))[1] for m in frame[S.MESSAGE]]
+        out["params"] = params_of(frame[S.MESSAGE])
         return out
     return frame
 

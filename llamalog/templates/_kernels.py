@@ -241,14 +241,108 @@ def _piece_is_delim(buf, ps, pe, i):
     return pe[i] - ps[i] == 1 and _is_delim(buf[ps[i]])
 
 
-@njit(cache=True, nogil=True)
-def _template_into(buf, s, e, ps, pe, out):
-    """Write the masked template of ``buf[s:e]`` into ``out``; return its length, or -1
-    when the text holds a non-ASCII byte (Python masks those messages).
+#: Parameter types, in the order :func:`llamalog.templates.masking._type_of` tries them
+#: (``size`` and ``date`` also come from joining a unit or a written-out date).
+TYPES = ("int", "float", "ip", "uuid", "url", "path", "hex", "bool", "date", "id", "size")
+T_INT, T_FLOAT, T_IP, T_UUID, T_URL, T_PATH, T_HEX, T_BOOL, T_DATE, T_ID, T_SIZE = range(11)
 
-    ``out`` needs room for ``3 * (e - s) + 3`` bytes (each piece can become ``<*>``).
+
+@njit(cache=True, nogil=True, inline="always")
+def _append(vals, v, buf, a, b, space, want):
+    """Copy ``buf[a:b]`` to ``vals[v:]`` (after one space when ``space``) if ``want``;
+    the new end either way."""
+    if not want:
+        return v + (b - a) + (1 if space else 0)
+    if space:
+        vals[v] = 32
+        v += 1
+    for q in range(a, b):
+        vals[v] = buf[q]
+        v += 1
+    return v
+
+
+@njit(cache=True, nogil=True)
+def _is_ipv4(buf, s, e):
+    r"""``/?\d{1,3}(\.\d{1,3}){3}`` (ASCII), the whole piece."""
+    p = s
+    if p < e and buf[p] == 47:
+        p += 1
+    for group in range(4):
+        if group:
+            if p >= e or buf[p] != 46:
+                return False
+            p += 1
+        n = 0
+        while p < e and 48 <= buf[p] <= 57 and n < 3:
+            p += 1
+            n += 1
+        if n == 0:
+            return False
+    return p == e
+
+
+@njit(cache=True, nogil=True)
+def _type_code(buf, s, e):
+    """The type of a variable piece, as ``masking._type_of`` (ASCII): an index in TYPES."""
+    n = e - s
+    p = s
+    if p < e and (buf[p] == 43 or buf[p] == 45):
+        p += 1
+    q = p
+    while q < e and 48 <= buf[q] <= 57:
+        q += 1
+    if q == e and q > p:
+        return T_INT
+    if _is_numeric(buf, s, e):
+        return T_FLOAT
+    if _is_ipv4(buf, s, e):
+        return T_IP
+    if _is_uuid(buf, s, e):
+        return T_UUID
+    if _has(buf, s, e, 58, 47, 47):
+        return T_URL
+    if (n > 1 and buf[s] == 47) or (n >= 2 and buf[s] == 46 and buf[s + 1] == 47):
+        return T_PATH
+    if (n >= 3 and buf[s] == 46 and buf[s + 1] == 46 and buf[s + 2] == 47) or (
+        n >= 2 and buf[s] == 126 and buf[s + 1] == 47
+    ):
+        return T_PATH
+    digit = False
+    for q in range(s, e):
+        if 48 <= buf[q] <= 57:
+            digit = True
+    if digit:
+        h = s + 2 if n >= 2 and buf[s] == 48 and (buf[s + 1] == 120 or buf[s + 1] == 88) else s
+        if e - h >= 6:
+            hexy = True
+            for q in range(h, e):
+                if not _is_hex(buf[q]):
+                    hexy = False
+                    break
+            if hexy:
+                return T_HEX
+    if (n == 4 or n == 5) and _in_table(buf, s, e, BOOLS):
+        return T_BOOL
+    if n == 3 and _in_table(buf, s, e, DATES):
+        return T_DATE
+    return T_ID
+
+
+@njit(cache=True, nogil=True)
+def _template_into(buf, s, e, ps, pe, out, want, vals, vend, vtype):
+    """Write the masked template of ``buf[s:e]`` into ``out`` and, when ``want``, its
+    parameters: their text one after another into ``vals``, where each ends into
+    ``vend`` and its type code (:data:`TYPES`) into ``vtype``.
+
+    Returns ``(template length, parameters, parameter bytes)``, or ``(-1, 0, 0)`` when
+    the text holds a non-ASCII byte (Python masks those messages). ``out`` needs room for
+    ``3 * (e - s) + 3`` bytes (each piece can become ``<*>``); ``vals``, ``vend`` and
+    ``vtype`` for ``e - s`` (a parameter's text is never longer than the text it spans).
     """
     o = 0
+    n_par = 0
+    v = 0
     pos = s
     n_words = 0
     prev_exact_var = False  # the last word is exactly <*>
@@ -266,7 +360,7 @@ def _template_into(buf, s, e, ps, pe, out):
         while pos < e:
             b = buf[pos]
             if b >= 0x80:
-                return -1  # not ASCII: Python's Unicode rules apply
+                return -1, 0, 0  # not ASCII: Python's Unicode rules apply
             c = CLASSES[b]
             if c & _WS:
                 break
@@ -288,6 +382,10 @@ def _template_into(buf, s, e, ps, pe, out):
         ):
             glued = True
             last_numeric = False  # the parameter becomes a date
+            v = _append(vals, v, buf, ps[0], pe[0], True, want)
+            if want:
+                vend[n_par - 1] = v
+                vtype[n_par - 1] = T_DATE
             colon = False
             for q in range(ts, te):
                 if buf[q] == 58:
@@ -304,6 +402,10 @@ def _template_into(buf, s, e, ps, pe, out):
         if first < n and n_words > 0 and prev_ends_var and any_param and last_numeric:
             if pe[first] - ps[first] <= 3 and _in_table(buf, ps[first], pe[first], UNITS):
                 last_numeric = False
+                v = _append(vals, v, buf, ps[first], pe[first], True, want)
+                if want:
+                    vend[n_par - 1] = v
+                    vtype[n_par - 1] = T_SIZE
                 ends_var = prev_ends_var
                 for i in range(first + 1, n):
                     for q in range(ps[i], pe[i]):
@@ -338,7 +440,10 @@ def _template_into(buf, s, e, ps, pe, out):
                 exact = False
                 continue
             if word_parts > 0 and last_is_var:
-                continue  # <*> right after <*>: one variable
+                v = _append(vals, v, buf, a, b, False, want)  # one variable: its text grows
+                if want:
+                    vend[n_par - 1] = v
+                continue
             out[o] = 60
             o += 1
             out[o] = 42
@@ -350,10 +455,15 @@ def _template_into(buf, s, e, ps, pe, out):
             last_is_var = True
             any_param = True
             last_numeric = _is_numeric(buf, a, b)
+            v = _append(vals, v, buf, a, b, False, want)
+            if want:
+                vend[n_par] = v
+                vtype[n_par] = _type_code(buf, a, b)
+            n_par += 1
         n_words += 1
         prev_exact_var = exact
         prev_ends_var = last_is_var
-    return o
+    return o, n_par, v
 
 
 @njit(cache=True, nogil=True, parallel=True)
@@ -372,8 +482,13 @@ def template_hashes(data, offsets):
         ps = np.empty(width, dtype=np.int64)
         pe = np.empty(width, dtype=np.int64)
         out = np.empty(3 * width, dtype=np.uint8)
+        vals = np.empty(0, dtype=np.uint8)
+        vend = np.empty(0, dtype=np.int64)
+        vtype = np.empty(0, dtype=np.uint8)
         for i in range(lo, hi):
-            k = _template_into(data, offsets[i], offsets[i + 1], ps, pe, out)
+            k = _template_into(
+                data, offsets[i], offsets[i + 1], ps, pe, out, False, vals, vend, vtype
+            )[0]
             if k < 0:
                 status[i] = NEEDS_PYTHON
                 continue
@@ -397,12 +512,84 @@ def template_texts(data, offsets, rows):
     pe = np.empty(width, dtype=np.int64)
     buf = np.empty(total, dtype=np.uint8)
     ends = np.zeros(len(rows) + 1, dtype=np.int64)
+    vals = np.empty(0, dtype=np.uint8)
+    vend = np.empty(0, dtype=np.int64)
+    vtype = np.empty(0, dtype=np.uint8)
     o = 0
     for j in range(len(rows)):
         r = rows[j]
-        o += _template_into(data, offsets[r], offsets[r + 1], ps, pe, buf[o:])
+        o += _template_into(
+            data, offsets[r], offsets[r + 1], ps, pe, buf[o:], False, vals, vend, vtype
+        )[0]
         ends[j + 1] = o
     return buf[:o], ends
+
+
+@njit(cache=True, nogil=True, parallel=True)
+def template_params(data, offsets):
+    """The parameters of each message (Arrow string buffers), as ``masking.mask`` gives
+    them, for ASCII messages.
+
+    Returns ``(first, value_offsets, values, types, status)``: the parameters of message
+    ``i`` are ``first[i]:first[i + 1]``; parameter ``k``'s text is
+    ``values[value_offsets[k]:value_offsets[k + 1]]`` and its type ``TYPES[types[k]]``;
+    ``status[i]`` is ``NEEDS_PYTHON`` for messages to mask in Python (no parameters
+    here).
+    """
+    n = offsets.shape[0] - 1
+    counts = np.zeros(n, np.int64)
+    sizes = np.zeros(n, np.int64)
+    status = np.zeros(n, np.uint8)
+    n_blocks = min(n, 64)
+    for blk in prange(n_blocks):
+        lo = blk * n // n_blocks
+        hi = (blk + 1) * n // n_blocks
+        width = 1
+        for i in range(lo, hi):
+            width = max(width, offsets[i + 1] - offsets[i] + 1)
+        ps = np.empty(width, np.int64)
+        pe = np.empty(width, np.int64)
+        out = np.empty(3 * width, np.uint8)
+        vals = np.empty(width, np.uint8)
+        vend = np.empty(width, np.int64)
+        vtype = np.empty(width, np.uint8)
+        for i in range(lo, hi):
+            k, m, v = _template_into(
+                data, offsets[i], offsets[i + 1], ps, pe, out, False, vals, vend, vtype
+            )
+            if k < 0:
+                status[i] = NEEDS_PYTHON
+            else:
+                counts[i] = m
+                sizes[i] = v
+    first = np.zeros(n + 1, np.int64)
+    vbase = np.zeros(n + 1, np.int64)
+    for i in range(n):
+        first[i + 1] = first[i] + counts[i]
+        vbase[i + 1] = vbase[i] + sizes[i]
+    values = np.empty(vbase[n], np.uint8)
+    value_offsets = np.zeros(first[n] + 1, np.int64)
+    types = np.empty(first[n], np.uint8)
+    for blk in prange(n_blocks):
+        lo = blk * n // n_blocks
+        hi = (blk + 1) * n // n_blocks
+        width = 1
+        for i in range(lo, hi):
+            width = max(width, offsets[i + 1] - offsets[i] + 1)
+        ps = np.empty(width, np.int64)
+        pe = np.empty(width, np.int64)
+        out = np.empty(3 * width, np.uint8)
+        vend = np.empty(width, np.int64)
+        for i in range(lo, hi):
+            if counts[i] == 0:
+                continue
+            _template_into(
+                data, offsets[i], offsets[i + 1], ps, pe, out, True,
+                values[vbase[i]:], vend, types[first[i]:],
+            )  # fmt: skip
+            for k in range(counts[i]):
+                value_offsets[first[i] + k + 1] = vbase[i] + vend[k]
+    return first, value_offsets, values, types, status
 
 
 @njit(cache=True, nogil=True)
