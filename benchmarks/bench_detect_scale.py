@@ -3,7 +3,7 @@
 The corpus (``../shared/tools/loggen.py``, HDFS by default) is read and mined once
 (not timed here; ``bench_read.py`` and ``bench_miner_speed.py`` time those). Then, on
 the first half as training data: typed parameters for the pattern detector
-(``add_templates(params=True)``'s masking), each detector's fit and scoring through
+(``add_templates(params=True)``'s numba kernel, ``params_of``), each detector's fit and scoring through
 ``llamalog.detect`` on block sessions and on 1-minute windows, and the default
 combination end to end.
 
@@ -50,14 +50,14 @@ def main(argv: list[str] | None = None) -> int:
     args = ap.parse_args(argv)
     require_shared()
     import llamalog
-    from llamalog.templates.masking import mask
+    from llamalog.templates.miner import params_of
 
     warnings.simplefilter("ignore", llamalog.LlamalogWarning)
     path = ensure_corpus(args.dataset, args.lines)
     frame = llamalog.add_templates(llamalog.read_logs(path, format=load_formats()[args.dataset]))
-    params, t_params = timed(lambda: [mask(str(m))[1] for m in frame["message"]])
+    params, t_params = timed(lambda: params_of(frame["message"]))
     frame["params"] = params
-    rows = [["typed parameters (masking)", "", f"{t_params:.1f}", ""]]
+    rows = [["typed parameters (params_of)", "", f"{t_params:.1f}", ""]]
     for label, spec, methods in (
         ("block sessions", {"session": args.session}, ("pattern", "sequence", "autoencoder")),
         ("1-minute windows", {"every": "1min"}, ("pattern", "timeseries", "autoencoder")),

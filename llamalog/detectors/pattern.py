@@ -59,6 +59,7 @@ Without a ``params`` column only templates are scored.
 
 from __future__ import annotations
 
+import itertools
 import math
 import re
 from collections.abc import Mapping, Sequence
@@ -337,6 +338,21 @@ class PatternDetector(BaseDetector):
         rows, tmpl, slots, kinds, values = [], [], [], [], []
         if params is None:
             return rows, tmpl, slots, kinds, values
+        held = [
+            i for i, p in enumerate(params) if isinstance(p, list | tuple | np.ndarray) and len(p)
+        ]
+        flat = list(itertools.chain.from_iterable(params[i] for i in held))
+        if set(map(type, flat)) <= {tuple} and set(map(len, flat)) <= {2}:  # (value, type) pairs
+            lengths = np.fromiter((len(params[i]) for i in held), np.int64, len(held))
+            at = np.repeat(np.asarray(held, dtype=np.int64), lengths)
+            first = np.repeat(np.cumsum(lengths) - lengths, lengths)
+            return (
+                at.tolist(),
+                np.asarray(tids, dtype=np.int64)[at].tolist(),
+                (np.arange(len(flat), dtype=np.int64) - first).tolist(),
+                [k if type(k) is str else str(k) for _, k in flat],
+                [v if type(v) is str else str(v) for v, _ in flat],
+            )
         for i, p in enumerate(params):
             if not isinstance(p, list | tuple | np.ndarray):
                 continue
