@@ -34,8 +34,10 @@ misses them. ``min_probability=0`` restores the plain rule.
 from __future__ import annotations
 
 import math
+import os
 import time
 from collections.abc import Iterable, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from typing import TYPE_CHECKING, Any, ClassVar, Literal
 
 import numpy as np
@@ -683,20 +685,29 @@ class SequenceModel(BaseDetector):
         }
 
     def _rank_chunks(self, u_hist, u_target, ranks, probs, tops, k, n_out) -> None:
-        for lo in range(0, u_target.size, _CHUNK):
-            sl = slice(lo, lo + _CHUNK)
-            logits = forward(u_hist[sl], self.params_)
-            tgt = u_target[sl]
-            seen = tgt >= 0
-            rows = np.arange(tgt.size)
-            own = logits[rows, np.maximum(tgt, 0)]
-            r = (logits > own[:, None]).sum(axis=1)
-            logp = _log_softmax(logits.astype(np.float64))
-            p = np.exp(logp[rows, np.maximum(tgt, 0)])
-            ranks[sl] = np.where(seen, r, n_out)
-            probs[sl] = np.where(seen, p, 0.0)
-            if k:
-                tops[sl] = np.argsort(-logits, axis=1, kind="stable")[:, :k]
+        """Fill ``ranks``/``probs``/``tops`` chunk by chunk, on every core: numpy releases
+        the GIL, and each thread's products run on one BLAS thread."""
+
+        def chunk(lo: int) -> None:
+            self._rank_chunk(lo, u_hist, u_target, ranks, probs, tops, k, n_out)
+
+        _on_cores(chunk, range(0, u_target.size, _CHUNK))
+
+    def _rank_chunk(self, lo, u_hist, u_target, ranks, probs, tops, k, n_out) -> None:
+        """Ranks, probabilities (and top predictions) of one chunk of distinct pairs."""
+        sl = slice(lo, lo + _CHUNK)
+        logits = forward(u_hist[sl], self.params_)
+        tgt = u_target[sl]
+        seen = tgt >= 0
+        rows = np.arange(tgt.size)
+        own = logits[rows, np.maximum(tgt, 0)]
+        r = (logits > own[:, None]).sum(axis=1)
+        logp = _log_softmax(logits.astype(np.float64))
+        p = np.exp(logp[rows, np.maximum(tgt, 0)])
+        ranks[sl] = np.where(seen, r, n_out)
+        probs[sl] = np.where(seen, p, 0.0)
+        if k:
+            tops[sl] = np.argsort(-logits, axis=1, kind="stable")[:, :k]
 
     def _effective_ranks(self, rank: np.ndarray, p: np.ndarray) -> np.ndarray:
         """Ranks, with events below ``min_probability_`` moved to the worst rank."""
@@ -997,11 +1008,26 @@ def _eval_loss(pairs, params) -> float:
     """Mean cross-entropy per position of deduplicated ``pairs`` (numpy forward)."""
     hist, target, counts = pairs
     w = counts / counts.sum()
-    total = 0.0
-    for lo in range(0, target.size, _CHUNK):
+
+    def chunk(lo: int) -> float:
         sl = slice(lo, lo + _CHUNK)
-        total += loss_and_grads(hist[sl], target[sl], w[sl], params, need_grads=False)[0]
-    return total
+        return loss_and_grads(hist[sl], target[sl], w[sl], params, need_grads=False)[0]
+
+    with one_blas_thread():
+        return float(sum(_on_cores(chunk, range(0, target.size, _CHUNK))))
+
+
+def _on_cores(fn, starts: range) -> list:
+    """``fn(start)`` for each of ``starts``, on every core, results in order.
+
+    numpy releases the GIL in its kernels, so threads share the work; callers keep each
+    thread's matrix products on one BLAS thread (``one_blas_thread``).
+    """
+    workers = min(len(starts), os.cpu_count() or 1)
+    if workers < 2:
+        return [fn(lo) for lo in starts]
+    with ThreadPoolExecutor(workers) as pool:
+        return list(pool.map(fn, starts))
 
 
 def _epoch_batches(n: int, batch_size: int, rng: np.random.Generator) -> list[np.ndarray]:
