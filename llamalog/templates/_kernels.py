@@ -141,34 +141,11 @@ def _has(buf, s, e, a, b, c):
     return False
 
 
-@njit(cache=True, nogil=True)
-def _is_var(buf, s, e):
-    """Whether a (non-delimiter) piece is a variable, as ``masking._type_of``."""
-    for q in range(s, e):
-        if CLASSES[buf[q]] & _DIGIT:
-            return True
-    if _is_uuid(buf, s, e):
-        return True
-    if _has(buf, s, e, 58, 47, 47):  # ://
-        return True
-    n = e - s
-    if n > 1 and buf[s] == 47:
-        return True
-    if n >= 2 and buf[s] == 46 and buf[s + 1] == 47:  # ./
-        return True
-    if n >= 3 and buf[s] == 46 and buf[s + 1] == 46 and buf[s + 2] == 47:  # ../
-        return True
-    if n >= 2 and buf[s] == 126 and buf[s + 1] == 47:  # ~/
-        return True
-    if n == 3:
-        return _in_table(buf, s, e, DATES)
-    return (n == 4 or n == 5) and _in_table(buf, s, e, BOOLS)
-
-
 @njit(cache=True, nogil=True, inline="always")
 def _is_var_in(buf, s, e, digits, url):
-    """:func:`_is_var` for a piece of a token known to hold no digit (``digits`` False)
-    or no ``://`` (``url`` False): the scans those rule out are skipped."""
+    """Whether a (non-delimiter) piece is a variable, as ``masking._type_of``; for a
+    piece of a token known to hold no digit (``digits`` False) or no ``://`` (``url``
+    False) the scans those rule out are skipped."""
     if digits:
         for q in range(s, e):
             if CLASSES[buf[q]] & _DIGIT:
@@ -189,6 +166,12 @@ def _is_var_in(buf, s, e, digits, url):
     if n == 3:
         return _in_table(buf, s, e, DATES)
     return (n == 4 or n == 5) and _in_table(buf, s, e, BOOLS)
+
+
+@njit(cache=True, nogil=True)
+def _is_var(buf, s, e):
+    """Whether a (non-delimiter) piece is a variable, as ``masking._type_of``."""
+    return _is_var_in(buf, s, e, True, True)
 
 
 @njit(cache=True, nogil=True, inline="always")
@@ -466,6 +449,15 @@ def _template_into(buf, s, e, ps, pe, out, want, vals, vend, vtype):
     return o, n_par, v
 
 
+@njit(cache=True, nogil=True, inline="always")
+def _widest(offsets, lo, hi):
+    """1 + the longest of messages ``lo:hi``: room for scratch arrays."""
+    width = 1
+    for i in range(lo, hi):
+        width = max(width, offsets[i + 1] - offsets[i] + 1)
+    return width
+
+
 @njit(cache=True, nogil=True, parallel=True)
 def template_hashes(data, offsets):
     """Per message (Arrow string buffers): the template hash and a status."""
@@ -476,9 +468,7 @@ def template_hashes(data, offsets):
     for blk in prange(n_blocks):
         lo = blk * n // n_blocks
         hi = (blk + 1) * n // n_blocks
-        width = 1
-        for i in range(lo, hi):
-            width = max(width, offsets[i + 1] - offsets[i] + 1)
+        width = _widest(offsets, lo, hi)
         ps = np.empty(width, dtype=np.int64)
         pe = np.empty(width, dtype=np.int64)
         out = np.empty(3 * width, dtype=np.uint8)
@@ -544,9 +534,7 @@ def template_params(data, offsets):
     for blk in prange(n_blocks):
         lo = blk * n // n_blocks
         hi = (blk + 1) * n // n_blocks
-        width = 1
-        for i in range(lo, hi):
-            width = max(width, offsets[i + 1] - offsets[i] + 1)
+        width = _widest(offsets, lo, hi)
         ps = np.empty(width, np.int64)
         pe = np.empty(width, np.int64)
         out = np.empty(3 * width, np.uint8)
@@ -573,9 +561,7 @@ def template_params(data, offsets):
     for blk in prange(n_blocks):
         lo = blk * n // n_blocks
         hi = (blk + 1) * n // n_blocks
-        width = 1
-        for i in range(lo, hi):
-            width = max(width, offsets[i + 1] - offsets[i] + 1)
+        width = _widest(offsets, lo, hi)
         ps = np.empty(width, np.int64)
         pe = np.empty(width, np.int64)
         out = np.empty(3 * width, np.uint8)
