@@ -450,12 +450,18 @@ def _template_into(buf, s, e, ps, pe, out, want, vals, vend, vtype):
 
 
 @njit(cache=True, nogil=True, inline="always")
-def _widest(offsets, lo, hi):
-    """1 + the longest of messages ``lo:hi``: room for scratch arrays."""
+def _block(offsets, blk, n_blocks):
+    """Rows ``lo:hi`` of block ``blk``, and scratch arrays (``ps``, ``pe``, ``out``) that
+    fit its longest message."""
+    n = offsets.shape[0] - 1
+    lo = blk * n // n_blocks
+    hi = (blk + 1) * n // n_blocks
     width = 1
     for i in range(lo, hi):
         width = max(width, offsets[i + 1] - offsets[i] + 1)
-    return width
+    ps = np.empty(width, np.int64)
+    pe = np.empty(width, np.int64)
+    return lo, hi, ps, pe, np.empty(3 * width, np.uint8)
 
 
 @njit(cache=True, nogil=True, parallel=True)
@@ -466,12 +472,7 @@ def template_hashes(data, offsets):
     status = np.zeros(n, dtype=np.uint8)
     n_blocks = min(n, 64)
     for blk in prange(n_blocks):
-        lo = blk * n // n_blocks
-        hi = (blk + 1) * n // n_blocks
-        width = _widest(offsets, lo, hi)
-        ps = np.empty(width, dtype=np.int64)
-        pe = np.empty(width, dtype=np.int64)
-        out = np.empty(3 * width, dtype=np.uint8)
+        lo, hi, ps, pe, out = _block(offsets, blk, n_blocks)
         vals = np.empty(0, dtype=np.uint8)
         vend = np.empty(0, dtype=np.int64)
         vtype = np.empty(0, dtype=np.uint8)
@@ -532,15 +533,10 @@ def template_params(data, offsets):
     status = np.zeros(n, np.uint8)
     n_blocks = min(n, 64)
     for blk in prange(n_blocks):
-        lo = blk * n // n_blocks
-        hi = (blk + 1) * n // n_blocks
-        width = _widest(offsets, lo, hi)
-        ps = np.empty(width, np.int64)
-        pe = np.empty(width, np.int64)
-        out = np.empty(3 * width, np.uint8)
-        vals = np.empty(width, np.uint8)
-        vend = np.empty(width, np.int64)
-        vtype = np.empty(width, np.uint8)
+        lo, hi, ps, pe, out = _block(offsets, blk, n_blocks)
+        vals = np.empty(0, np.uint8)  # this pass only counts
+        vend = np.empty(0, np.int64)
+        vtype = np.empty(0, np.uint8)
         for i in range(lo, hi):
             k, m, v = _template_into(
                 data, offsets[i], offsets[i + 1], ps, pe, out, False, vals, vend, vtype
@@ -559,13 +555,8 @@ def template_params(data, offsets):
     value_offsets = np.zeros(first[n] + 1, np.int64)
     types = np.empty(first[n], np.uint8)
     for blk in prange(n_blocks):
-        lo = blk * n // n_blocks
-        hi = (blk + 1) * n // n_blocks
-        width = _widest(offsets, lo, hi)
-        ps = np.empty(width, np.int64)
-        pe = np.empty(width, np.int64)
-        out = np.empty(3 * width, np.uint8)
-        vend = np.empty(width, np.int64)
+        lo, hi, ps, pe, out = _block(offsets, blk, n_blocks)
+        vend = np.empty(ps.size, np.int64)
         for i in range(lo, hi):
             if counts[i] == 0:
                 continue
