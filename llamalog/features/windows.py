@@ -364,7 +364,8 @@ def _simple_memberships(
     other = np.concatenate(others) if others else np.zeros(0, np.int64)
     if not other.size:
         # keys by hash; kept only when every key equals its hash's first key (exact)
-        codes, _ = pd.factorize(np.concatenate(hashes), sort=False)
+        all_hashes = np.concatenate(hashes) if hashes else np.zeros(0, np.uint64)
+        codes, _ = pd.factorize(all_hashes, sort=False)
         codes = np.asarray(codes, dtype=np.int64)
         n_keys = int(codes.max()) + 1 if codes.size else 0
         first = K.group_min(codes, np.arange(codes.size, dtype=np.int64), n_keys)
