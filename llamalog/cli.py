@@ -125,6 +125,76 @@ def detect(
 
 
 @app.command()
+def templates(
+    paths: Annotated[list[str], typer.Argument(help="Files, globs or directories.")],
+    format: FormatOpt = "auto",
+    miner: Annotated[
+        Path | None,
+        typer.Option(help="A saved miner (JSON) to start from, when the file exists."),
+    ] = None,
+    save: Annotated[Path | None, typer.Option(help="Write the miner (JSON) afterwards.")] = None,
+    top: Annotated[int, typer.Option(help="Templates printed (all are written).")] = 30,
+    out: Annotated[
+        Path | None, typer.Option("--out", "-o", help="Write every template: .csv or .json")
+    ] = None,
+    output: Annotated[Output, typer.Option("--output")] = Output.text,
+) -> None:
+    """Mine the message templates of logs and print the commonest, with their counts.
+
+    With --miner the templates of a saved miner are kept (same ids) and new ones are
+    added; --save writes the miner back, so runs over successive logs share one id
+    space.
+    """
+    import llamalog
+
+    frame = _read(paths, format, None, None)
+    if miner is not None and miner.exists():
+        try:
+            mined = llamalog.TemplateMiner.load(miner)
+        except (ValueError, KeyError, json.JSONDecodeError) as exc:
+            typer.echo(f"error: cannot read miner {miner}: {exc}", err=True)
+            raise typer.Exit(2) from exc
+        known = set(mined.templates_.index.tolist())
+    else:
+        mined, known = llamalog.TemplateMiner(), set()
+    ids = mined.partial_fit(frame["message"]).transform(frame["message"])
+    table = template_table(mined, ids, known)
+    if save is not None:
+        mined.save(save)
+        typer.echo(f"wrote the miner to {save}", err=True)
+    if out is not None:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        if out.suffix.lower() == ".json":
+            table.to_json(out, orient="records", indent=2)
+        else:
+            table.to_csv(out, index=False)
+        typer.echo(f"wrote {len(table)} templates to {out}", err=True)
+    new = int(table["new"].sum())
+    typer.echo(f"{len(frame)} records, {len(table)} templates ({new} new)", err=True)
+    _print_table(table.head(top), output, "templates")
+
+
+def template_table(miner, ids, known: set):
+    """Templates seen in ``ids``, commonest first: id, count, share, new, template, example."""
+    import numpy as np
+    import pandas as pd
+
+    seen = ids[ids >= 0]
+    counts = pd.Series(seen).value_counts()
+    info = miner.templates_.loc[counts.index]
+    return pd.DataFrame(
+        {
+            "template_id": counts.index.to_numpy(dtype=np.int64),
+            "count": counts.to_numpy(dtype=np.int64),
+            "share": np.round(counts.to_numpy() / max(len(ids), 1), 4),
+            "new": [int(t) not in known for t in counts.index],
+            "template": info["template"].to_numpy(dtype=object),
+            "example": info["example"].to_numpy(dtype=object),
+        }
+    )
+
+
+@app.command()
 def anomalies(
     paths: Annotated[list[str], typer.Argument(help="Files, globs or directories.")],
     format: FormatOpt = "auto",

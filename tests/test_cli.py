@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 import subprocess
 import sys
@@ -112,3 +113,32 @@ def test_import_stays_light():
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
+
+
+def test_templates_command_mines_saves_and_extends(tmp_path):
+    state = tmp_path / "miner.json"
+    table = tmp_path / "templates.csv"
+    first = runner.invoke(
+        app,
+        ["templates", "datasets/hdfs_sessions.log", "--save", str(state), "--out", str(table),
+         "--output", "json", "--top", "3"],
+    )  # fmt: skip
+    assert first.exit_code == 0, first.output
+    shown = json.loads(first.stdout)
+    assert len(shown) == 3 and shown[0]["count"] >= shown[1]["count"] >= shown[2]["count"]
+    every = pd.read_csv(table)
+    assert every["count"].sum() == 3000 and every["new"].all()
+    assert "15 templates (15 new)" in first.stderr
+    # the saved miner keeps the ids: a second run finds nothing new
+    again = runner.invoke(
+        app, ["templates", "datasets/hdfs_sessions.log", "--miner", str(state), "--output", "csv"]
+    )
+    assert again.exit_code == 0, again.output
+    rows = pd.read_csv(io.StringIO(again.stdout))
+    assert not rows["new"].any()
+    merged = rows.merge(every, on="template_id", suffixes=("", "_first"))
+    assert (merged["template"] == merged["template_first"]).all()
+    bad = tmp_path / "bad.json"
+    bad.write_text("{}")
+    broken = runner.invoke(app, ["templates", "datasets/syslog.log", "--miner", str(bad)])
+    assert broken.exit_code == 2 and "cannot read miner" in broken.stderr
