@@ -5,6 +5,12 @@ integer or categorical column) into fixed time windows, sliding time or count
 windows, or sessions keyed by a column or by a regex over ``message`` (optionally
 split by idle gaps). The result, :class:`Windows`, holds a sparse windows × events
 count matrix, one row of metadata per window and the event sequence of each window.
+
+Regex sessions take the fastest exact path the pattern allows: simple patterns
+(characters, classes, greedy repeats, one group, e.g. ``blk_-?\\d+``) run through a numba
+``findall`` (:mod:`llamalog.features._regex`), other forward-looking patterns through
+pyarrow's RE2, and the rest, as well as rows with non-ASCII text, through Python ``re``;
+all three give ``re.findall``'s keys.
 """
 
 from __future__ import annotations
@@ -398,7 +404,8 @@ def _spans(struct: pa.Array, field: int) -> tuple[np.ndarray, np.ndarray]:
 def _regex_memberships_fast(
     messages: pd.Series, session: str, ok: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
-    """:func:`_session_memberships` for a regex with pyarrow's RE2; None: not applicable.
+    """:func:`_session_memberships` for a regex without the per-row Python loop: the numba
+    ``findall`` for simple patterns, else pyarrow's RE2; None: not applicable.
 
     Every row is searched once with RE2 for its first match; one more RE2 pass flags rows
     that may hold two matches or hold bytes other than printable ASCII and tab. Only
