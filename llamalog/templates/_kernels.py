@@ -339,7 +339,7 @@ def _template_into(buf, s, e, ps, pe, out, want, vals, vend, vtype):
         if pos >= e:
             break
         ts = pos
-        digits = False
+        seen = 0  # class bits of the token's bytes
         while pos < e:
             b = buf[pos]
             if b >= 0x80:
@@ -347,12 +347,17 @@ def _template_into(buf, s, e, ps, pe, out, want, vals, vend, vtype):
             c = CLASSES[b]
             if c & _WS:
                 break
-            if c & _DIGIT:
-                digits = True
+            seen |= c
             pos += 1
         te = pos
-        url = _has(buf, ts, te, 58, 47, 47)
-        n = _pieces(buf, ts, te, ps, pe, url)
+        digits = (seen & _DIGIT) != 0
+        url = (seen & _DELIM) != 0 and _has(buf, ts, te, 58, 47, 47)
+        if seen & _DELIM or buf[ts] == 47:
+            n = _pieces(buf, ts, te, ps, pe, url)
+        else:  # no delimiter, not a path: the token is one piece
+            ps[0] = ts
+            pe[0] = te
+            n = 1
         first = 0
         glued = False
         if (
