@@ -1,7 +1,7 @@
 """Numba kernel: the hash of each message's masked template, without building the text.
 
 It follows :func:`llamalog.templates.masking.mask` rule for rule on ASCII messages and
-feeds the bytes that ``mask`` would write into a 64-bit FNV-1a hash. Messages with
+writes the bytes that ``mask`` would write, then hashes them eight at a time. Messages with
 non-ASCII bytes (where Python's Unicode digits and spaces apply) get status 1 and are
 masked in Python. ``tests/test_templates.py`` checks the kernel against ``mask``.
 """
@@ -11,8 +11,9 @@ from __future__ import annotations
 import numpy as np
 from numba import njit, prange
 
-FNV_OFFSET = np.uint64(0xCBF29CE484222325)
-FNV_PRIME = np.uint64(0x100000001B3)
+_GOLDEN = np.uint64(0x9E3779B97F4A7C15)
+_M1 = np.uint64(0xBF58476D1CE4E5B9)
+_M2 = np.uint64(0x94D049BB133111EB)
 
 OK, NEEDS_PYTHON = 0, 1
 
@@ -49,8 +50,26 @@ _WS, _DELIM, _DIGIT = 1, 2, 4
 
 
 @njit(cache=True, nogil=True, inline="always")
-def _mix(h, b):
-    return (h ^ np.uint64(b)) * FNV_PRIME
+def _hash_padded(buf, k):
+    """64-bit hash of ``buf[:k]``; ``buf`` has room to zero-pad ``k`` to a multiple of 8.
+
+    Eight bytes a step (multiply and xor-shift), the length mixed in, and splitmix64's
+    finaliser: equal texts, equal hashes; different texts collide with odds near 2^-64.
+    """
+    end = (k + 7) // 8 * 8
+    for q in range(k, end):
+        buf[q] = 0
+    words = buf[:end].view(np.uint64)
+    h = np.uint64(k) * _GOLDEN
+    for w in words:
+        h = (h ^ w) * _M1
+        h ^= h >> np.uint64(31)
+    h ^= h >> np.uint64(30)
+    h *= _M1
+    h ^= h >> np.uint64(27)
+    h *= _M2
+    h ^= h >> np.uint64(31)
+    return h
 
 
 @njit(cache=True, nogil=True, inline="always")
@@ -457,7 +476,7 @@ def _template_into(buf, s, e, ps, pe, out, want, vals, vend, vtype):
 @njit(cache=True, nogil=True, inline="always")
 def _block(offsets, blk, n_blocks):
     """Rows ``lo:hi`` of block ``blk``, and scratch arrays (``ps``, ``pe``, ``out``) that
-    fit its longest message."""
+    fit its longest message (``out``: a template, padded for hashing)."""
     n = offsets.shape[0] - 1
     lo = blk * n // n_blocks
     hi = (blk + 1) * n // n_blocks
@@ -466,7 +485,7 @@ def _block(offsets, blk, n_blocks):
         width = max(width, offsets[i + 1] - offsets[i] + 1)
     ps = np.empty(width, np.int64)
     pe = np.empty(width, np.int64)
-    return lo, hi, ps, pe, np.empty(3 * width, np.uint8)
+    return lo, hi, ps, pe, np.empty(3 * width + 8, np.uint8)
 
 
 @njit(cache=True, nogil=True, parallel=True)
@@ -488,10 +507,7 @@ def template_hashes(data, offsets):
             if k < 0:
                 status[i] = NEEDS_PYTHON
                 continue
-            h = FNV_OFFSET
-            for q in range(k):
-                h = _mix(h, out[q])
-            hashes[i] = h
+            hashes[i] = _hash_padded(out, k)
     return hashes, status
 
 
@@ -576,8 +592,7 @@ def template_params(data, offsets):
 
 @njit(cache=True, nogil=True)
 def text_hash(data):
-    """FNV-1a 64 of a whole byte string (the same hash as above, for Python's templates)."""
-    h = FNV_OFFSET
-    for q in range(data.shape[0]):
-        h = _mix(h, data[q])
-    return h
+    """The hash above of a whole byte string (for the templates Python masks)."""
+    buf = np.empty(data.shape[0] + 8, np.uint8)
+    buf[: data.shape[0]] = data
+    return _hash_padded(buf, data.shape[0])
