@@ -17,7 +17,7 @@ import pytest
 import llamalog
 from llamalog import FormatError, LlamalogWarning, SourceError, iter_logs, read_logs
 
-from .conftest import LOGHUB, loghub_names
+from .conftest import LOGHUB, ROOT, loghub_names
 
 APP = "<Date> <Time> <Level> <Content>"
 LINES = [
@@ -432,6 +432,42 @@ def test_loghub_fields_equal_structured_csv(name):
             frame[column][~eq].head(3).tolist(),
             truth[field][~eq].head(3).tolist(),
         )
+
+
+@pytest.mark.loghub
+@pytest.mark.parametrize("name", loghub_names())
+def test_columns_build_only_what_is_asked_and_the_same(name):
+    """A read of some columns gives exactly those columns of the full read."""
+    formats = json.loads((LOGHUB / "formats.json").read_text())
+    path = LOGHUB / name / f"{name}_2k.log"
+    full = read_logs(path, format=formats[name])
+    always = ["source", "line", "message", "n_lines", "parse_ok", "problems"]
+    fields = [c for c in full.columns if c not in [*always, "timestamp", "level"]]
+    for asked in ([], ["timestamp"], ["level"], fields[:1], ["level", *fields[-1:]]):
+        part = read_logs(path, format=formats[name], columns=asked)
+        expect = [c for c in full.columns if c in always or c in asked]
+        assert list(part.columns) == expect, asked
+        same = expect if "timestamp" in asked else [c for c in expect if c != "problems"]
+        pd.testing.assert_frame_equal(part[same], full[same], check_categorical=False)
+        if "timestamp" not in asked:  # only the timestamp problems are not looked for
+            time_flags = {"bad_timestamp", "out_of_order"}
+            for got, want in zip(part["problems"], full["problems"], strict=True):
+                assert set(filter(None, got.split(","))) == set(want.split(",")) - time_flags - {""}
+
+
+def test_columns_errors_iter_logs_and_cache(tmp_path):
+    path = tmp_path / "c.log"
+    write(path, "\n".join(LINES) + "\n")
+    with pytest.raises(ValueError, match="not columns of this format"):
+        read_logs(str(path), format=APP, columns=["nope"])
+    chunks = list(iter_logs(str(path), format=APP, columns=["level"], chunksize=2))
+    assert all(list(c.columns) == [*chunks[0].columns] for c in chunks)
+    assert "level" in chunks[0] and "timestamp" not in chunks[0]
+    full = read_logs(str(path), format=APP, cache=tmp_path / "cache")
+    slim = read_logs(str(path), format=APP, columns=[], cache=tmp_path / "cache")
+    assert "timestamp" in full and "timestamp" not in slim  # not the same cache entry
+    with pytest.raises(ValueError, match="not in the logs read"):
+        read_logs(ROOT / "datasets" / "app.jsonl", format="jsonl", columns=["no_such_key"])
 
 
 # --------------------------------------------------------------------------- cache, convert

@@ -305,6 +305,23 @@ def _carry_cut(matched: np.ndarray, first: np.ndarray) -> int:
     return int(np.searchsorted(first, last_matched[-1]))
 
 
+@dataclass(frozen=True)
+class Keep:
+    """What a read builds besides the base columns: the timestamp, the level, and the
+    format fields named in ``fields`` (None: every field)."""
+
+    time: bool = True
+    level: bool = True
+    fields: frozenset[str] | None = None
+
+    def field(self, name: str, layout: Layout) -> bool:
+        """Whether field ``name`` is parsed: asked for, or the level is made from it."""
+        if self.fields is None or name in self.fields:
+            return True
+        source = layout.derived_level[0] if layout.derived_level else layout.level
+        return self.level and name == source
+
+
 def parse_block(
     buf: np.ndarray,
     layout: Layout,
@@ -312,8 +329,12 @@ def parse_block(
     *,
     final: bool,
     tz: str | None = None,
+    keep: Keep | None = None,
 ) -> Block:
     """Parse a block of whole lines of one source.
+
+    ``keep`` (default: everything) leaves out the fields, the timestamp or the level that
+    no column asks for: they are neither copied nor parsed.
 
     When ``final`` is False and continuation lines are joined, the block's last record
     is left out (``lines_used``/``bytes_used`` say how much was consumed) so that the
@@ -353,7 +374,8 @@ def parse_block(
     data, offsets = K._gather_records(buf, ms, me, starts, ends, first, last)
     message = _string_array(data, offsets, None)
 
-    names = [f for f in layout.fmt.fields if f != layout.message]
+    keep = keep or Keep()
+    names = [f for f in layout.fmt.fields if f != layout.message and keep.field(f, layout)]
     if layout.categorical is None and n_rec:
         layout.categorical = {
             f: SpanEncoder()
@@ -372,23 +394,25 @@ def parse_block(
         buf, rec_caps[[2 * k for k in idx]], rec_caps[[2 * k + 1 for k in idx]]
     )
     fields.update(zip(text, columns, strict=True))
-    if layout.message is not None:
+    if layout.message is not None and keep.field(layout.message, layout):
         fields[layout.message] = _string_array(data, offsets, ok)
-        fields = {name: fields[name] for name in layout.fmt.fields}
+    fields = {name: fields[name] for name in layout.fmt.fields if name in fields}
 
     flags = K._record_flags(line_flags, first, last, ok)
 
-    if not state.time_resolved and matched.any():
+    if keep.time and not state.time_resolved and matched.any():
         resolve_time(layout, state, buf, caps, np.flatnonzero(matched))
     timestamp = np.full(n_rec, np.iinfo(np.int64).min, dtype=np.int64)
-    if state.time_format is not None and n_rec:
+    if keep.time and state.time_format is not None and n_rec:
         ts_s, ts_e = _field_spans(layout, state.time_fields, rec_caps, None)
         timestamp, failed = parse_times_ns(
             buf, ts_s, ts_e, state.time_format, tz=tz, year_state=state.year, mtime=state.mtime
         )
         state.max_ts = K._time_flags(timestamp, failed, flags, state.max_ts)
 
-    if layout.level is not None and layout.level in encoders:
+    if not keep.level:
+        level = pd.Categorical.from_codes(np.full(n_rec, -1), dtype=LEVEL_DTYPE)
+    elif layout.level is not None and layout.level in encoders:
         level = normalize_codes(fields[layout.level], encoders[layout.level].categories())
     elif layout.level is not None:
         level = normalize_levels(fields[layout.level])

@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import os
 import warnings
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -15,7 +15,7 @@ import pyarrow as pa
 from .. import schema as S
 from ..errors import LlamalogWarning
 from ..parse.categories import to_categorical
-from ..parse.engine import FLAG_NAMES, TRUNCATED, Block, Layout, SourceState, parse_block
+from ..parse.engine import FLAG_NAMES, TRUNCATED, Block, Keep, Layout, SourceState, parse_block
 from ..parse.jsonblock import parse_json_block
 from ..parse.levels import LEVEL_DTYPE
 from ..parse.presets import JSONL
@@ -61,12 +61,14 @@ class ReadOptions:
     block_bytes: int
     format_name: str
     detection: dict = field(default_factory=dict)
+    columns: tuple[str, ...] | None = None  # columns asked for besides the base ones
+    keep: Keep | None = None
 
 
 def _parse(buf, state: SourceState, opts: ReadOptions, final: bool) -> Block:
     if opts.layout is None:
         return parse_json_block(buf, state, options=opts.jsonl or {}, tz=opts.tz)
-    return parse_block(buf, opts.layout, state, final=final, tz=opts.tz)
+    return parse_block(buf, opts.layout, state, final=final, tz=opts.tz, keep=opts.keep)
 
 
 def _parsed_blocks(src: Source, state: SourceState, opts: ReadOptions, skip: bool):
@@ -156,26 +158,38 @@ def _take(blocks: list[tuple[int, Block]], attr: str, dtype) -> np.ndarray:
 
 
 def assemble(
-    blocks: list[tuple[int, Block]], sources: list[str], layout: Layout | None
+    blocks: list[tuple[int, Block]],
+    sources: list[str],
+    layout: Layout | None,
+    columns: tuple[str, ...] | None = None,
 ) -> pd.DataFrame:
     """One DataFrame from parsed blocks (``(source index, block)`` pairs).
 
     Column by column, so the blocks' memory is released while the frame is built.
+    With ``columns``, only those (and :data:`ALWAYS`) are built.
     """
+
+    def wanted(col: str) -> bool:
+        return columns is None or col in columns or col in ALWAYS
+
     names = list(dict.fromkeys(sources))
     where = np.array([names.index(s) for s in sources], dtype=np.int32)
     codes = _concat([np.full(b.n, where[i], np.int32) for i, b in blocks], np.int32)
-    ts = _take(blocks, "timestamp", np.int64)
-    levels = [b.level.codes for _, b in blocks]
     data = {
         S.SOURCE: pd.Categorical.from_codes(codes, categories=names),
         S.LINE: _take(blocks, "line", np.int64),
-        S.TIMESTAMP: pd.DatetimeIndex(ts.view("datetime64[ns]")).tz_localize("UTC"),
-        S.LEVEL: pd.Categorical.from_codes(_concat(levels, np.int8), dtype=LEVEL_DTYPE),
-        S.MESSAGE: _strings([b.message for _, b in blocks]),
     }
+    if wanted(S.TIMESTAMP):
+        ts = _take(blocks, "timestamp", np.int64)
+        data[S.TIMESTAMP] = pd.DatetimeIndex(ts.view("datetime64[ns]")).tz_localize("UTC")
+    if wanted(S.LEVEL):
+        levels = [b.level.codes for _, b in blocks]
+        data[S.LEVEL] = pd.Categorical.from_codes(_concat(levels, np.int8), dtype=LEVEL_DTYPE)
+    data[S.MESSAGE] = _strings([b.message for _, b in blocks])
     encoders = (layout.categorical if layout is not None else None) or {}
     for name, col in _field_pairs(layout, blocks):
+        if not wanted(col):
+            continue
         parts = [b.fields.pop(name, None) for _, b in blocks]
         if name in encoders:
             data[col] = to_categorical(_concat(parts, np.int32), encoders[name].categories())
@@ -187,7 +201,13 @@ def assemble(
     data[S.N_LINES] = _take(blocks, "n_lines", np.int32)
     data[S.PARSE_OK] = _take(blocks, "parse_ok", bool)
     data[S.FLAGS] = flag_names(_take(blocks, "flags", np.uint8))
-    return pd.DataFrame(data, copy=False)
+    frame = pd.DataFrame(data, copy=False)
+    if columns is None:
+        return frame
+    missing = [c for c in columns if c not in frame.columns]
+    if missing:
+        raise ValueError(f"columns {missing} are not in the logs read; they have {list(frame)}")
+    return frame[[c for c in frame.columns if c in ALWAYS or c in columns]]
 
 
 def release_memory() -> None:
@@ -219,7 +239,17 @@ def flag_names(bits: np.ndarray) -> pd.Categorical:
 
 
 def _options(
-    source, format, multiline, message, time_format, time_fields, tz, year, block_size, json_options
+    source,
+    format,
+    multiline,
+    message,
+    time_format,
+    time_fields,
+    tz,
+    year,
+    block_size,
+    json_options,
+    columns=None,
 ):
     sources = resolve_sources(source)
     detection: dict = {}
@@ -252,7 +282,30 @@ def _options(
         format_name=name,
         detection=detection,
     )
+    if columns is not None:
+        opts.columns, opts.keep = _wanted(columns, layout)
     return sources, opts
+
+
+#: Columns every read returns, whatever ``columns=`` asks for.
+ALWAYS = (S.SOURCE, S.LINE, S.MESSAGE, S.N_LINES, S.PARSE_OK, S.FLAGS)
+
+
+def _wanted(columns, layout: Layout | None) -> tuple[tuple[str, ...], Keep]:
+    """Check ``columns=`` against the format; what the engine has to build for them."""
+    if isinstance(columns, str):
+        columns = [columns]
+    asked = tuple(dict.fromkeys(str(c) for c in columns))
+    if layout is not None:
+        by_column = {_column_name(f): f for f in layout.fmt.fields if f != S.MESSAGE}
+        known = [*ALWAYS, S.TIMESTAMP, S.LEVEL, *by_column]
+        unknown = [c for c in asked if c not in known]
+        if unknown:
+            raise ValueError(f"columns {unknown} are not columns of this format; it gives {known}")
+        fields = frozenset(by_column[c] for c in asked if c in by_column)
+    else:
+        fields = None  # JSON lines: the keys are known once read
+    return asked, Keep(time=S.TIMESTAMP in asked, level=S.LEVEL in asked, fields=fields)
 
 
 def _warn_match(opts: ReadOptions) -> None:
@@ -309,6 +362,7 @@ def read_logs(
     year: int | None = None,
     block_size: int | str = "16MB",
     json_options: dict | None = None,
+    columns: Sequence[str] | None = None,
     cache: bool | str | os.PathLike = False,
 ) -> pd.DataFrame:
     """Read log files into a DataFrame with one row per record.
@@ -341,6 +395,13 @@ def read_logs(
     json_options : dict, optional
         For ``format="jsonl"``: ``message_key``, ``time_key``, ``level_key``,
         ``fields`` (dotted paths reach nested keys).
+    columns : sequence of str, optional
+        Build only these of ``timestamp``, ``level`` and the format's fields (named as
+        in the result); ``source``, ``line``, ``message``, ``n_lines``, ``parse_ok`` and
+        ``problems`` always come. Fields, times and levels nobody asks for are neither
+        copied nor parsed, so a read of ``columns=[]`` (messages only, e.g. to mine
+        templates) is faster and smaller. Without ``timestamp`` no timestamp problems
+        (bad_timestamp, out_of_order) are looked for.
     cache : bool or path
         Keep the parsed table as Parquet (in ``~/.cache/llamalog`` for True, or in the
         given folder) and reuse it while the files, format and options are unchanged.
@@ -384,6 +445,7 @@ def read_logs(
             tz=tz,
             year=year,
             json_options=json_options,
+            columns=None if columns is None else list(columns),
         )
         return cached_read(
             source,
@@ -402,10 +464,11 @@ def read_logs(
         year,
         block_size,
         json_options,
+        columns,
     )
     blocks = list(_blocks(sources, opts))
     release_memory()
-    frame = assemble(blocks, [s.name for s in sources], opts.layout)
+    frame = assemble(blocks, [s.name for s in sources], opts.layout, opts.columns)
     _warn_match(opts)
     frame.attrs["llamalog"] = _attrs(opts, frame)
     return frame
@@ -427,17 +490,19 @@ def iter_logs(
     """
     if chunksize < 1:
         raise ValueError(f"chunksize must be a positive number of rows, got {chunksize}")
-    keys = ("multiline", "message", "time_format", "time_fields", "tz", "year", "json_options")
-    unknown = set(options) - set(keys)
+    keys = ("multiline", "message", "time_format", "time_fields", "tz", "year")
+    unknown = set(options) - {*keys, "json_options", "columns"}
     if unknown:
         raise TypeError(f"iter_logs() got unknown options {sorted(unknown)}")
     args = [options.get(k) for k in keys]
-    sources, opts = _options(source, format, *args[:6], block_size, args[6])
+    sources, opts = _options(
+        source, format, *args, block_size, options.get("json_options"), options.get("columns")
+    )
     names = [s.name for s in sources]
     buffer: list[pd.DataFrame] = []
     rows = 0
     for item in _blocks(sources, opts):
-        buffer.append(assemble([item], names, opts.layout))
+        buffer.append(assemble([item], names, opts.layout, opts.columns))
         rows += item[1].n
         while rows >= chunksize:
             whole = concat_frames(buffer)
