@@ -3,9 +3,9 @@
 The corpus (``../shared/tools/loggen.py``, HDFS by default) is read and mined once
 (not timed here; ``bench_read.py`` and ``bench_miner_speed.py`` time those). Then, on
 the first half as training data: typed parameters for the pattern detector
-(``add_templates(params=True)``'s numba kernel, ``params_of``), each detector's fit and scoring through
-``llamalog.detect`` on block sessions and on 1-minute windows, and the default
-combination end to end.
+(``params_of``, the numba kernel behind ``add_templates(params=True)``), each
+detector's fit and scoring through ``llamalog.detect`` on block sessions and on
+1-minute windows, and the default combination end to end.
 
 Usage::
 
