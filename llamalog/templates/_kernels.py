@@ -439,9 +439,8 @@ def _template_into(buf, s, e, ps, pe, out, want, vals, vend, vtype):
             delim = _piece_is_delim(buf, ps, pe, i)
             function = i + 1 < n and _piece_is_delim(buf, ps, pe, i + 1) and buf[ps[i + 1]] == 40
             if delim or function or not _is_var_in(buf, a, b, digits, url):
-                for q in range(a, b):
-                    out[o] = buf[q]
-                    o += 1
+                out[o : o + b - a] = buf[a:b]
+                o += b - a
                 word_parts += 1
                 last_is_var = False
                 exact = False
