@@ -40,13 +40,17 @@ def _console():
     return Console(highlight=False)
 
 
-def _read(paths: list[str], format: str, multiline: bool | None, tz: str | None):
+def _read(paths: list[str], format: str, multiline: bool | None, tz: str | None, columns=None):
     import llamalog
 
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", llamalog.LlamalogWarning)
         frame = llamalog.read_logs(
-            paths if len(paths) > 1 else paths[0], format=format, multiline=multiline, tz=tz
+            paths if len(paths) > 1 else paths[0],
+            format=format,
+            multiline=multiline,
+            tz=tz,
+            columns=columns,
         )
     for w in caught:
         typer.echo(f"warning: {w.message}", err=True)
@@ -147,7 +151,7 @@ def templates(
     """
     import llamalog
 
-    frame = _read(paths, format, None, None)
+    frame = _read(paths, format, None, None, columns=[])  # messages are all mining needs
     if miner is not None and miner.exists():
         try:
             mined = llamalog.TemplateMiner.load(miner)
