@@ -397,6 +397,8 @@ class TemplateMiner:
             fresh._place(pattern, n, sample, learn=True)
         fresh._refine()
         groups = sorted(fresh._state.live(), key=lambda g: -g.count)
+        if not groups:  # no pattern kept (clusters without members): nothing to redo
+            return False
         # each group keeps the old id holding most of its lines; the others get new ids
         taken: dict[int, _Cluster] = {}
         new_groups = []
@@ -417,12 +419,15 @@ class TemplateMiner:
             and all(set(taken[c.id].members) == set(c.members) for c in olds)
         ):
             return False  # the same partition
-        home = {}  # old id -> the group that took most of its lines
-        for c in olds:
-            share: dict[int, int] = {}
-            for g_index, g in enumerate(groups):
-                share[g_index] = sum(n for q, n in g.members.items() if patterns[q][2] == c.id)
-            home[c.id] = groups[max(share, key=lambda i: (share[i], -i))]
+        share: dict[int, dict[int, int]] = {c.id: {} for c in olds}  # old id -> group -> lines
+        for g_index, g in enumerate(groups):
+            for q, n in g.members.items():
+                to = share[patterns[q][2]]
+                to[g_index] = to.get(g_index, 0) + n
+        home = {  # old id -> the group that took most of its lines
+            old: groups[max(s, key=lambda i, s=s: (s[i], -i))] if s else groups[0]
+            for old, s in share.items()
+        }
         order = list(st.by_key.get(key, ()))
         for c in olds:
             if c.id not in taken:  # merged away: its lines follow most of its patterns
