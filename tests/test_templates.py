@@ -458,3 +458,27 @@ def test_user_masks(tmp_path):
     assert loaded.transform(["login user=dave ok"]).tolist() == [0]
     with pytest.raises(ValueError, match="not a valid RE2"):
         TemplateMiner(masks=["("]).fit(lines)
+
+
+def test_streaming_work_stays_within_a_few_fits(monkeypatch):
+    """Many batches into one key: reclustering costs at most a few times what fit costs."""
+    import llamalog.templates.miner as M
+
+    msgs = [f"event {_word(i)} {_word(7 * i + 1)} {_word(13 * i + 2)}" for i in range(6000)]
+    calls = 0
+    real = M.TemplateMiner._place
+
+    def counting(self, *args, **kwargs):
+        nonlocal calls
+        calls += 1
+        return real(self, *args, **kwargs)
+
+    monkeypatch.setattr(M.TemplateMiner, "_place", counting)
+    miner = TemplateMiner()
+    for b in range(0, len(msgs), 60):
+        miner.partial_fit(msgs[b : b + 60])
+    assert calls <= 4 * len(msgs)
+    calls = 0
+    fit = TemplateMiner().fit(msgs)
+    assert calls == len(msgs)
+    assert len(miner.templates_) == len(fit.templates_)

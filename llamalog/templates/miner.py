@@ -69,6 +69,10 @@ MAX_CANDIDATES = 64
 #: template and count, they are matched again when they come back.
 MAX_PATTERNS_PER_TEMPLATE = 100
 
+#: Keys with at most this many patterns are clustered again after every batch that
+#: brings them new ones (see ``TemplateMiner._settle``); larger keys when they double.
+RECLUSTER_SMALL = 500
+
 
 @dataclass
 class _Cluster:
@@ -98,6 +102,7 @@ class _State:
     grown: set[int] = field(default_factory=set)  # clusters with new patterns since refining
     touched: set[tuple] = field(default_factory=set)  # keys that got new patterns this batch
     aliases: dict[int, int] = field(default_factory=dict)  # merged id -> the id it joined
+    reclustered: dict[tuple, int] = field(default_factory=dict)  # key -> its patterns then
 
     def live(self) -> list[_Cluster]:
         return [c for c in self.clusters if c is not None]
@@ -367,12 +372,23 @@ class TemplateMiner:
         values show the position is a variable. Ids stay with the clusters holding
         most of their lines; a cluster merged into another leaves an alias
         (:meth:`resolve`).
+
+        A key with more than :data:`RECLUSTER_SMALL` patterns is clustered again only
+        once its patterns have doubled since the last time, so a stream costs at most
+        about twice what one ``fit`` costs however many batches it comes in.
         """
         st = self._state
         touched, st.touched = st.touched, set()
         changed = False
         for key in sorted(touched, key=repr):  # sorted: the same ids in every process
-            changed |= self._recluster(key)
+            size = sum(
+                len(c.members)
+                for cid in st.by_key.get(key, ())
+                if (c := st.clusters[cid]) is not None and not c.pinned
+            )
+            if size <= RECLUSTER_SMALL or size >= 2 * st.reclustered.get(key, 0):
+                st.reclustered[key] = size
+                changed |= self._recluster(key)
         return self._refine() or changed
 
     def _recluster(self, key: tuple) -> bool:
