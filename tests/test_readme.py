@@ -41,6 +41,7 @@ def test_templates_snippet_runs_on_bundled_data(tmp_path, monkeypatch):
         "other_miner": llamalog.TemplateMiner().fit(frame["message"].iloc[:50]),
     }
     monkeypatch.chdir(tmp_path)
+    (tmp_path / "app.log").write_bytes((ROOT / "datasets" / "app.log").read_bytes())
     exec(compile(block, "README.md", "exec"), scope)  # our own README, not log text
     assert {"template_id", "template"} <= set(scope["frame"].columns)
     assert (tmp_path / "miner.json").exists()
