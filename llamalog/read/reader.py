@@ -240,15 +240,16 @@ def flag_names(bits: np.ndarray) -> pd.Categorical:
 
 def _options(
     source,
-    format,
-    multiline,
-    message,
-    time_format,
-    time_fields,
-    tz,
-    year,
-    block_size,
-    json_options,
+    *,
+    format="auto",
+    multiline=None,
+    message=None,
+    time_format=None,
+    time_fields=None,
+    tz=None,
+    year=None,
+    block_size="16MB",
+    json_options=None,
     columns=None,
 ):
     sources = resolve_sources(source)
@@ -433,39 +434,27 @@ def read_logs(
     0     1     INFO   started
     1     2  WARNING  low disk
     """
+    options = dict(
+        format=format,
+        multiline=multiline,
+        message=message,
+        time_format=time_format,
+        time_fields=time_fields,
+        tz=tz,
+        year=year,
+        json_options=json_options,
+        columns=None if columns is None else list(columns),
+    )
     if cache:
         from .cache import cached_read
 
-        options = dict(
-            format=format,
-            multiline=multiline,
-            message=message,
-            time_format=time_format,
-            time_fields=time_fields,
-            tz=tz,
-            year=year,
-            json_options=json_options,
-            columns=None if columns is None else list(columns),
-        )
         return cached_read(
             source,
             options,
             cache,
             lambda: read_logs(source, block_size=block_size, **options),
         )
-    sources, opts = _options(
-        source,
-        format,
-        multiline,
-        message,
-        time_format,
-        time_fields,
-        tz,
-        year,
-        block_size,
-        json_options,
-        columns,
-    )
+    sources, opts = _options(source, block_size=block_size, **options)
     blocks = list(_blocks(sources, opts))
     release_memory()
     frame = assemble(blocks, [s.name for s in sources], opts.layout, opts.columns)
@@ -490,14 +479,11 @@ def iter_logs(
     """
     if chunksize < 1:
         raise ValueError(f"chunksize must be a positive number of rows, got {chunksize}")
-    keys = ("multiline", "message", "time_format", "time_fields", "tz", "year")
-    unknown = set(options) - {*keys, "json_options", "columns"}
+    keys = {"multiline", "message", "time_format", "time_fields", "tz", "year"}
+    unknown = set(options) - keys - {"json_options", "columns"}
     if unknown:
         raise TypeError(f"iter_logs() got unknown options {sorted(unknown)}")
-    args = [options.get(k) for k in keys]
-    sources, opts = _options(
-        source, format, *args, block_size, options.get("json_options"), options.get("columns")
-    )
+    sources, opts = _options(source, format=format, block_size=block_size, **options)
     names = [s.name for s in sources]
     buffer: list[pd.DataFrame] = []
     rows = 0
