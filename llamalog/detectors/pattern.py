@@ -393,19 +393,26 @@ class PatternDetector(BaseDetector):
         self.n_lines_ = len(tids)
         self.templates_ = keys.astype(np.int64)
         self.counts_ = counts.astype(np.int64)
-        self._fit_slots(tids, params)
+        flat = self._flatten(tids, params)  # once, for the slot models and the calibration
+        self._fit_slots(tids, params, flat)
         self.new_template_score_ = 0.0
-        scores = self._analyse(tids, params, self.n_lines_)[0]
+        scores = self._analyse(tids, params, self.n_lines_, flat=flat)[0]
         base = self._template_bits(np.array([0]))[0]
         top = float(scores.max()) if len(scores) else 0.0
         self.new_template_score_ = float(max(base, top + 1.0))
         self._calibrate(scores)
         return self
 
-    def _fit_slots(self, tids: np.ndarray, params: list | None) -> None:
-        _, tmpl, slots, kinds, values = self._flatten(tids, params)
+    def _fit_slots(self, tids: np.ndarray, params: list | None, flattened: tuple) -> None:
+        _, tmpl, slots, kinds, values = flattened
         flat = pd.DataFrame(
-            {"template_id": tmpl, "slot": slots, "type": kinds, "value": values},
+            {
+                "template_id": tmpl,
+                "slot": slots,
+                "type": kinds,
+                # Python strings: the slot models iterate over them
+                "value": pd.Series(values, dtype=object),
+            },
             columns=["template_id", "slot", "type", "value"],
         )
         flat["template_id"] = flat["template_id"].astype(np.int64)
@@ -526,10 +533,12 @@ class PatternDetector(BaseDetector):
         params: list | None,
         n_lines: int | None = None,
         quiet: np.ndarray | None = None,
+        flat: tuple | None = None,
     ):
         """Score, reason code, slot, type, value and model row of every line.
 
         ``quiet`` marks lines below ``min_level``: a new template there scores 0.
+        ``flat``: ``_flatten(tids, params)`` when the caller has it already.
         """
         n = len(tids)
         pos = np.searchsorted(self.templates_, tids)
@@ -549,7 +558,7 @@ class PatternDetector(BaseDetector):
         value = np.full(n, None, dtype=object)
         model = np.full(n, -1, dtype=np.int64)
 
-        rows, tmpl, slots, kinds, values = self._flatten(tids, params)
+        rows, tmpl, slots, kinds, values = flat or self._flatten(tids, params)
         if rows:
             seen_row = seen[np.asarray(rows)]
             num_i, num_at, cat_at, cat_bits, cat_i = [], [], [], [], []
