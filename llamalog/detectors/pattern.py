@@ -493,6 +493,43 @@ class PatternDetector(BaseDetector):
         self.categorical_ = pd.DataFrame(cat_rows, columns=cat_cols)
         self._index_models()
 
+    def _models_of(self, tmpl: list, slots: list, kinds: list) -> tuple[np.ndarray, np.ndarray]:
+        """Row of the numeric and of the categorical model of each parameter (-1: none)."""
+        n = len(tmpl)
+        codes, names = pd.factorize(pd.Series(kinds, dtype=object), sort=False)
+        code_of = {k: i for i, k in enumerate(names.tolist())}
+        t = np.asarray(tmpl, dtype=np.int64)
+        j = np.asarray(slots, dtype=np.int64) + (1 << 15)
+        fits = (
+            n == 0
+            or (t.min() >= 0 and t.max() < (1 << 38) and j.min() >= 0 and j.max() < (1 << 16))
+        ) and len(names) < 256
+        if not fits:  # ids or slots this packing cannot hold: look up one by one
+            num = [self._num_key.get(k, -1) for k in zip(tmpl, slots, kinds, strict=True)]
+            cat = [self._cat_key.get(k, -1) for k in zip(tmpl, slots, kinds, strict=True)]
+            return np.asarray(num, dtype=np.int64), np.asarray(cat, dtype=np.int64)
+        keys = (t << 24) | (j << 8) | codes.astype(np.int64)
+
+        def lookup(table: dict) -> np.ndarray:
+            out = np.full(n, -1, dtype=np.int64)
+            known = [(mt, mj, code_of[mk], i) for (mt, mj, mk), i in table.items() if mk in code_of]
+            known = [
+                (mt, mj, c, i) for mt, mj, c, i in known if 0 <= mt < (1 << 38)
+                and 0 <= mj + (1 << 15) < (1 << 16)
+            ]  # fmt: skip
+            if not known or n == 0:
+                return out
+            arr = np.asarray(known, dtype=np.int64)
+            model = (arr[:, 0] << 24) | ((arr[:, 1] + (1 << 15)) << 8) | arr[:, 2]
+            order = np.argsort(model)
+            model, rows = model[order], arr[order, 3]
+            pos = np.minimum(np.searchsorted(model, keys), len(model) - 1)
+            hit = model[pos] == keys
+            out[hit] = rows[pos[hit]]
+            return out
+
+        return lookup(self._num_key), lookup(self._cat_key)
+
     def _index_models(self) -> None:
         """Lookup tables from the model frames (after fit or load)."""
         num, cat = self.numeric_, self.categorical_
@@ -561,24 +598,18 @@ class PatternDetector(BaseDetector):
         rows, tmpl, slots, kinds, values = flat or self._flatten(tids, params)
         if rows:
             seen_row = seen[np.asarray(rows)]
-            num_i, num_at, cat_at, cat_bits, cat_i = [], [], [], [], []
-            for e, key in enumerate(zip(tmpl, slots, kinds, strict=True)):
-                if not seen_row[e]:
-                    continue
-                i = self._num_key.get(key)
-                if i is not None:
-                    num_i.append(i)
-                    num_at.append(e)
-                    continue
-                i = self._cat_key.get(key)
-                if i is not None and values[e] not in self._cat_sets[i]:
-                    cat_at.append(e)
-                    cat_i.append(i)
-                    cat_bits.append(float(self.categorical_["bits"].iat[i]))
+            num_idx, cat_idx = self._models_of(tmpl, slots, kinds)
+            num_at = np.flatnonzero(seen_row & (num_idx >= 0))
+            num_i = num_idx[num_at]
+            maybe = np.flatnonzero(seen_row & (num_idx < 0) & (cat_idx >= 0)).tolist()
+            sets = self._cat_sets
+            cat_at = [e for e in maybe if values[e] not in sets[cat_idx[e]]]
+            cat_i = cat_idx[cat_at] if cat_at else np.zeros(0, np.int64)
+            cat_bits = self.categorical_["bits"].to_numpy(dtype=np.float64)[cat_i]
             ev_score = np.zeros(len(rows))
             ev_reason = np.zeros(len(rows), dtype=np.int8)
             ev_model = np.full(len(rows), -1, dtype=np.int64)
-            if num_at:
+            if len(num_at):
                 ni = np.asarray(num_i)
                 at = np.asarray(num_at)
                 units = self._num_unit
@@ -605,7 +636,7 @@ class PatternDetector(BaseDetector):
                 ev_score[at[hit]] = out_bits[hit]
                 ev_reason[at[hit]] = _RANGE
                 ev_model[at[hit]] = ni[hit]
-            if cat_at:
+            if len(cat_at):
                 at = np.asarray(cat_at)
                 ev_score[at] = cat_bits
                 ev_reason[at] = _UNSEEN
