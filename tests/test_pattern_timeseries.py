@@ -586,3 +586,16 @@ def test_fields_are_checked_like_parameters(tmp_path):
     np.testing.assert_array_equal(loaded.decision_function(test), det.decision_function(test))
     with pytest.raises(ValueError, match="not columns"):
         PatternDetector(fields=("Nope",)).fit(train)
+
+
+def test_pattern_model_lookup_packed_and_plain_agree(pattern):
+    """The packed-key lookup gives what the per-key dictionaries give, and falls back to
+    them for slots the packing cannot hold."""
+    keys = [*pattern._num_key, *pattern._cat_key, (0, 5, "int"), (9, 0, "word"), (1, 0, "int")]
+    tmpl, slots, kinds = (list(x) for x in zip(*keys, strict=True))
+    num, cat = pattern._models_of(tmpl, slots, kinds)
+    assert num.tolist() == [pattern._num_key.get(k, -1) for k in keys]
+    assert cat.tolist() == [pattern._cat_key.get(k, -1) for k in keys]
+    far = pattern._models_of([*tmpl, 0], [*slots, 10**6], [*kinds, "int"])
+    assert far[0].tolist() == [*num.tolist(), -1] and far[1].tolist() == [*cat.tolist(), -1]
+    assert (num >= 0).any() and (cat >= 0).any()
