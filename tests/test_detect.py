@@ -131,6 +131,12 @@ def test_not_fitted_and_wrong_columns(tmp_path):
         Autoencoder(normalize="l1").fit(X)
     with pytest.raises(ValueError, match="backend"):
         Autoencoder(backend="torch").fit(X)
+    for bad in ({"epochs": 2.5}, {"batch_size": 0}, {"patience": True}):
+        with pytest.raises(ValueError, match="must be a positive int"):
+            Autoencoder(**bad).fit(X)
+    for bad, what in (({"validation": 1.0}, "validation"), ({"learning_rate": 0}, "learning_rate")):
+        with pytest.raises(ValueError, match=what):
+            Autoencoder(**bad).fit(X)
 
 
 def test_auto_falls_back_to_numpy_and_warns_once(monkeypatch):

@@ -190,6 +190,22 @@ class BaseDetector:
             span = "[0, 1]" if allow_zero else "(0, 1]"
             raise ValueError(f"threshold_quantile must be in {span}, got {q!r}")
 
+    def _check_positive_ints(self, *names: str) -> None:
+        """Raise a clear ValueError unless each named parameter is an int >= 1."""
+        for name in names:
+            v = getattr(self, name)
+            if isinstance(v, bool) or not isinstance(v, int | np.integer) or v < 1:
+                raise ValueError(f"{name} must be a positive int, got {v!r}")
+
+    def _check_training(self) -> None:
+        """The parameters the neural detectors share: backend, validation, learning rate."""
+        if self.backend not in ("auto", "mlx", "numpy"):
+            raise ValueError(f"backend must be 'auto', 'mlx' or 'numpy', got {self.backend!r}")
+        if not 0.0 <= float(self.validation) < 1.0:
+            raise ValueError(f"validation must be in [0, 1), got {self.validation!r}")
+        if not float(self.learning_rate) > 0:
+            raise ValueError(f"learning_rate must be positive, got {self.learning_rate!r}")
+
     def _calibrate(self, scores: np.ndarray) -> None:
         """Set ``threshold_`` (the ``threshold_quantile`` of training ``scores``) and
         ``center_`` (their median), from training data only."""

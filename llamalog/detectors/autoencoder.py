@@ -246,16 +246,9 @@ class Autoencoder(BaseDetector):
             )
         if self.normalize not in ("tfidf", "l2", None):
             raise ValueError(f"normalize must be 'tfidf', 'l2' or None, got {self.normalize!r}")
-        if self.backend not in ("auto", "mlx", "numpy"):
-            raise ValueError(f"backend must be 'auto', 'mlx' or 'numpy', got {self.backend!r}")
-        if not 0.0 <= float(self.validation) < 1.0:
-            raise ValueError(f"validation must be in [0, 1), got {self.validation!r}")
+        self._check_training()
         self._check_threshold_quantile()
-        for name in ("epochs", "batch_size", "patience"):
-            if int(getattr(self, name)) < 1:
-                raise ValueError(f"{name} must be a positive int, got {getattr(self, name)!r}")
-        if float(self.learning_rate) <= 0:
-            raise ValueError(f"learning_rate must be positive, got {self.learning_rate!r}")
+        self._check_positive_ints("epochs", "batch_size", "patience")
 
     def _options(self) -> dict[str, Any]:
         return {

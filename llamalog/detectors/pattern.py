@@ -255,10 +255,7 @@ class PatternDetector(BaseDetector):
             raise ValueError(
                 f"min_level must be None or one of {', '.join(LEVELS)}, got {self.min_level!r}"
             )
-        for name in ("max_values", "min_repeat"):
-            v = getattr(self, name)
-            if isinstance(v, bool) or not isinstance(v, int | np.integer) or v < 1:
-                raise ValueError(f"{name} must be an int >= 1, got {v!r}")
+        self._check_positive_ints("max_values", "min_repeat")
 
     def _input(self, X: Any) -> tuple[np.ndarray, list | None, pd.Index, pd.DataFrame | None]:
         """Template ids (int64, -1 for missing), params lists or None, index, frame.

@@ -516,15 +516,9 @@ class SequenceModel(BaseDetector):
 
     # -- fitting ------------------------------------------------------------------------
     def _validate_params(self) -> None:
-        def positive_int(name: str) -> None:
-            value = getattr(self, name)
-            if isinstance(value, bool) or not isinstance(value, int | np.integer) or value < 1:
-                raise ValueError(f"{name} must be a positive int, got {value!r}")
-
-        for name in ("history", "hidden", "epochs", "batch_size", "patience", "min_g"):
-            positive_int(name)
+        self._check_positive_ints("history", "hidden", "epochs", "batch_size", "patience", "min_g")
         if self.top_g != "auto":
-            positive_int("top_g")
+            self._check_positive_ints("top_g")
         if self.min_probability != "auto" and not (
             isinstance(self.min_probability, float | int | np.floating | np.integer)
             and 0.0 <= float(self.min_probability) < 1.0
@@ -532,13 +526,8 @@ class SequenceModel(BaseDetector):
             raise ValueError(
                 f"min_probability must be 'auto' or a float in [0, 1), got {self.min_probability!r}"
             )
-        if self.backend not in ("auto", "mlx", "numpy"):
-            raise ValueError(f"backend must be 'auto', 'mlx' or 'numpy', got {self.backend!r}")
-        if not 0.0 <= float(self.validation) < 1.0:
-            raise ValueError(f"validation must be in [0, 1), got {self.validation!r}")
+        self._check_training()
         self._check_threshold_quantile(allow_zero=False)
-        if not float(self.learning_rate) > 0:
-            raise ValueError(f"learning_rate must be positive, got {self.learning_rate!r}")
 
     def fit(self, X: Windows | np.ndarray | Iterable[np.ndarray], y: Any = None) -> SequenceModel:
         """Learn the vocabulary, train the LSTM and calibrate ``g``.
