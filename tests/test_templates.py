@@ -169,6 +169,9 @@ def test_streaming_undoes_early_choice_splits(tmp_path):
     # ids handed out before the merge resolve to the template that absorbed them
     assert miner.resolve(early).tolist() == [tid, tid]
     assert miner.resolve([-1]).tolist() == [-1]
+    gone = next(int(i) for i in early if i != tid)
+    with pytest.raises(KeyError, match=f"merged into template {tid}"):
+        miner.rename(gone, "old")
     back = TemplateMiner.load(miner.save(tmp_path / "m.json"))
     assert back.resolve(early).tolist() == [tid, tid]
     assert (back.transform(msgs) == tid).all()

@@ -33,7 +33,8 @@ Memory is bounded, whatever the stream: a template keeps at most
 widen its text), and past ``max_templates`` live templates the least recently used
 ones are evicted. The state therefore holds at most ``max_templates`` templates and
 ``max_templates x MAX_PATTERNS_PER_TEMPLATE`` patterns (each with one example
-message), plus 8 bytes per template id ever issued (ids are never reused).
+message), plus a slot per template id ever issued (8 bytes; ids are never reused) and
+an alias per template merged into another by streaming (see 5.).
 """
 
 from __future__ import annotations
@@ -498,6 +499,7 @@ class TemplateMiner:
                 st.by_key[key] = left
             else:
                 st.by_key.pop(key, None)
+                st.reclustered.pop(key, None)
         st.evicted += len(victims)
 
     def _user_masked(self, messages: Iterable[str]) -> pa.ChunkedArray:
@@ -569,6 +571,9 @@ class TemplateMiner:
         if not 0 <= int(template_id) < len(cs):
             raise KeyError(f"no template {template_id}; ids run from 0 to {len(cs) - 1}")
         if cs[int(template_id)] is None:
+            now = int(self.resolve([template_id])[0])
+            if now >= 0:
+                raise KeyError(f"template {template_id} was merged into template {now}")
             raise KeyError(f"template {template_id} was evicted (see max_templates)")
         return cs[int(template_id)]
 
