@@ -599,7 +599,7 @@ def test_numba_findall_equals_re_findall(pattern, texts):
     import pyarrow as pa
 
     from llamalog.features._regex import compile_simple, find_spans
-    from llamalog.features.windows import _buffers
+    from llamalog._arrow import string_buffers
 
     simple = compile_simple(pattern)
     compiled = re.compile(pattern)
@@ -607,7 +607,7 @@ def test_numba_findall_equals_re_findall(pattern, texts):
         assert compiled.groups > 1 or compiled.fullmatch("") is not None or "é" in pattern
         return
     arr = pa.array(texts, pa.large_string())
-    offsets, data = _buffers(arr)
+    offsets, data = string_buffers(arr)
     rows, start, stop, hashes, other = find_spans(
         data, offsets, np.arange(len(texts)), simple.tables, simple.mins, simple.maxs,
         *simple.group,

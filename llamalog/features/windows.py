@@ -27,6 +27,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from .._arrow import large_strings, string_buffers
 from ..errors import LlamalogError, LlamalogWarning, SchemaError
 from . import _kernels as K
 from ._regex import (
@@ -306,23 +307,15 @@ def _has_lookbehind_like(session: str) -> bool:
     return False
 
 
-def _buffers(arr: pa.Array) -> tuple[np.ndarray, np.ndarray]:
-    """(offsets, data) of a large_string array, as numpy views."""
-    offsets = np.frombuffer(arr.buffers()[1], np.int64)[arr.offset : arr.offset + len(arr) + 1]
-    data = arr.buffers()[2]
-    data = np.frombuffer(data, np.uint8) if data is not None else np.zeros(1, np.uint8)
-    return offsets, data
-
-
 def _substrings(data: np.ndarray, start: np.ndarray, stop: np.ndarray) -> pa.Array:
     """``data[start[i]:stop[i]]`` (absolute byte offsets) as a large_string array."""
     out_off, out = substrings(data, start.astype(np.int64), stop.astype(np.int64))
-    return pa.LargeStringArray.from_buffers(start.size, pa.py_buffer(out_off), pa.py_buffer(out))
+    return large_strings(out, out_off)
 
 
 def _gather(arr: pa.Array, start: np.ndarray, stop: np.ndarray) -> pa.Array:
     """Substrings ``arr[i][start[i]:stop[i]]`` (byte offsets) as a large_string array."""
-    offsets, data = _buffers(arr)
+    offsets, data = string_buffers(arr)
     return _substrings(data, offsets[:-1] + start, offsets[:-1] + stop)
 
 
@@ -349,18 +342,19 @@ def _simple_memberships(
     rows, chunk by chunk (no copy of the text), Python ``re`` on rows holding other
     bytes."""
     rows, key_offsets, key_data, hashes, others = [], [], [], [], []
-    row0 = 0
+    row0 = base = 0
     for chunk in chunked.chunks:
         chunk = chunk.cast(pa.large_string())
-        offsets, data = _buffers(chunk)
+        offsets, data = string_buffers(chunk)
         row_of, start, stop, h, other = find_spans(
             data, offsets, np.flatnonzero(ok[row0 : row0 + len(chunk)]),
             simple.tables, simple.mins, simple.maxs, *simple.group,
         )  # fmt: skip
         k_off, k_data = substrings(data, start, stop)
         rows.append(row_of + row0)
-        key_offsets.append(k_off[1:] + sum(len(d) for d in key_data))
+        key_offsets.append(k_off[1:] + base)
         key_data.append(k_data)
+        base += len(k_data)
         hashes.append(h)
         others.append(other + row0)
         row0 += len(chunk)
@@ -378,9 +372,7 @@ def _simple_memberships(
         if spans_equal_to(k_data, k_off[:-1], k_off[1:], codes, first):
             uniques = _substrings(k_data, k_off[first], k_off[first + 1]).to_pylist()
             return _unique_pairs(all_rows, codes, np.asarray(uniques, dtype=object))
-    keys = pa.LargeStringArray.from_buffers(
-        all_rows.size, pa.py_buffer(k_off), pa.py_buffer(k_data if k_data.size else b"")
-    )
+    keys = large_strings(k_data, k_off)
     row_list, key_list = [all_rows], [keys]
     if other.size:
         more_rows, more_keys = _python_findall(chunked, other, compiled)

@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
+from .._arrow import large_strings
 from . import _kernels as K
 from ._time_kernels import _parse_times
 from .categories import SpanEncoder, few_distinct
@@ -141,16 +142,6 @@ class Block:
     bytes_used: int
 
 
-def _string_array(data: np.ndarray, offsets: np.ndarray, valid: np.ndarray | None) -> pa.Array:
-    n = len(offsets) - 1
-    if valid is None or valid.all():
-        return pa.LargeStringArray.from_buffers(n, pa.py_buffer(offsets), pa.py_buffer(data))
-    bitmap = np.packbits(valid, bitorder="little")
-    return pa.LargeStringArray.from_buffers(
-        n, pa.py_buffer(offsets), pa.py_buffer(data), pa.py_buffer(bitmap), int(n - valid.sum())
-    )
-
-
 def gather_columns(buf: np.ndarray, starts: np.ndarray, ends: np.ndarray) -> list[pa.Array]:
     """Arrow string arrays, one per row of ``starts``/``ends`` (int64[k, n]); -1 = null.
 
@@ -160,7 +151,7 @@ def gather_columns(buf: np.ndarray, starts: np.ndarray, ends: np.ndarray) -> lis
     ends = np.ascontiguousarray(ends, dtype=np.int64)
     data, offsets, bases = K._gather(buf, starts, ends)
     return [
-        _string_array(data[bases[c] : bases[c + 1]], offsets[c], starts[c] >= 0)
+        large_strings(data[bases[c] : bases[c + 1]], offsets[c], starts[c] >= 0)
         for c in range(starts.shape[0])
     ]
 
@@ -372,7 +363,7 @@ def parse_block(
         ms = np.where(ok, ss[pick], line_s)
         me = np.where(ok, se[pick], line_e)
     data, offsets = K._gather_records(buf, ms, me, starts, ends, first, last)
-    message = _string_array(data, offsets, None)
+    message = large_strings(data, offsets, None)
 
     keep = keep or Keep()
     names = [f for f in layout.fmt.fields if f != layout.message and keep.field(f, layout)]
@@ -395,7 +386,7 @@ def parse_block(
     )
     fields.update(zip(text, columns, strict=True))
     if layout.message is not None and keep.field(layout.message, layout):
-        fields[layout.message] = _string_array(data, offsets, ok)
+        fields[layout.message] = large_strings(data, offsets, ok)
     fields = {name: fields[name] for name in layout.fmt.fields if name in fields}
 
     flags = K._record_flags(line_flags, first, last, ok)

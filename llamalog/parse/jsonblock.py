@@ -6,6 +6,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from .._arrow import string_buffers
 from . import _kernels as K
 from .engine import Block, SourceState, gather_strings, prepare_lines
 from .levels import normalize_levels
@@ -17,10 +18,7 @@ _NAT = np.iinfo(np.int64).min
 def arrow_spans(arr: pa.Array) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(data, starts, ends) of a string array's buffers; nulls get start -1."""
     arr = arr.cast(pa.large_string())
-    n = len(arr)
-    bufs = arr.buffers()
-    offsets = np.frombuffer(bufs[1], dtype=np.int64)[arr.offset : arr.offset + n + 1]
-    data = np.frombuffer(bufs[2], dtype=np.uint8) if bufs[2] is not None else np.zeros(0, np.uint8)
+    offsets, data = string_buffers(arr)
     starts = offsets[:-1].copy()
     starts[np.asarray(arr.is_null())] = -1
     return data, starts, np.ascontiguousarray(offsets[1:])

@@ -61,6 +61,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.json as pajson
 
+from .._arrow import string_buffers
 from ..errors import FormatError
 
 __all__ = [
@@ -204,19 +205,10 @@ def _fields_arg(fields: Any) -> list[str] | None:
 # ----------------------------------------------------------------------------- fast path
 
 
-def _line_bounds(arr: pa.LargeStringArray) -> tuple[np.ndarray, np.ndarray]:
-    """Offsets (n + 1, int64) and the data buffer (uint8) of a large_string array."""
-    n = len(arr)
-    bufs = arr.buffers()
-    offs = np.frombuffer(bufs[1], dtype=np.int64, count=n + 1, offset=arr.offset * 8)
-    data = np.frombuffer(bufs[2], dtype=np.uint8) if bufs[2] is not None else np.empty(0, np.uint8)
-    return offs, data
-
-
 def _classify(arr: pa.LargeStringArray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Masks of fast candidates, of lines holding control bytes, and of slow candidates."""
     n = len(arr)
-    offs, data = _line_bounds(arr)
+    offs, data = string_buffers(arr)
     starts, ends = offs[:-1], offs[1:]
     valid = np.ones(n, bool) if arr.null_count == 0 else ~arr.is_null().to_numpy(False)
     nonempty = (ends > starts) & valid
@@ -275,7 +267,7 @@ def _escape_controls(cand: pa.LargeStringArray, mask: np.ndarray) -> pa.LargeStr
     it makes the line invalid for pyarrow, so that the slow path decides it.
     """
     sub = cand.filter(pa.array(mask))
-    offs, data = _line_bounds(sub)
+    offs, data = string_buffers(sub)
     region = data[int(offs[0]) : int(offs[-1])]
     for code in np.flatnonzero(np.bincount(region[region < 0x20], minlength=0x20)):
         sub = pc.replace_substring(sub, chr(code), _CONTROL_ESCAPES[int(code)])
@@ -389,7 +381,7 @@ class _FastReader:
 
     def __init__(self, cand: pa.LargeStringArray) -> None:
         self.cand = cand
-        self.offs, self.data = _line_bounds(cand)
+        self.offs, self.data = string_buffers(cand)
         # line k and the newline after it end at ends[k] of the "\n"-joined text
         self.ends = self.offs[1:] - self.offs[0] + np.arange(1, len(cand) + 1, dtype=np.int64)
         self.forced: pa.DataType | None = None  # struct of fields read as strings
@@ -982,7 +974,7 @@ def parse_json_records(
         slow.extend(fast_idx.tolist())
     if slow:
         slow.sort()
-        offs, data = _line_bounds(arr)
+        offs, data = string_buffers(arr)
         view = memoryview(data)
         ok_rows: list[int] = []
         flat_rows: list[dict[str, Any]] = []

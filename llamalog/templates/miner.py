@@ -52,6 +52,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from .._arrow import large_strings, string_buffers
 from ..errors import NotFittedError
 from . import _kernels as TK
 from .masking import VAR, mask, merge_tokens
@@ -131,14 +132,8 @@ class _Texts:
         for chunk in arr.chunks:
             n = len(chunk)
             if n:
-                bufs = chunk.buffers()
-                offsets = np.frombuffer(bufs[1], np.int64)[chunk.offset : chunk.offset + n + 1]
-                data = (
-                    np.frombuffer(bufs[2], np.uint8)
-                    if bufs[2] is not None
-                    else np.zeros(1, np.uint8)
-                )
-                self.chunks.append((row, data, np.ascontiguousarray(offsets)))
+                offsets, data = string_buffers(chunk)
+                self.chunks.append((row, data, offsets))
             row += n
         self.status = np.zeros(0, dtype=np.uint8)
 
@@ -204,9 +199,7 @@ def params_of(messages) -> list[list[tuple[str, str]]]:
     out: list[list[tuple[str, str]]] = [[] for _ in range(len(texts.arr))]
     for row0, data, offsets in texts.chunks:
         first, value_offsets, values, types, status = TK.template_params(data, offsets)
-        text = pa.LargeStringArray.from_buffers(
-            len(types), pa.py_buffer(value_offsets), pa.py_buffer(values if len(values) else b"")
-        ).to_pylist()
+        text = large_strings(values, value_offsets).to_pylist()
         pairs = list(zip(text, np.array(TK.TYPES, dtype=object)[types].tolist(), strict=True))
         bounds = first.tolist()
         for i in np.flatnonzero(first[1:] > first[:-1]).tolist():
