@@ -29,7 +29,8 @@ alike:
     If a ``--prefix`` (200k) line prefix predicts more than ``--pandas-limit`` (60)
     seconds for the whole file, the baseline is timed on that prefix and its lines/s
     reported (marked ``*``).
-(c) ``llamalog.read_logs(FILE, format=FMT)``, after an untimed warm-up call on the same
+(c) ``llamalog.read_logs(FILE, format=FMT)`` (and, reported beside it, the same with
+    ``columns=[]``: the message and base columns only), after an untimed warm-up call on the same
     file in the same process, so that loading numba's disk-cached machine code (or
     compiling it the first time) is not timed. A small warm-up file is not enough: large
     inputs use the kernels' parallel builds, and a file of several blocks passes buffers
@@ -159,21 +160,28 @@ def work_pandas(path: str, dataset: str, fmt: str) -> dict:
     }
 
 
-def work_llamalog(path: str, dataset: str, fmt: str, profile: bool = False) -> dict:
-    """``read_logs`` after an untimed warm-up call on the same file."""
+def work_llamalog(
+    path: str, dataset: str, fmt: str, profile: bool = False, columns: list | None = None
+) -> dict:
+    """``read_logs`` after an untimed warm-up call on the same file (``columns``: only
+    the base columns and those)."""
     import llamalog
 
-    llamalog.read_logs(path, format=fmt)
+    llamalog.read_logs(path, format=fmt, columns=columns)
     if profile:
         return profile_llamalog(path, fmt)
     start = time.perf_counter()
-    frame = llamalog.read_logs(path, format=fmt)
+    frame = llamalog.read_logs(path, format=fmt, columns=columns)
     seconds = time.perf_counter() - start
     return {
         "seconds": seconds,
         "rows": len(frame),
         "matched": float(frame["parse_ok"].mean()) if len(frame) else None,
-        "time_ok": float(frame["timestamp"].notna().mean()) if len(frame) else None,
+        "time_ok": (
+            float(frame["timestamp"].notna().mean())
+            if len(frame) and "timestamp" in frame
+            else None
+        ),
     }
 
 
@@ -298,7 +306,7 @@ def bench_corpus(dataset: str, fmt: str, args: argparse.Namespace) -> dict:
     print(f"{dataset}: {path.relative_to(ROOT)}, {size / MB:.1f} MB, {lines:,} lines", flush=True)
     time_command(["wc", "-l", str(path)])  # page cache warm-up, untimed
     pd_path, pd_lines, probe = pandas_input(path, lines, args, dataset, fmt)
-    wc, pandas, llama = [], [], []
+    wc, pandas, llama, slim = [], [], [], []
     if probe is not None:
         pandas.append(probe)
     for r in range(args.repeat):
@@ -306,9 +314,11 @@ def bench_corpus(dataset: str, fmt: str, args: argparse.Namespace) -> dict:
         if len(pandas) < args.repeat:
             pandas.append(measure("pandas", pd_path, dataset, fmt))
         llama.append(measure("llamalog", path, dataset, fmt))
+        slim.append(measure("llamalog", path, dataset, fmt, columns=[]))
         print(
             f"  round {r + 1}/{args.repeat}: wc {wc[-1]:.3f} s, pandas "
-            f"{pandas[-1]['seconds']:.2f} s, llamalog {llama[-1]['seconds']:.2f} s",
+            f"{pandas[-1]['seconds']:.2f} s, llamalog {llama[-1]['seconds']:.2f} s "
+            f"(columns=[]: {slim[-1]['seconds']:.2f} s)",
             flush=True,
         )
     mem = measure("memory", path, dataset, fmt)
@@ -327,6 +337,7 @@ def bench_corpus(dataset: str, fmt: str, args: argparse.Namespace) -> dict:
         "wc": summary(wc),
         "pandas": runs(pandas, pd_lines, pd_path.stat().st_size, prefix=pd_path != path),
         "llamalog": runs(llama, lines, size, prefix=False),
+        "llamalog_slim": runs(slim, lines, size, prefix=False),
     }
 
 
@@ -379,6 +390,8 @@ def tables(corpora: list[dict], bare: dict, repeat: int) -> str:
                 f"{llama['lines_per_s']:,.0f}",
                 f"{t['ratio']:.1f}x",
                 f"{llama['mb_per_s']:.0f}",
+                f"{c['llamalog_slim']['lines_per_s']:,.0f} "
+                f"({c['llamalog_slim']['peak_rss_mib']:,.0f} MiB)",
             ]
         )
         m = c["memory"]
@@ -417,6 +430,7 @@ def tables(corpora: list[dict], bare: dict, repeat: int) -> str:
                 "llamalog lines/s",
                 "llamalog/pandas",
                 "llamalog MB/s",
+                "llamalog `columns=[]` lines/s (peak)",
             ],
             through,
         ),
