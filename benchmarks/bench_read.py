@@ -341,6 +341,52 @@ def bench_corpus(dataset: str, fmt: str, args: argparse.Namespace) -> dict:
     }
 
 
+def grown_memory(dataset: str, fmt: str, args: argparse.Namespace) -> dict:
+    """Peak RSS of one read of a larger corpus, in a fresh process as for the others."""
+    path = ensure_corpus(dataset, args.grow, args.seed)
+    size = path.stat().st_size
+    print(f"{dataset}: {path.relative_to(ROOT)}, {size / MB:.1f} MB (memory only)", flush=True)
+    mem = measure("memory", path, dataset, fmt)
+    return {
+        "lines": count_lines(path),
+        "bytes": size,
+        "baseline_mib": mem["baseline_mib"],
+        "peak_mib": mem["peak_mib"],
+        "added_x_file": (mem["peak_mib"] - mem["baseline_mib"]) * MIB / size,
+        "peak_x_file": mem["peak_mib"] * MIB / size,
+    }
+
+
+def grown_table(corpus: dict, grown: dict) -> str:
+    """Peak RSS of one read as the file grows: the fixed runtime weighs less and less."""
+    rows = []
+    for lines, size, m in (
+        (corpus["lines"], corpus["bytes"], corpus["memory"]),
+        (grown["lines"], grown["bytes"], grown),
+    ):
+        rows.append(
+            [
+                f"{lines:,}",
+                f"{size / MB:.1f}",
+                f"{m['peak_mib']:,.0f}",
+                f"{m['peak_x_file']:.2f}x: "
+                + ("PASS" if m["peak_x_file"] <= TARGET_RSS_X else "MISS"),
+                f"{m['baseline_mib']:,.0f}",
+                f"{m['added_x_file']:.2f}x",
+            ]
+        )
+    head = ["lines", "file MB", "one read: peak MiB", "x file (target 3x)", "baseline MiB"]
+    return "\n".join(
+        [
+            f"Peak RSS of one read as the {corpus['dataset']} file grows (fresh process each; "
+            "the baseline of about 250 MiB, Python with pandas, Arrow, numba and LLVM, does "
+            "not grow with the file):",
+            "",
+            markdown_table([*head, "added x file"], rows),
+        ]
+    )
+
+
 def runs(results: list[dict], lines: int, size: int, prefix: bool) -> dict:
     """Timings, throughput and memory of the rounds of one method."""
     secs = summary([r["seconds"] for r in results])
@@ -577,6 +623,13 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
         default=60.0,
         help="time the pandas baseline on the prefix when the whole file would take longer",
     )
+    p.add_argument(
+        "--grow",
+        type=int,
+        default=3_000_000,
+        help="lines of a larger corpus of the first dataset whose peak RSS is also measured "
+        "(how the fixed runtime weighs as files grow; 0 to skip)",
+    )
     p.add_argument("--json", type=Path, help="write all numbers to this JSON file")
     p.add_argument("--results", type=Path, help="write this run's section into a markdown file")
     p.add_argument("--profile", action="store_true", help="cProfile one read_logs call")
@@ -618,8 +671,12 @@ def run(args: argparse.Namespace, datasets: list[str], formats: dict, report: di
         corpus["targets"] = targets(corpus)
         corpora.append(corpus)
     report["corpora"] = corpora
+    if args.grow and args.grow > args.lines:
+        report["grown"] = grown_memory(datasets[0], formats[datasets[0]], args)
     report["loadavg_end"] = machine_info()["loadavg"]
     text = tables(corpora, report["bare_rss_mib"], args.repeat)
+    if "grown" in report:
+        text += "\n\n" + grown_table(corpora[0], report["grown"])
     if note := busy_note(report):
         text += "\n\n" + note
     print("\n" + text)

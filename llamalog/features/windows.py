@@ -29,6 +29,7 @@ import pyarrow.compute as pc
 
 from .._arrow import large_strings, string_buffers
 from ..errors import LlamalogError, LlamalogWarning, SchemaError
+from ..parse.timestamps import utc_datetimes
 from . import _kernels as K
 from ._regex import (
     SimplePattern,
@@ -850,7 +851,7 @@ def _index(
             end[has] = hi
 
     def stamps(ns: np.ndarray) -> pd.Series:
-        s = pd.Series(np.asarray(ns, np.int64).view("M8[ns]")).dt.tz_localize("UTC")
+        s = pd.Series(utc_datetimes(ns), copy=False)
         return s.dt.tz_convert(tz) if tz is not None else s
 
     return pd.DataFrame(

@@ -237,6 +237,27 @@ def _assign_years(parts: np.ndarray, ok: np.ndarray, state: YearState, mtime) ->
     return years + state.base
 
 
+_UTC = pd.DatetimeTZDtype("ns", "UTC")
+
+
+def utc_datetimes(ns: np.ndarray) -> pd.api.extensions.ExtensionArray:
+    """``datetime64[ns, UTC]`` values over int64 nanoseconds, without a copy.
+
+    The public routes (``tz_localize``, ``pd.array(..., dtype=...)``) each copy the
+    array, which for a large read means one more timestamp column at the peak; pandas'
+    own constructor of an array from its values shares them. Should that private
+    constructor change, the public route is taken.
+    """
+    values = np.ascontiguousarray(ns, dtype=np.int64).view("M8[ns]")
+    try:
+        out = pd.arrays.DatetimeArray._simple_new(values, dtype=_UTC)  # type: ignore[attr-defined]
+        if out.dtype == _UTC and len(out) == len(values):
+            return out
+    except (AttributeError, TypeError, ValueError):
+        pass
+    return pd.Series(values).dt.tz_localize("UTC").array
+
+
 def parse_times(
     buf: np.ndarray,
     starts: np.ndarray,
@@ -249,7 +270,7 @@ def parse_times(
 ) -> tuple[pd.DatetimeIndex, np.ndarray]:
     """Parse spans to UTC timestamps (a DatetimeIndex): see :func:`parse_times_ns`."""
     ns, failed = parse_times_ns(buf, starts, ends, fmt, tz=tz, year_state=year_state, mtime=mtime)
-    return pd.DatetimeIndex(ns.view("datetime64[ns]")).tz_localize("UTC"), failed
+    return pd.DatetimeIndex(utc_datetimes(ns)), failed
 
 
 def parse_times_ns(

@@ -19,6 +19,7 @@ from ..parse.engine import FLAG_NAMES, TRUNCATED, Block, Keep, Layout, SourceSta
 from ..parse.jsonblock import parse_json_block
 from ..parse.levels import LEVEL_DTYPE
 from ..parse.presets import JSONL
+from ..parse.timestamps import utc_datetimes
 from .formats import detect_format, resolve_layout
 from .sources import Source, iter_blocks, resolve_sources
 
@@ -150,10 +151,12 @@ def _concat(parts: list[np.ndarray], dtype) -> np.ndarray:
 
 
 def _take(blocks: list[tuple[int, Block]], attr: str, dtype) -> np.ndarray:
-    """Concatenate one per-block array, releasing the blocks' copies as it goes."""
+    """Concatenate one per-block array, releasing the blocks' copies (and the heap pages
+    they leave free) before the next column is built."""
     out = _concat([getattr(b, attr) for _, b in blocks], dtype)
     for _, b in blocks:
         setattr(b, attr, None)
+    release_memory()
     return out
 
 
@@ -181,7 +184,7 @@ def assemble(
     }
     if wanted(S.TIMESTAMP):
         ts = _take(blocks, "timestamp", np.int64)
-        data[S.TIMESTAMP] = pd.DatetimeIndex(ts.view("datetime64[ns]")).tz_localize("UTC")
+        data[S.TIMESTAMP] = utc_datetimes(ts)
     if wanted(S.LEVEL):
         levels = [b.level.codes for _, b in blocks]
         data[S.LEVEL] = pd.Categorical.from_codes(_concat(levels, np.int8), dtype=LEVEL_DTYPE)
@@ -248,7 +251,7 @@ def _options(
     time_fields=None,
     tz=None,
     year=None,
-    block_size="16MB",
+    block_size="8MB",
     json_options=None,
     columns=None,
 ):
@@ -361,7 +364,7 @@ def read_logs(
     time_fields: list[str] | None = None,
     tz: str | None = None,
     year: int | None = None,
-    block_size: int | str = "16MB",
+    block_size: int | str = "8MB",
     json_options: dict | None = None,
     columns: Sequence[str] | None = None,
     cache: bool | str | os.PathLike = False,
@@ -468,7 +471,7 @@ def iter_logs(
     format: str = "auto",
     *,
     chunksize: int = 1_000_000,
-    block_size: int | str = "16MB",
+    block_size: int | str = "8MB",
     **options,
 ) -> Iterator[pd.DataFrame]:
     """Read logs as a stream of DataFrames of at most ``chunksize`` rows.
