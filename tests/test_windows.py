@@ -598,8 +598,8 @@ def test_numba_findall_equals_re_findall(pattern, texts):
 
     import pyarrow as pa
 
-    from llamalog.features._regex import compile_simple, find_spans
     from llamalog._arrow import string_buffers
+    from llamalog.features._regex import compile_simple, find_spans
 
     simple = compile_simple(pattern)
     compiled = re.compile(pattern)
