@@ -590,7 +590,7 @@ def simple_patterns(draw):
 @settings(max_examples=300, deadline=None)
 @given(
     simple_patterns(),
-    st.lists(st.text(alphabet="ab-_x. 19\tzé", max_size=14), min_size=1, max_size=6),
+    st.lists(st.text(alphabet="ab-_x. 19\tzé", max_size=40), min_size=1, max_size=6),
 )
 def test_numba_findall_equals_re_findall(pattern, texts):
     """The kernel's keys (and rows) equal ``re.findall``'s, or the pattern is refused."""
@@ -646,3 +646,37 @@ def test_regex_sessions_over_chunks_and_non_ascii_rows():
     for got, want in zip(fast, slow, strict=True):
         assert got.tolist() == want.tolist()
     assert fast[0].tolist() == [0, 0, 2, 2, 4, 5]
+
+
+def test_numba_findall_eight_bytes_at_a_time_equals_re():
+    """Long rows, where the lead byte is searched a word at a time: same keys as ``re``,
+    wherever the keys, near misses and non-ASCII bytes fall against word boundaries."""
+    import re
+
+    import pyarrow as pa
+
+    from llamalog._arrow import string_buffers
+    from llamalog.features._regex import compile_simple, find_spans
+
+    rng = np.random.default_rng(7)
+    pieces = ["blk_", "blk_-", "bl", "b", "blk_12", "blk_-3456", " ", "xx", "é", "0123456789"]
+    texts = ["".join(rng.choice(pieces, size=rng.integers(0, 30))) for _ in range(400)]
+    pattern = r"blk_-?\d+"
+    simple = compile_simple(pattern)
+    assert simple is not None
+    arr = pa.array(texts, pa.large_string())
+    offsets, data = string_buffers(arr)
+    rows, start, stop, _, other = find_spans(
+        data, offsets, np.arange(len(texts)), simple.tables, simple.mins, simple.maxs,
+        *simple.group,
+    )  # fmt: skip
+    assert other.tolist() == [i for i, t in enumerate(texts) if not t.isascii()]
+    got = defaultdict(list)
+    for r, a, b in zip(rows.tolist(), start.tolist(), stop.tolist(), strict=True):
+        got[r].append(data[a:b].tobytes().decode())
+    checked = 0
+    for i, text in enumerate(texts):
+        if text.isascii():
+            assert got[i] == re.findall(pattern, text), text
+            checked += bool(got[i])
+    assert checked > 50

@@ -315,8 +315,18 @@ def grouped_counts(offsets, perm, code, n_codes):
                 touched[nt] = c
                 nt += 1
             count[c] += 1
-        cols = np.sort(touched[:nt])
-        for c in cols:
+        if nt > 32:
+            touched[:nt] = np.sort(touched[:nt])
+        else:  # a window's few columns: insertion sort in place, nothing allocated
+            for a in range(1, nt):
+                v = touched[a]
+                b = a - 1
+                while b >= 0 and touched[b] > v:
+                    touched[b + 1] = touched[b]
+                    b -= 1
+                touched[b + 1] = v
+        for t in range(nt):
+            c = touched[t]
             indices[nnz] = c
             data[nnz] = count[c]
             count[c] = 0

@@ -125,16 +125,80 @@ def _match_at(buf, p, e, tables, mins, maxs, counts, poss):
                 break
 
 
+_ONES = np.uint64(0x0101010101010101)
+_HIGH = np.uint64(0x8080808080808080)
+
+
 @njit(cache=True, nogil=True, inline="always")
-def _scan(buf, s, e, tables, mins, maxs, glo, ghi, counts, poss, out_s, out_e, o):
+def _next_byte(buf, words, head, p, e, byte):
+    """The first position in ``buf[p:e]`` holding ``byte``, ``e`` if none, or -1 if a
+    non-ASCII byte comes first. Eight bytes a step where ``words`` (``buf[head:]`` as
+    uint64) covers them: a word without a high bit and without ``byte`` is skipped whole.
+    """
+    pattern = np.uint64(byte) * _ONES
+    n_words = words.shape[0]
+    while p < e:
+        k = p - head
+        if k >= 0 and (k & 7) == 0 and p + 8 <= e and (k >> 3) < n_words:
+            w = words[k >> 3]
+            x = w ^ pattern
+            if ((w | ((x - _ONES) & ~x)) & _HIGH) == 0:
+                p += 8
+                continue
+        b = buf[p]
+        if b >= 128:
+            return -1
+        if b == byte:
+            return p
+        p += 1
+    return e
+
+
+_GOLDEN = np.uint64(0x9E3779B97F4A7C15)
+_M1 = np.uint64(0xBF58476D1CE4E5B9)
+_M2 = np.uint64(0x94D049BB133111EB)
+
+
+@njit(cache=True, nogil=True, inline="always")
+def _span_hash(buf, a, b):
+    """64-bit hash of ``buf[a:b]``, eight bytes a step (the byte loads of a step combine
+    into one load), its length mixed in, splitmix64's finaliser at the end."""
+    h = np.uint64(b - a) * _GOLDEN
+    p = a
+    while p < b:
+        w = np.uint64(0)
+        m = min(8, b - p)
+        for q in range(m):
+            w |= np.uint64(buf[p + q]) << np.uint64(8 * q)
+        h = (h ^ w) * _M1
+        h ^= h >> np.uint64(31)
+        p += m
+    h ^= h >> np.uint64(30)
+    h *= _M1
+    h ^= h >> np.uint64(27)
+    h *= _M2
+    h ^= h >> np.uint64(31)
+    return h
+
+
+@njit(cache=True, nogil=True, inline="always")
+def _scan(buf, words, head, lead_byte, s, e, tables, mins, maxs, glo, ghi, counts, poss,
+          out_s, out_e, o):  # fmt: skip
     """Write the key spans of ``findall`` over ``buf[s:e]`` from ``o`` on; return the count,
     or -1 when the text holds a non-ASCII byte (every byte is either visited here or
-    inside a match, which takes ASCII bytes only)."""
+    inside a match, which takes ASCII bytes only). ``lead_byte`` >= 0: the only byte a
+    match can start with, searched eight bytes at a time."""
     n = 0
     p = s
     lead = tables[0]
     skip = mins[0] > 0  # positions whose byte the first atom refuses cannot start a match
     while p < e:
+        if lead_byte >= 0:
+            p = _next_byte(buf, words, head, p, e, lead_byte)
+            if p < 0:
+                return -1
+            if p >= e:
+                break
         b = buf[p]
         if b >= 128:
             return -1
@@ -161,12 +225,24 @@ def _scan(buf, s, e, tables, mins, maxs, glo, ghi, counts, poss, out_s, out_e, o
     return n
 
 
-@njit(cache=True, nogil=True, parallel=True)
 def find_spans(data, offsets, rows, tables, mins, maxs, glo, ghi):
+    """``re.findall`` key spans of each of ``rows`` (text in Arrow buffers): see
+    :func:`_find_spans`. When every match starts with one same byte (``blk_``,
+    ``req-``), rows are searched for it eight bytes at a time."""
+    lead = np.flatnonzero(tables[0])
+    lead_byte = int(lead[0]) if mins[0] > 0 and lead.size == 1 else -1
+    head = min((-data.ctypes.data) % 8, data.size)
+    n_words = (data.size - head) // 8
+    words = data[head : head + 8 * n_words].view(np.uint64)
+    return _find_spans(data, words, head, lead_byte, offsets, rows, tables, mins, maxs, glo, ghi)
+
+
+@njit(cache=True, nogil=True, parallel=True)
+def _find_spans(data, words, head, lead_byte, offsets, rows, tables, mins, maxs, glo, ghi):
     """``re.findall`` key spans of each of ``rows`` (text in Arrow buffers).
 
     Returns ``(row_of_match, start, end, hashes, not_ascii)``: byte offsets into
-    ``data``, rows in order, matches in text order within a row, the FNV-1a hash of
+    ``data``, rows in order, matches in text order within a row, a 64-bit hash of
     each key, and the rows holding non-ASCII bytes (not searched: give them to
     ``re``). One scan per row; rows with two or more matches are scanned once more.
     """
@@ -184,8 +260,8 @@ def find_spans(data, offsets, rows, tables, mins, maxs, glo, ghi):
         for j in range(blk * n // n_blocks, (blk + 1) * n // n_blocks):
             r = rows[j]
             per_row[j] = _scan(
-                data, offsets[r], offsets[r + 1], tables, mins, maxs, glo, ghi,
-                counts, poss, first_s, first_e, 0,
+                data, words, head, lead_byte, offsets[r], offsets[r + 1], tables, mins,
+                maxs, glo, ghi, counts, poss, first_s, first_e, 0,
             )  # fmt: skip
             one_s[j] = first_s[0]
             one_e[j] = first_e[0]
@@ -218,15 +294,12 @@ def find_spans(data, offsets, rows, tables, mins, maxs, glo, ghi):
                 end[first[j]] = one_e[j]
             else:
                 _scan(
-                    data, offsets[r], offsets[r + 1], tables, mins, maxs, glo, ghi,
-                    counts, poss, start, end, first[j],
+                    data, words, head, lead_byte, offsets[r], offsets[r + 1], tables, mins,
+                    maxs, glo, ghi, counts, poss, start, end, first[j],
                 )  # fmt: skip
             for i in range(first[j], first[j + 1]):
                 row_of[i] = r
-                h = np.uint64(0xCBF29CE484222325)
-                for q in range(start[i], end[i]):
-                    h = (h ^ np.uint64(data[q])) * np.uint64(0x100000001B3)
-                hashes[i] = h
+                hashes[i] = _span_hash(data, start[i], end[i])
     return row_of, start, end, hashes, not_ascii
 
 
