@@ -27,10 +27,19 @@ __all__ = [
 
 from .parse.presets import PRESETS
 from .read.cache import convert
+from .read.follow import follow
 from .read.formats import FormatGuess, detect_format
 from .read.reader import iter_logs, read_logs
 
-__all__ += ["PRESETS", "FormatGuess", "convert", "detect_format", "iter_logs", "read_logs"]
+__all__ += [
+    "PRESETS",
+    "FormatGuess",
+    "convert",
+    "detect_format",
+    "follow",
+    "iter_logs",
+    "read_logs",
+]
 
 from . import accessor  # noqa: E402,F401  (registers frame.llamalog)
 

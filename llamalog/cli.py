@@ -178,6 +178,101 @@ def templates(
     _print_table(table.head(top), output, "templates")
 
 
+@app.command()
+def follow(
+    path: Annotated[str, typer.Argument(help="The log file to follow (tail -F).")],
+    format: FormatOpt = "auto",
+    from_start: Annotated[
+        bool, typer.Option(help="Print the lines already in the file first.")
+    ] = False,
+    templates: Annotated[
+        bool, typer.Option(help="Mine templates as lines arrive and mark each new one.")
+    ] = True,
+    miner: Annotated[
+        Path | None, typer.Option(help="A saved miner (JSON) whose templates count as known.")
+    ] = None,
+    idle_timeout: Annotated[
+        float | None, typer.Option(help="Stop after this many seconds without new lines.")
+    ] = None,
+    poll: Annotated[float, typer.Option(help="Seconds between looks at the file.")] = 0.5,
+    output: Annotated[Output, typer.Option("--output")] = Output.text,
+) -> None:
+    """Print the records appended to a log file as it grows, parsed, with their template.
+
+    Text output shows line, time, level, template id and message, and a line NEW
+    TEMPLATE when a message fits no template seen before; json prints one JSON object
+    per record (JSON lines), csv one row per record. Stop with Ctrl-C.
+    """
+    import llamalog
+
+    mined = None
+    if templates:
+        mined = llamalog.TemplateMiner.load(miner) if miner and miner.exists() else None
+        mined = mined or llamalog.TemplateMiner()
+    stream = llamalog.follow(path, format=format, from_start=from_start, poll=poll,
+                             idle_timeout=idle_timeout)  # fmt: skip
+    header = True
+    try:
+        for batch in stream:
+            rows = _followed_rows(batch, mined)
+            if output is Output.json:
+                for record in rows.to_dict(orient="records"):
+                    typer.echo(json.dumps(record, default=str))
+            elif output is Output.csv:
+                rows.drop(columns="new").to_csv(sys.stdout, index=False, header=header)
+                header = False
+            else:
+                _print_followed(rows)
+            sys.stdout.flush()
+    except KeyboardInterrupt:
+        pass
+
+
+def _followed_rows(batch, mined):
+    """The printed columns of a followed batch; ``new``: the record's template is new."""
+    import numpy as np
+    import pandas as pd
+
+    import llamalog
+
+    rows = pd.DataFrame(
+        {
+            "line": batch["line"].to_numpy(),
+            "timestamp": batch["timestamp"].astype(str).where(batch["timestamp"].notna(), None)
+            if "timestamp" in batch
+            else None,
+            "level": batch["level"].astype(str) if "level" in batch else None,
+        }
+    )
+    new = np.zeros(len(batch), dtype=bool)
+    if mined is not None:
+        try:
+            before = set(mined.templates_.index.tolist())
+        except llamalog.NotFittedError:  # nothing mined yet
+            before = set()
+        ids = mined.partial_fit(batch["message"]).transform(batch["message"])
+        first = ~pd.Series(ids).duplicated().to_numpy()
+        new = first & ~np.isin(ids, list(before))
+        rows["template_id"] = ids
+        rows["template"] = mined.templates_["template"].reindex(ids).to_numpy()
+    rows["message"] = batch["message"].to_numpy(dtype=object)
+    rows["new"] = new
+    return rows
+
+
+def _print_followed(rows) -> None:
+    from rich.text import Text
+
+    console = _console()
+    for r in rows.itertuples(index=False):
+        if r.new:
+            console.print(Text(f"NEW TEMPLATE {r.template_id}: {r.template}", style="bold"))
+        tid = f" [{r.template_id}]" if hasattr(r, "template_id") else ""
+        when = r.timestamp or "-"
+        # log text is untrusted: plain Text is never read as console markup
+        console.print(Text(f"{r.line:>7} {when} {r.level or '-':<8}{tid} {r.message}"))
+
+
 def template_table(miner, ids, known: set):
     """Templates seen in ``ids``, commonest first: id, count, share, new, template, example."""
     import numpy as np

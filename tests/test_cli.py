@@ -142,3 +142,25 @@ def test_templates_command_mines_saves_and_extends(tmp_path):
     bad.write_text("{}")
     broken = runner.invoke(app, ["templates", "datasets/syslog.log", "--miner", str(bad)])
     assert broken.exit_code == 2 and "cannot read miner" in broken.stderr
+
+
+def test_follow_prints_records_and_marks_new_templates(tmp_path):
+    log = tmp_path / "app.log"
+    log.write_text(
+        "2026-03-01 08:00:00 INFO request 1 served in 10 ms\n"
+        "2026-03-01 08:00:01 INFO request 2 served in 12 ms\n"
+        "2026-03-01 08:00:02 ERROR disk /dev/sda1 [bold]full[/bold]\n"
+    )
+    args = ["follow", str(log), "-f", "<Date> <Time> <Level> <Content>", "--from-start"]
+    args += ["--idle-timeout", "0.3", "--poll", "0.05"]
+    result = runner.invoke(app, [*args, "--output", "json"])
+    assert result.exit_code == 0, result.output
+    records = [json.loads(line) for line in result.stdout.splitlines()]
+    assert [r["line"] for r in records] == [1, 2, 3]
+    assert records[0]["template"] == records[1]["template"] == "request <*> served in <*> ms"
+    assert [r["new"] for r in records] == [True, False, True]
+    assert records[2]["level"] == "ERROR"
+    text = runner.invoke(app, args)
+    assert text.exit_code == 0, text.output
+    assert text.stdout.count("NEW TEMPLATE") == 2
+    assert "[bold]full[/bold]" in text.stdout  # log text is not console markup

@@ -1,0 +1,278 @@
+"""Follow a live log file as it grows: ``tail -F`` that yields parsed DataFrames.
+
+:func:`follow` polls one file. Each time new complete lines have arrived it parses
+them with the same engine as :func:`~llamalog.read_logs` and yields them as a
+DataFrame with the same columns, line numbers continuing where the last batch
+stopped. What a batch cannot finish yet waits for the next one:
+
+- a line without its ``\\n`` (the writer is half-way through it) waits for the rest;
+- with ``multiline`` joining (stack traces), the last record waits for lines that may
+  continue it, and is yielded alone once ``flush_after`` seconds pass without any.
+
+Rotation is followed as ``tail -F`` does: when the path names another file (renamed
+and recreated, as logrotate does) the old file is read to its end and the new one from
+its start; when the file shrinks (``copytruncate``) it is read again from its start.
+Each record is yielded exactly once, and concatenating the batches of a file that is
+only appended to gives what ``read_logs`` gives on its final content.
+
+Compressed files cannot be followed (their end is not a record boundary): read them
+with :func:`~llamalog.read_logs` or :func:`~llamalog.iter_logs`.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from ..errors import SourceError
+from ..parse.engine import SourceState
+from .reader import ReadOptions, _options, _parse, assemble, parse_size
+from .sources import _MAGIC
+
+_KEYS = {"multiline", "message", "time_format", "time_fields", "tz", "year", "json_options"}
+
+
+def _count_lines(f, end: int) -> int:
+    """Lines ending before byte ``end`` of an open binary file."""
+    f.seek(0)
+    n = 0
+    left = end
+    while left > 0:
+        chunk = f.read(min(left, 1 << 24))
+        if not chunk:
+            break
+        n += chunk.count(b"\n")
+        left -= len(chunk)
+    return n
+
+
+class _Tail:
+    """One open generation of the followed file: its handle, position and parse state."""
+
+    def __init__(self, path: Path, year: int | None, *, from_start: bool) -> None:
+        self.f = open(path, "rb")
+        st = os.fstat(self.f.fileno())
+        self.ino = (st.st_dev, st.st_ino)
+        head = self.f.read(3)
+        if any(head.startswith(magic) for magic in _MAGIC):
+            self.f.close()
+            raise SourceError(
+                f"{path} is compressed; a compressed file cannot be followed as it grows. "
+                "Read it whole with llamalog.read_logs or llamalog.iter_logs."
+            )
+        self.state = SourceState(str(path), mtime=st.st_mtime)
+        if year is not None:
+            self.state.year.base = year
+        start = 0 if from_start else st.st_size
+        if start:
+            # begin after the last complete line, numbering lines as the file does
+            self.f.seek(0)
+            self.state.lines_done = _count_lines(self.f, start)
+            start = self._line_start(start)
+        self.f.seek(start)
+        self.pos = start
+        self.pending = np.zeros(0, dtype=np.uint8)  # bytes read, not yet a whole record
+        self.held_since: float | None = None  # when ``pending`` last stopped growing
+
+    def _line_start(self, end: int) -> int:
+        """The offset just after the last ``\\n`` before ``end`` (0 if none)."""
+        pos = end
+        while pos > 0:
+            step = min(pos, 1 << 16)
+            self.f.seek(pos - step)
+            chunk = self.f.read(step)
+            cut = chunk.rfind(b"\n")
+            if cut >= 0:
+                return pos - step + cut + 1
+            pos -= step
+        return 0
+
+    def read_new(self, limit: int) -> bool:
+        """Append up to ``limit`` new bytes to ``pending``; whether any came."""
+        data = self.f.read(limit)
+        if not data:
+            return False
+        self.pos += len(data)
+        self.pending = np.concatenate([self.pending, np.frombuffer(data, dtype=np.uint8)])
+        return True
+
+    def close(self) -> None:
+        self.f.close()
+
+
+def follow(
+    path: str | os.PathLike,
+    format: str = "auto",
+    *,
+    from_start: bool = False,
+    poll: float = 0.5,
+    flush_after: float = 1.0,
+    idle_timeout: float | None = None,
+    block_size: int | str = "8MB",
+    columns=None,
+    **options,
+) -> Iterator[pd.DataFrame]:
+    """Yield the records appended to a log file, as DataFrames, while it grows.
+
+    Parameters
+    ----------
+    path : str or path
+        One plain-text log file (``tail -F``: followed across rotation and truncation).
+    format : str
+        As for :func:`~llamalog.read_logs`; ``"auto"`` detects from the lines in the file
+        (waiting for the first ones when it is empty).
+    from_start : bool
+        Yield the lines already in the file first (default: only lines written after the
+        call; their ``line`` numbers still count from the top of the file).
+    poll : float
+        Seconds to sleep when nothing new has arrived.
+    flush_after : float
+        Seconds a finished last record waits for continuation lines (multi-line
+        formats) before it is yielded on its own.
+    idle_timeout : float, optional
+        Stop after this many seconds without new bytes, yielding whatever was still
+        held (a last line without ``\\n`` included). Default: follow until the caller
+        stops iterating (``break``, or interrupting the notebook cell).
+    block_size, columns, **options
+        As for :func:`~llamalog.read_logs` (``multiline``, ``message``, ``time_format``,
+        ``time_fields``, ``tz``, ``year``, ``json_options``).
+
+    Yields
+    ------
+    DataFrame
+        The records completed since the previous batch, with the columns
+        ``read_logs`` gives for this format.
+
+    Raises
+    ------
+    SourceError
+        The file does not exist, or is compressed.
+
+    Examples
+    --------
+    Mine templates as lines arrive (stop with the notebook's interrupt button):
+
+    >>> import llamalog
+    >>> miner = llamalog.TemplateMiner()
+    >>> fmt = "<Date> <Time> <Level> <Content>"
+    >>> for batch in llamalog.follow("/var/log/app.log", format=fmt):  # doctest: +SKIP
+    ...     miner.partial_fit(batch["message"])
+    ...     print(llamalog.add_templates(batch, miner)[["line", "level", "template"]])
+    """
+    unknown = set(options) - _KEYS
+    if unknown:
+        raise TypeError(f"follow() got unknown options {sorted(unknown)}")
+    for name, value in (("poll", poll), ("flush_after", flush_after)):
+        if not value >= 0:
+            raise ValueError(f"{name} must be a number of seconds >= 0, got {value!r}")
+    path = Path(os.fspath(path)).expanduser()
+    if not path.is_file():
+        raise SourceError(f"no such file: {str(path)!r}; follow() needs an existing log file")
+    block_bytes = parse_size(block_size)
+    # where to start is fixed now, not when the caller first asks for a batch
+    tail = _Tail(path, options.get("year"), from_start=from_start)
+
+    def resolve() -> ReadOptions:
+        return _options(str(path), format=format, columns=columns, **options)[1]
+
+    # a bad format fails here; detecting one needs lines, which an empty file lacks yet
+    try:
+        opts = None if format == "auto" and os.path.getsize(path) == 0 else resolve()
+    except BaseException:
+        tail.close()
+        raise
+    return _follow(path, tail, opts, resolve, block_bytes, poll, flush_after, idle_timeout)
+
+
+def _follow(path, tail, opts, resolve, block_bytes, poll, flush_after, idle_timeout):
+    last_data = time.monotonic()
+    while opts is None:  # format="auto" on an empty file: wait for its first lines
+        if os.path.getsize(path):
+            opts = resolve()
+        elif idle_timeout is not None and time.monotonic() - last_data >= idle_timeout:
+            tail.close()
+            return
+        else:
+            time.sleep(poll)
+    try:
+        while True:
+            got = False
+            while tail.read_new(block_bytes):
+                got = True
+                frame = _complete(tail, opts, final=False)
+                if frame is not None:
+                    yield frame
+            now = time.monotonic()
+            if got:
+                last_data = now
+                continue
+            if _replaced(path, tail):  # read the old file to its end, then the new one
+                try:
+                    fresh = _Tail(path, opts.year, from_start=True)
+                except FileNotFoundError:  # gone again before it could be opened
+                    time.sleep(poll)
+                    continue
+                while tail.read_new(block_bytes):
+                    frame = _complete(tail, opts, final=False)
+                    if frame is not None:
+                        yield frame
+                frame = _complete(tail, opts, final=True)
+                if frame is not None:
+                    yield frame
+                tail.close()
+                tail = fresh
+                last_data = now
+                continue
+            if (
+                tail.held_since is not None
+                and now - tail.held_since >= flush_after
+                and len(tail.pending)
+                and tail.pending[-1] == 10
+            ):
+                frame = _complete(tail, opts, final=True)
+                if frame is not None:
+                    yield frame
+                continue
+            if idle_timeout is not None and now - last_data >= idle_timeout:
+                frame = _complete(tail, opts, final=True)
+                if frame is not None:
+                    yield frame
+                return
+            time.sleep(poll)
+    finally:
+        tail.close()
+
+
+def _replaced(path: Path, tail: _Tail) -> bool:
+    """Whether the path now names another file (rotation) or a file shorter than what was
+    read (truncated in place, as ``copytruncate`` does): either way, read it anew."""
+    try:
+        st = os.stat(path)
+    except OSError:  # between a rename and the new file: keep the old one for now
+        return False
+    return (st.st_dev, st.st_ino) != tail.ino or st.st_size < tail.pos
+
+
+def _complete(tail: _Tail, opts: ReadOptions, *, final: bool) -> pd.DataFrame | None:
+    """Parse the whole records in ``tail.pending`` (all of it when ``final``) into a frame."""
+    buf = tail.pending
+    if not len(buf):
+        return None
+    if not final:
+        cut = int(np.flatnonzero(buf == 10)[-1]) + 1 if (buf == 10).any() else 0
+        if cut == 0:  # no whole line yet
+            tail.held_since = time.monotonic()
+            return None
+        buf = buf[:cut]
+    block = _parse(buf, tail.state, opts, final=final)
+    used = len(buf) if final else block.bytes_used
+    tail.pending = tail.pending[used:].copy()
+    tail.held_since = time.monotonic() if len(tail.pending) else None
+    if not block.n:
+        return None
+    return assemble([(0, block)], [tail.state.name], opts.layout, opts.columns)
