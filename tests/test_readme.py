@@ -28,7 +28,7 @@ def test_windows_snippet_runs_on_bundled_data():
 
 
 def test_templates_snippet_runs_on_bundled_data(tmp_path, monkeypatch):
-    block = next(b for b in python_blocks() if "TemplateMiner()" in b)
+    block = next(b for b in python_blocks() if "from llamalog import TemplateMiner" in b)
     frame = llamalog.read_logs(
         ROOT / "datasets" / "hdfs_sessions.log",
         format="<Date> <Time> <Pid> <Level> <Component>: <Content>",
@@ -81,3 +81,26 @@ def test_detect_snippet_runs_on_bundled_data(tmp_path, monkeypatch):
     assert (tmp_path / "labels.csv").exists()
     found = scope["found"]
     assert {"key", "confidence", "context", "explanation"} <= set(found.columns)
+
+
+def test_follow_snippet_runs_on_a_growing_bundled_log(tmp_path, monkeypatch, capsys):
+    block = next(b for b in python_blocks() if "llamalog.follow(" in b)
+    live = tmp_path / "app.log"
+    lines = (ROOT / "datasets" / "app.log").read_bytes().splitlines(keepends=True)
+    live.write_bytes(b"".join(lines[:200]))
+    real = llamalog.follow
+
+    def follow(path, **kwargs):  # the snippet's file, then lines written while it runs
+        stream = real(live, **kwargs, from_start=True, poll=0.01, idle_timeout=0.5)
+        for i, batch in enumerate(stream):
+            if i == 0:
+                with open(live, "ab") as f:
+                    f.write(b"".join(lines[200:300]))
+            yield batch
+
+    monkeypatch.setattr(llamalog, "follow", follow)
+    scope = {"llamalog": llamalog}
+    exec(compile(block, "README.md", "exec"), scope)  # our own README, not log text
+    assert "template" in capsys.readouterr().out
+    seen = scope["miner"].templates_["count"].sum()
+    assert seen == len(llamalog.read_logs(live, format="log4j"))
