@@ -47,7 +47,9 @@ class SpanEncoder:
         return int(self.state[0])
 
     def encode(self, buf: np.ndarray, starts: np.ndarray, ends: np.ndarray) -> np.ndarray:
-        """int32 codes of the ranges (-1 where a start is negative)."""
+        """Codes of the ranges (-1 where a start is negative), in the narrowest signed
+        integer type that holds every category so far (a read keeps one array per
+        block: a field of few values takes one byte a row, not four)."""
         starts = np.ascontiguousarray(starts, dtype=np.int64)
         ends = np.ascontiguousarray(ends, dtype=np.int64)
         codes = K._lookup(buf, starts, ends, self.table, self.key_hash, self.key_off, self.key_buf)
@@ -68,7 +70,8 @@ class SpanEncoder:
             )
             if row < len(starts):
                 self._grow(int(ends[row] - starts[row]))
-        return codes.astype(np.int32)
+        n = self.n_categories
+        return codes.astype(np.int8 if n < 1 << 7 else np.int16 if n < 1 << 15 else np.int32)
 
     def _grow(self, need_bytes: int) -> None:
         n = self.n_categories

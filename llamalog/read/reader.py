@@ -458,9 +458,12 @@ def read_logs(
             lambda: read_logs(source, block_size=block_size, **options),
         )
     sources, opts = _options(source, block_size=block_size, **options)
+    release_memory()  # start from a trimmed heap: a dropped earlier frame's pages go back
     blocks = list(_blocks(sources, opts))
     release_memory()
     frame = assemble(blocks, [s.name for s in sources], opts.layout, opts.columns)
+    del blocks
+    release_memory()  # what parsing freed goes back now, not at the next read's peak
     _warn_match(opts)
     frame.attrs["llamalog"] = _attrs(opts, frame)
     return frame
