@@ -104,3 +104,32 @@ def test_follow_snippet_runs_on_a_growing_bundled_log(tmp_path, monkeypatch, cap
     assert "template" in capsys.readouterr().out
     seen = scope["miner"].templates_["count"].sum()
     assert seen == len(llamalog.read_logs(live, format="log4j"))
+
+
+def test_dask_snippet_runs_on_a_local_cluster(tmp_path, monkeypatch):
+    distributed = __import__("pytest").importorskip("dask.distributed")
+    import llamalog.dask as lld
+
+    block = next(b for b in python_blocks() if "import llamalog.dask as lld" in b)
+    clients = []
+    real_client = distributed.Client
+
+    def client(address=None):  # the snippet's scheduler: an in-process cluster here
+        c = real_client(processes=False, n_workers=1, dashboard_address=None)
+        clients.append(c)
+        return c
+
+    real = lld.read_logs
+    monkeypatch.setattr(distributed, "Client", client)
+    monkeypatch.setattr(
+        lld, "read_logs", lambda path, **kw: real(ROOT / "datasets" / "app.log", **kw)
+    )
+    monkeypatch.chdir(tmp_path)
+    scope: dict = {}
+    try:
+        exec(compile(block, "README.md", "exec"), scope)  # our own README, not log text
+    finally:
+        for c in clients:
+            c.close()
+    assert (tmp_path / "miner.json").exists()
+    assert {"template_id", "template"} <= set(scope["frame"].columns)
