@@ -48,6 +48,9 @@ from . import accessor  # noqa: E402,F401  (registers frame.llamalog)
 _LAZY = {
     "analyze": ("llamalog.analyze", None),
     "summary": ("llamalog.analyze", "summary"),
+    "frequency": ("llamalog.analyze", "frequency"),
+    "charts": ("llamalog.charts", None),
+    "run_report": ("llamalog.reports", "run_report"),
     "Autoencoder": ("llamalog.detectors", "Autoencoder"),
     "Labels": ("llamalog.detectors", "Labels"),
     "PatternDetector": ("llamalog.detectors", "PatternDetector"),
@@ -98,8 +101,11 @@ __all__ += [
     "add_templates",
     "analyze",
     "anomalies",
+    "charts",
     "detect",
     "evaluate_parsing",
+    "frequency",
+    "run_report",
     "summary",
     "windows",
 ]
