@@ -392,6 +392,55 @@ def write_table(frame, path: Path) -> None:
 
 
 @app.command()
+def report(
+    paths: Annotated[list[str], typer.Argument(help="Files, globs or directories.")],
+    format: FormatOpt = "auto",
+    out: Annotated[Path, typer.Option("--out", "-o", help="Folder for the report.")] = Path(
+        "out/report"
+    ),
+    session: Annotated[
+        str | None, typer.Option(help="Session windows: a column or a regex over messages.")
+    ] = None,
+    every: Annotated[str | None, typer.Option(help="Fixed time windows, e.g. 1min.")] = None,
+    train: Annotated[
+        str, typer.Option(help="Training part: a fraction of the rows (0.5) or a time.")
+    ] = "0.5",
+    top: Annotated[int, typer.Option(help="Templates and anomalies shown.")] = 15,
+    notebook: Annotated[
+        Path | None, typer.Option(help="Another notebook with a 'parameters' cell.")
+    ] = None,
+    html: Annotated[bool, typer.Option(help="Also export report.html.")] = True,
+) -> None:
+    """Run the report notebook on logs (papermill): executed notebook, HTML and tables.
+
+    The same arguments give the same report, so it can run as a scheduled batch job.
+    """
+    from rich.text import Text
+
+    import llamalog
+
+    try:
+        cut: float | str = float(train)
+    except ValueError:
+        cut = train
+    files = llamalog.run_report(
+        paths[0] if len(paths) == 1 else paths,
+        out,
+        format=format,
+        session=session,
+        every=every,
+        train=cut,
+        top=top,
+        notebook=notebook,
+        html=html,
+    )
+    console = _console()
+    for name, path in files.items():
+        console.print(Text(f"  {name:<15} {path}"))
+    console.print(Text("Report in ") + Text(f"{out}/", style="bold"))
+
+
+@app.command()
 def demo(
     out: Annotated[Path, typer.Option("--out", "-o", help="Folder for the results.")] = Path(
         "out/demo"

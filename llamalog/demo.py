@@ -54,11 +54,14 @@ def _anomaly_text(row: pd.Series) -> str:
     return f"{lines}, confidence {row['confidence']:.2f}: {row['explanation']}"
 
 
-def run_demo(out: str | Path = "out/demo") -> dict:
+def run_demo(out: str | Path = "out/demo", *, report: bool = True) -> dict:
     """Parse the sample log with ``format="auto"``, find anomalies, write results under ``out``.
 
     The detectors (:func:`llamalog.detect` defaults: pattern and time series over
     fixed time windows) learn from the first half of the log in time and score it all.
+    With ``report`` the report notebook then runs on the same log with the same
+    training cut (:func:`llamalog.run_report`), into ``out/report/``; without papermill
+    installed that step is skipped and ``files`` says why.
 
     Returns
     -------
@@ -110,6 +113,8 @@ def run_demo(out: str | Path = "out/demo") -> dict:
         },
     }
     files["summary"].write_text(json.dumps(payload, indent=2, default=str) + "\n")
+    if report:
+        files["report"] = _report(log, out / "report", cut)
     return {
         "log": log,
         "format": meta.get("format"),
@@ -117,6 +122,18 @@ def run_demo(out: str | Path = "out/demo") -> dict:
         "anomalies": found,
         "files": files,
     }
+
+
+def _report(log: Path, out: Path, cut) -> Path | str:
+    """The HTML report of the demo log, or why there is none."""
+    from .errors import MissingDependencyError
+    from .reports import run_report
+
+    train = cut if isinstance(cut, float) else pd.Timestamp(cut).isoformat()
+    try:
+        return run_report(log, out, train=train)["html"]
+    except MissingDependencyError as exc:
+        return f"(no report: {exc})"
 
 
 def _jsonable(value: object) -> object:

@@ -38,6 +38,20 @@ def test_demo_writes_table_and_summary(demo):
     assert str(tmp_path) in result.output
 
 
+def test_demo_runs_the_report_with_the_same_training_cut(demo):
+    tmp_path, result = demo
+    report = tmp_path / "report"
+    assert (report / "report.html").stat().st_size > 0
+    executed = json.loads((report / "report.ipynb").read_text())
+    cut = json.loads((tmp_path / "summary.json").read_text())["anomalies"]["trained_before"]
+    assert pd.Timestamp(executed["metadata"]["papermill"]["parameters"]["train"]) == pd.Timestamp(
+        cut
+    )
+    same = pd.read_csv(report / "anomalies.csv")
+    assert len(same) == len(pd.read_csv(tmp_path / "anomalies.csv"))
+    assert "report.html" in result.output
+
+
 def test_demo_writes_anomalies(demo):
     tmp_path, result = demo
     summary = json.loads((tmp_path / "summary.json").read_text())

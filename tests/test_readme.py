@@ -133,3 +133,17 @@ def test_dask_snippet_runs_on_a_local_cluster(tmp_path, monkeypatch):
             c.close()
     assert (tmp_path / "miner.json").exists()
     assert {"template_id", "template"} <= set(scope["frame"].columns)
+
+
+def test_charts_and_report_snippets_run_on_bundled_data(tmp_path, monkeypatch):
+    charts_block = next(b for b in python_blocks() if "charts.timeline(frame)" in b)
+    report_block = next(b for b in python_blocks() if "llamalog.run_report(" in b)
+    frame = llamalog.add_templates(llamalog.read_logs(ROOT / "datasets" / "app.log"))
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "app.log").write_bytes((ROOT / "datasets" / "app.log").read_bytes())
+    scope = {"llamalog": llamalog, "frame": frame}
+    exec(compile(charts_block, "README.md", "exec"), scope)  # our own README, not log text
+    assert (tmp_path / "timeline.html").stat().st_size > 0
+    exec(compile(report_block, "README.md", "exec"), scope)
+    assert scope["files"]["html"] == tmp_path / "out" / "report" / "report.html"
+    assert (tmp_path / "out" / "report" / "anomalies.json").exists()
