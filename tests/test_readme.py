@@ -147,3 +147,12 @@ def test_charts_and_report_snippets_run_on_bundled_data(tmp_path, monkeypatch):
     exec(compile(report_block, "README.md", "exec"), scope)
     assert scope["files"]["html"] == tmp_path / "out" / "report" / "report.html"
     assert (tmp_path / "out" / "report" / "anomalies.json").exists()
+
+
+def test_explorer_snippet_runs_on_bundled_data(tmp_path, monkeypatch):
+    block = next(b for b in python_blocks() if "llamalog.explore(" in b)
+    frame = llamalog.add_templates(llamalog.read_logs(ROOT / "datasets" / "app.log"))
+    monkeypatch.chdir(tmp_path)
+    scope = {"llamalog": llamalog, "frame": frame}
+    exec(compile(block, "README.md", "exec"), scope)  # our own README, not log text
+    assert len(scope["found"]) > 0
