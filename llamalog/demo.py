@@ -131,7 +131,7 @@ def _report(log: Path, out: Path, cut) -> Path | str:
 
     train = cut if isinstance(cut, float) else pd.Timestamp(cut).isoformat()
     try:
-        return run_report(log, out, train=train)["html"]
+        return out / run_report(log, out, train=train)["html"].name
     except MissingDependencyError as exc:
         return f"(no report: {exc})"
 

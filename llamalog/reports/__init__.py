@@ -98,6 +98,7 @@ def run_report(
         kernel_name=kernel_name,
         progress_bar=progress,
         cwd=str(out),
+        kernel_manager_class="llamalog.reports._kernel.IPCKernelManager",
     )
     files = {"notebook": executed}
     if html:
