@@ -44,7 +44,7 @@ from .parse.engine import FLAG_NAMES, OUT_OF_ORDER, SourceState
 from .read.formats import detect_format
 from .read.reader import _options, _parse, assemble, flag_names, parse_size
 from .read.reader import read_logs as _read_logs
-from .read.sources import Source, _is_plain_file, resolve_sources
+from .read.sources import Source, _is_plain_file, count_newlines, resolve_sources
 from .templates.miner import TemplateMiner
 from .templates.miner import add_templates as _add_templates
 
@@ -185,17 +185,8 @@ def _merge_all(miners: list[TemplateMiner]) -> TemplateMiner:
 
 def _newlines(path: str, start: int, stop: int) -> int:
     """``\\n`` bytes in ``[start, stop)`` of a file."""
-    n = 0
     with open(path, "rb") as f:
-        f.seek(start)
-        left = stop - start
-        while left > 0:
-            chunk = f.read(min(left, 1 << 24))
-            if not chunk:
-                break
-            n += chunk.count(b"\n")
-            left -= len(chunk)
-    return n
+        return count_newlines(f, start, stop)
 
 
 def _line_start(f, pos: int) -> int:

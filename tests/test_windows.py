@@ -587,6 +587,26 @@ def simple_patterns(draw):
     return "".join(atoms)
 
 
+def _findall_keys(simple, texts: list[str]) -> tuple[dict, np.ndarray]:
+    """The numba findall's keys per row of ``texts``, and its key hashes; checks that
+    exactly the non-ASCII rows are handed back."""
+    import pyarrow as pa
+
+    from llamalog._arrow import string_buffers
+    from llamalog.features._regex import find_spans
+
+    offsets, data = string_buffers(pa.array(texts, pa.large_string()))
+    rows, start, stop, hashes, other = find_spans(
+        data, offsets, np.arange(len(texts)), simple.tables, simple.mins, simple.maxs,
+        *simple.group,
+    )  # fmt: skip
+    assert other.tolist() == [i for i, t in enumerate(texts) if not t.isascii()]
+    got = defaultdict(list)
+    for r, a, b in zip(rows.tolist(), start.tolist(), stop.tolist(), strict=True):
+        got[r].append(data[a:b].tobytes().decode())
+    return got, hashes
+
+
 @settings(max_examples=300, deadline=None)
 @given(
     simple_patterns(),
@@ -596,26 +616,14 @@ def test_numba_findall_equals_re_findall(pattern, texts):
     """The kernel's keys (and rows) equal ``re.findall``'s, or the pattern is refused."""
     import re
 
-    import pyarrow as pa
-
-    from llamalog._arrow import string_buffers
-    from llamalog.features._regex import compile_simple, find_spans
+    from llamalog.features._regex import compile_simple
 
     simple = compile_simple(pattern)
     compiled = re.compile(pattern)
     if simple is None:
         assert compiled.groups > 1 or compiled.fullmatch("") is not None or "é" in pattern
         return
-    arr = pa.array(texts, pa.large_string())
-    offsets, data = string_buffers(arr)
-    rows, start, stop, hashes, other = find_spans(
-        data, offsets, np.arange(len(texts)), simple.tables, simple.mins, simple.maxs,
-        *simple.group,
-    )  # fmt: skip
-    assert other.tolist() == [i for i, t in enumerate(texts) if not t.isascii()]
-    got = defaultdict(list)
-    for r, a, b in zip(rows.tolist(), start.tolist(), stop.tolist(), strict=True):
-        got[r].append(data[a:b].tobytes().decode())
+    got, hashes = _findall_keys(simple, texts)
     for i, text in enumerate(texts):
         if text.isascii():
             assert got[i] == compiled.findall(text), (pattern, text)
@@ -653,10 +661,7 @@ def test_numba_findall_eight_bytes_at_a_time_equals_re():
     wherever the keys, near misses and non-ASCII bytes fall against word boundaries."""
     import re
 
-    import pyarrow as pa
-
-    from llamalog._arrow import string_buffers
-    from llamalog.features._regex import compile_simple, find_spans
+    from llamalog.features._regex import compile_simple
 
     rng = np.random.default_rng(7)
     pieces = ["blk_", "blk_-", "bl", "b", "blk_12", "blk_-3456", " ", "xx", "é", "0123456789"]
@@ -664,16 +669,7 @@ def test_numba_findall_eight_bytes_at_a_time_equals_re():
     pattern = r"blk_-?\d+"
     simple = compile_simple(pattern)
     assert simple is not None
-    arr = pa.array(texts, pa.large_string())
-    offsets, data = string_buffers(arr)
-    rows, start, stop, _, other = find_spans(
-        data, offsets, np.arange(len(texts)), simple.tables, simple.mins, simple.maxs,
-        *simple.group,
-    )  # fmt: skip
-    assert other.tolist() == [i for i, t in enumerate(texts) if not t.isascii()]
-    got = defaultdict(list)
-    for r, a, b in zip(rows.tolist(), start.tolist(), stop.tolist(), strict=True):
-        got[r].append(data[a:b].tobytes().decode())
+    got, _ = _findall_keys(simple, texts)
     checked = 0
     for i, text in enumerate(texts):
         if text.isascii():

@@ -21,6 +21,8 @@ from dataclasses import dataclass
 import numpy as np
 from numba import njit, prange
 
+from .._hashing import span_hash
+
 _BIG = np.iinfo(np.int64).max
 
 
@@ -154,33 +156,6 @@ def _next_byte(buf, words, head, p, e, byte):
     return e
 
 
-_GOLDEN = np.uint64(0x9E3779B97F4A7C15)
-_M1 = np.uint64(0xBF58476D1CE4E5B9)
-_M2 = np.uint64(0x94D049BB133111EB)
-
-
-@njit(cache=True, nogil=True, inline="always")
-def _span_hash(buf, a, b):
-    """64-bit hash of ``buf[a:b]``, eight bytes a step (the byte loads of a step combine
-    into one load), its length mixed in, splitmix64's finaliser at the end."""
-    h = np.uint64(b - a) * _GOLDEN
-    p = a
-    while p < b:
-        w = np.uint64(0)
-        m = min(8, b - p)
-        for q in range(m):
-            w |= np.uint64(buf[p + q]) << np.uint64(8 * q)
-        h = (h ^ w) * _M1
-        h ^= h >> np.uint64(31)
-        p += m
-    h ^= h >> np.uint64(30)
-    h *= _M1
-    h ^= h >> np.uint64(27)
-    h *= _M2
-    h ^= h >> np.uint64(31)
-    return h
-
-
 @njit(cache=True, nogil=True, inline="always")
 def _scan(buf, words, head, lead_byte, s, e, tables, mins, maxs, glo, ghi, counts, poss,
           out_s, out_e, o):  # fmt: skip
@@ -299,7 +274,7 @@ def _find_spans(data, words, head, lead_byte, offsets, rows, tables, mins, maxs,
                 )  # fmt: skip
             for i in range(first[j], first[j + 1]):
                 row_of[i] = r
-                hashes[i] = _span_hash(data, start[i], end[i])
+                hashes[i] = span_hash(data, start[i], end[i])
     return row_of, start, end, hashes, not_ascii
 
 

@@ -32,23 +32,9 @@ import pandas as pd
 from ..errors import SourceError
 from ..parse.engine import SourceState
 from .reader import ReadOptions, _options, _parse, assemble, parse_size
-from .sources import _MAGIC
+from .sources import _MAGIC, count_newlines
 
 _KEYS = {"multiline", "message", "time_format", "time_fields", "tz", "year", "json_options"}
-
-
-def _count_lines(f, end: int) -> int:
-    """Lines ending before byte ``end`` of an open binary file."""
-    f.seek(0)
-    n = 0
-    left = end
-    while left > 0:
-        chunk = f.read(min(left, 1 << 24))
-        if not chunk:
-            break
-        n += chunk.count(b"\n")
-        left -= len(chunk)
-    return n
 
 
 class _Tail:
@@ -71,8 +57,7 @@ class _Tail:
         start = 0 if from_start else st.st_size
         if start:
             # begin after the last complete line, numbering lines as the file does
-            self.f.seek(0)
-            self.state.lines_done = _count_lines(self.f, start)
+            self.state.lines_done = count_newlines(self.f, 0, start)
             start = self._line_start(start)
         self.f.seek(start)
         self.pos = start

@@ -11,9 +11,7 @@ from __future__ import annotations
 import numpy as np
 from numba import njit, prange
 
-_GOLDEN = np.uint64(0x9E3779B97F4A7C15)
-_M1 = np.uint64(0xBF58476D1CE4E5B9)
-_M2 = np.uint64(0x94D049BB133111EB)
+from .. import _hashing as H
 
 OK, NEEDS_PYTHON = 0, 1
 
@@ -60,16 +58,10 @@ def _hash_padded(buf, k):
     for q in range(k, end):
         buf[q] = 0
     words = buf[:end].view(np.uint64)
-    h = np.uint64(k) * _GOLDEN
+    h = H.start(k)
     for w in words:
-        h = (h ^ w) * _M1
-        h ^= h >> np.uint64(31)
-    h ^= h >> np.uint64(30)
-    h *= _M1
-    h ^= h >> np.uint64(27)
-    h *= _M2
-    h ^= h >> np.uint64(31)
-    return h
+        h = H.step(h, w)
+    return H.finish(h)
 
 
 @njit(cache=True, nogil=True, inline="always")
