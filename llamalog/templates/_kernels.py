@@ -40,11 +40,12 @@ def _classes() -> np.ndarray:
         table[ord(ch)] |= 2  # delimiter inside a token
     for b in range(48, 58):
         table[b] |= 4  # digit
+    table[47] |= 8  # slash: paths and URLs need one
     return table
 
 
 CLASSES = _classes()
-_WS, _DELIM, _DIGIT = 1, 2, 4
+_WS, _DELIM, _DIGIT, _SLASH = 1, 2, 4, 8
 
 
 @njit(cache=True, nogil=True, inline="always")
@@ -231,6 +232,23 @@ def _pieces(buf, s, e, ps, pe, url):
 
 
 @njit(cache=True, nogil=True, inline="always")
+def _constant_pieces(buf, s, e):
+    """For a token with delimiters and no digit or slash: whether no piece between its
+    delimiters is a variable. Without digits or a slash only a UUID-long, a date-like
+    (3 letters) or a boolean-like (4-5 letters) piece can be one (:func:`_is_var_in`)."""
+    run = s
+    for q in range(s, e + 1):
+        if q < e and not _is_delim(buf[q]):
+            continue
+        n = q - run
+        if n == 36 or n == 3 or n == 4 or n == 5:
+            if _is_var_in(buf, run, q, False, False):
+                return False
+        run = q + 1
+    return True
+
+
+@njit(cache=True, nogil=True, inline="always")
 def _piece_is_delim(buf, ps, pe, i):
     return pe[i] - ps[i] == 1 and _is_delim(buf[ps[i]])
 
@@ -362,6 +380,25 @@ def _template_into(buf, s, e, ps, pe, out, want, vals, vend, vtype):
             pos += 1
         te = pos
         digits = (seen & _DIGIT) != 0
+        if (
+            seen & _DELIM
+            and not seen & (_DIGIT | _SLASH)
+            and date_run == 0
+            and not (prev_ends_var and any_param and last_numeric)
+            and _constant_pieces(buf, ts, te)
+        ):
+            # delimiters but no digit or slash, and no piece a word-like variable: the
+            # pieces would all be copied as they are, so the token is (no date or size
+            # unit can join it either: those rules need a variable just before)
+            if n_words > 0:
+                out[o] = 32
+                o += 1
+            out[o : o + te - ts] = buf[ts:te]
+            o += te - ts
+            n_words += 1
+            prev_exact_var = False
+            prev_ends_var = False
+            continue
         url = (seen & _DELIM) != 0 and _has(buf, ts, te, 58, 47, 47)
         if seen & _DELIM or buf[ts] == 47:
             n = _pieces(buf, ts, te, ps, pe, url)
