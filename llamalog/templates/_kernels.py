@@ -468,8 +468,12 @@ def _template_into(buf, s, e, ps, pe, out, want, vals, vend, vtype):
             delim = _piece_is_delim(buf, ps, pe, i)
             function = i + 1 < n and _piece_is_delim(buf, ps, pe, i + 1) and buf[ps[i + 1]] == 40
             if delim or function or not _is_var_in(buf, a, b, digits, url):
-                out[o : o + b - a] = buf[a:b]
-                o += b - a
+                if b - a == 1:  # a delimiter, mostly: no slice for one byte
+                    out[o] = buf[a]
+                    o += 1
+                else:
+                    out[o : o + b - a] = buf[a:b]
+                    o += b - a
                 word_parts += 1
                 last_is_var = False
                 exact = False
