@@ -63,6 +63,9 @@ class LlamalogAccessor:
     ``rare_templates``, ``transitions``, ``cooccurrence``, ``parameter_profile``,
     ``compare``. Features and detection: ``templates`` (:func:`llamalog.add_templates`),
     ``windows``, ``detect``, ``anomalies`` (its first argument is the fitted detector).
+    Charts and exploration: ``timeline``, ``template_bars``, ``anomaly_timeline``
+    (:mod:`llamalog.charts`), ``explore`` and ``filter``
+    (:func:`llamalog.explorer.filter_frame`).
     """
 
     def __init__(self, frame: pd.DataFrame) -> None:
@@ -80,6 +83,11 @@ class LlamalogAccessor:
     templates = _Delegate("llamalog.templates", "add_templates")
     windows = _Delegate("llamalog.features", "windows")
     detect = _Delegate("llamalog.detectors", "detect")
+    timeline = _Delegate("llamalog.charts", "timeline")
+    template_bars = _Delegate("llamalog.charts", "template_bars")
+    anomaly_timeline = _Delegate("llamalog.charts", "anomaly_timeline")
+    explore = _Delegate("llamalog.explorer", "explore")
+    filter = _Delegate("llamalog.explorer", "filter_frame")
 
     def anomalies(self, detector: Any, *args: Any, **kwargs: Any) -> pd.DataFrame:
         """:func:`llamalog.anomalies` of a fitted ``detector`` over this frame."""

@@ -49,6 +49,20 @@ def test_templates_windows_detect_delegate(frame):
     pd.testing.assert_frame_equal(mine, llamalog.anomalies(det, frame, {"every": "1min"}))
 
 
+def test_charts_and_explorer_delegate(frame):
+    from llamalog import charts
+    from llamalog.explorer import filter_frame
+
+    line = frame.llamalog.timeline(every="5min").to_dict()
+    assert line["datasets"] == charts.timeline(frame, every="5min").to_dict()["datasets"]
+    bars = frame.llamalog.template_bars(top=3).to_dict()
+    assert bars["datasets"] == charts.template_bars(frame, top=3).to_dict()["datasets"]
+    some = frame.llamalog.filter(levels=["ERROR"], text="timeout")
+    pd.testing.assert_frame_equal(some, filter_frame(frame, levels=["ERROR"], text="timeout"))
+    explorer = frame.llamalog.explore(page_size=5)
+    assert len(explorer.filtered) == len(frame)
+
+
 def test_methods_carry_the_functions_docs():
     from llamalog.accessor import LlamalogAccessor
 
