@@ -232,6 +232,24 @@ def _pieces(buf, s, e, ps, pe, url):
 
 
 @njit(cache=True, nogil=True, inline="always")
+def _copy(out, o, buf, a, b):
+    """Copy ``buf[a:b]`` to ``out[o:]``, eight bytes a step (byte loads and stores that
+    combine into one), and return the new end. ``out`` has 8 bytes of slack past what
+    it receives; ``buf`` is read past ``b`` only where it has those bytes."""
+    n = b - a
+    q = 0
+    if a + n + 8 <= buf.shape[0]:
+        while q < n:
+            for k in range(8):
+                out[o + q + k] = buf[a + q + k]
+            q += 8
+        return o + n
+    for k in range(n):
+        out[o + k] = buf[a + k]
+    return o + n
+
+
+@njit(cache=True, nogil=True, inline="always")
 def _constant_pieces(buf, s, e):
     """For a token with delimiters and no digit or slash: whether no piece between its
     delimiters is a variable. Without digits or a slash only a UUID-long, a date-like
@@ -349,8 +367,9 @@ def _template_into(buf, s, e, ps, pe, out, want, vals, vend, vtype):
 
     Returns ``(template length, parameters, parameter bytes)``, or ``(-1, 0, 0)`` when
     the text holds a non-ASCII byte (Python masks those messages). ``out`` needs room for
-    ``3 * (e - s) + 3`` bytes (each piece can become ``<*>``); ``vals``, ``vend`` and
-    ``vtype`` for ``e - s`` (a parameter's text is never longer than the text it spans).
+    ``3 * (e - s) + 3`` bytes (each piece can become ``<*>``) and 8 more (:func:`_copy`);
+    ``vals``, ``vend`` and ``vtype`` for ``e - s`` (a parameter's text is never longer
+    than the text it spans).
     """
     o = 0
     n_par = 0
@@ -393,8 +412,7 @@ def _template_into(buf, s, e, ps, pe, out, want, vals, vend, vtype):
             if n_words > 0:
                 out[o] = 32
                 o += 1
-            out[o : o + te - ts] = buf[ts:te]
-            o += te - ts
+            o = _copy(out, o, buf, ts, te)
             n_words += 1
             prev_exact_var = False
             prev_ends_var = False
@@ -472,8 +490,7 @@ def _template_into(buf, s, e, ps, pe, out, want, vals, vend, vtype):
                     out[o] = buf[a]
                     o += 1
                 else:
-                    out[o : o + b - a] = buf[a:b]
-                    o += b - a
+                    o = _copy(out, o, buf, a, b)
                 word_parts += 1
                 last_is_var = False
                 exact = False
@@ -554,7 +571,7 @@ def template_texts(data, offsets, rows):
         total += 3 * n + 3
     ps = np.empty(width, dtype=np.int64)
     pe = np.empty(width, dtype=np.int64)
-    buf = np.empty(total, dtype=np.uint8)
+    buf = np.empty(total + 8, dtype=np.uint8)  # + _copy's slack
     ends = np.zeros(len(rows) + 1, dtype=np.int64)
     vals = np.empty(0, dtype=np.uint8)
     vend = np.empty(0, dtype=np.int64)
