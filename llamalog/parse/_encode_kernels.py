@@ -10,6 +10,7 @@ from __future__ import annotations
 import numpy as np
 from numba import njit, prange
 
+from .._hashing import span_hash
 from ._dispatch import dual
 
 FNV_OFFSET = np.uint64(0xCBF29CE484222325)
@@ -34,10 +35,8 @@ def _span_hashes(buf, starts, ends):
 
 @njit(cache=True, nogil=True, inline="always")
 def _hash_span(buf, s, e):
-    h = FNV_OFFSET
-    for q in range(s, e):
-        h = (h ^ np.uint64(buf[q])) * FNV_PRIME
-    return h | np.uint64(1)
+    """The table's hash of a range: the kernels' word hash, never 0 (an empty slot)."""
+    return span_hash(buf, s, e) | np.uint64(1)
 
 
 @njit(cache=True, nogil=True)

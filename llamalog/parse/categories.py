@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
+from .._arrow import large_strings
 from . import _encode_kernels as K
 
 #: A field is encoded when the first block of a read has at most this share of distinct
@@ -85,12 +87,23 @@ class SpanEncoder:
             self.key_buf = np.resize(self.key_buf, 2 * (used + need_bytes))
 
     def categories(self) -> pd.Index:
-        """The distinct values, in order of first appearance (code order)."""
+        """The distinct values, in order of first appearance (code order), as strings.
+
+        Built as one Arrow array over a copy of the keys (no Python string per value:
+        a field such as a clock time has tens of thousands); bytes that are not UTF-8,
+        which the reader repairs before encoding, would be decoded with replacement.
+        """
         n = self.n_categories
-        raw = self.key_buf[: int(self.key_off[n])].tobytes()
-        off = self.key_off[: n + 1]
-        values = [raw[off[k] : off[k + 1]].decode("utf-8", "replace") for k in range(n)]
-        return pd.Index(values, dtype=object)
+        data = self.key_buf[: int(self.key_off[n])].copy()
+        offsets = self.key_off[: n + 1].copy()
+        arr = large_strings(data, offsets)
+        try:
+            arr.validate(full=True)
+        except pa.ArrowInvalid:
+            raw = data.tobytes()
+            values = [raw[offsets[k] : offsets[k + 1]].decode("utf-8", "replace") for k in range(n)]
+            return pd.Index(values, dtype="str")
+        return pd.Index(pd.array(arr, dtype="str"))
 
 
 def few_distinct(buf: np.ndarray, starts: np.ndarray, ends: np.ndarray) -> bool:
