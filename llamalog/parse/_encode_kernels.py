@@ -13,30 +13,23 @@ from numba import njit, prange
 from .._hashing import span_hash
 from ._dispatch import dual
 
-FNV_OFFSET = np.uint64(0xCBF29CE484222325)
-FNV_PRIME = np.uint64(0x100000001B3)
-
-
-@dual(1, 20000)
-def _span_hashes(buf, starts, ends):
-    """FNV-1a 64-bit hash of each range (uint64[n]); 0 for absent ranges (start < 0)."""
-    n = starts.shape[0]
-    out = np.zeros(n, dtype=np.uint64)
-    for i in prange(n):
-        s = starts[i]
-        if s < 0:
-            continue
-        h = FNV_OFFSET
-        for q in range(s, ends[i]):
-            h = (h ^ np.uint64(buf[q])) * FNV_PRIME
-        out[i] = h | np.uint64(1)  # never 0, which marks an empty slot
-    return out
-
 
 @njit(cache=True, nogil=True, inline="always")
 def _hash_span(buf, s, e):
     """The table's hash of a range: the kernels' word hash, never 0 (an empty slot)."""
     return span_hash(buf, s, e) | np.uint64(1)
+
+
+@dual(1, 20000)
+def _span_hashes(buf, starts, ends):
+    """The table's hash of each range (uint64[n]); 0 for absent ranges (start < 0)."""
+    n = starts.shape[0]
+    out = np.zeros(n, dtype=np.uint64)
+    for i in prange(n):
+        s = starts[i]
+        if s >= 0:
+            out[i] = _hash_span(buf, s, ends[i])
+    return out
 
 
 @njit(cache=True, nogil=True)
