@@ -180,7 +180,7 @@ def templates(
 
 @app.command()
 def follow(
-    path: Annotated[str, typer.Argument(help="The log file to follow (tail -F).")],
+    path: Annotated[str, typer.Argument(help="A log file, glob or directory to follow (tail -F).")],
     format: FormatOpt = "auto",
     from_start: Annotated[
         bool, typer.Option(help="Print the lines already in the file first.")

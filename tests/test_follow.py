@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gzip
 import os
+from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -113,3 +114,42 @@ def test_follow_refuses_what_it_cannot_follow(tmp_path):
         next(llamalog.follow(plain, format=FMT, cache=True))
     with pytest.raises(ValueError, match="poll"):
         next(llamalog.follow(plain, format=FMT, poll=-1))
+
+
+def test_a_glob_follows_every_file_and_the_ones_created_later(tmp_path):
+    a, b, c = (tmp_path / f"app-{x}.log" for x in "abc")
+    _append(a, "2026-03-01 08:00:00 INFO a one\n")
+    _append(b, "2026-03-01 08:00:00 INFO b one\n")
+    stream = llamalog.follow(
+        tmp_path / "app-*.log", format=FMT, from_start=True, multiline=False, **FAST
+    )
+    first = [next(stream), next(stream)]
+    _append(a, "2026-03-01 08:00:01 INFO a two\n")
+    _append(c, "2026-03-01 08:00:02 INFO c one\n2026-03-01 08:00:03 INFO c two\n")
+    batches = [*first, *stream]
+    assert all(batch["source"].nunique() == 1 for batch in batches)
+    got = concat_frames(batches)
+    by_file = {
+        Path(str(src)).name: grp["message"].tolist()
+        for src, grp in got.groupby("source", observed=True)
+    }
+    assert by_file == {
+        "app-a.log": ["a one", "a two"],
+        "app-b.log": ["b one"],
+        "app-c.log": ["c one", "c two"],
+    }
+    assert got[got["source"].astype(str).str.endswith("app-c.log")]["line"].tolist() == [1, 2]
+
+
+def test_a_directory_leaves_out_compressed_archives_and_waits_for_files(tmp_path):
+    (tmp_path / "old.log.1.gz").write_bytes(gzip.compress(b"2026-03-01 07:00:00 INFO old\n"))
+    with pytest.warns(llamalog.LlamalogWarning, match="compressed"):
+        stream = llamalog.follow(tmp_path, format=FMT, from_start=True, **FAST)
+    _append(tmp_path / "app.log", "2026-03-01 08:00:00 INFO first\n")
+    got = concat_frames(list(stream))
+    assert got["message"].tolist() == ["first"]
+    empty = tmp_path / "later"
+    empty.mkdir()
+    stream = llamalog.follow(empty / "*.log", format=FMT, **FAST)
+    _append(empty / "new.log", "2026-03-01 08:00:00 INFO born later\n")
+    assert concat_frames(list(stream))["message"].tolist() == ["born later"]

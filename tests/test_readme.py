@@ -88,11 +88,17 @@ def test_follow_snippet_runs_on_a_growing_bundled_log(tmp_path, monkeypatch, cap
     live = tmp_path / "app.log"
     lines = (ROOT / "datasets" / "app.log").read_bytes().splitlines(keepends=True)
     live.write_bytes(b"".join(lines[:200]))
+    access = tmp_path / "nginx"
+    access.mkdir()
+    (access / "access.log").write_bytes((ROOT / "datasets" / "access.log").read_bytes())
     real = llamalog.follow
+    quick = {"from_start": True, "poll": 0.01, "idle_timeout": 0.5}
 
-    def follow(path, **kwargs):  # the snippet's file, then lines written while it runs
-        stream = real(live, **kwargs, from_start=True, poll=0.01, idle_timeout=0.5)
-        for i, batch in enumerate(stream):
+    def follow(path, **kwargs):  # the snippet's files; app.log grows while it is followed
+        if "nginx" in str(path):
+            yield from real(access / "*.log", **kwargs, **quick)
+            return
+        for i, batch in enumerate(real(live, **kwargs, **quick)):
             if i == 0:
                 with open(live, "ab") as f:
                     f.write(b"".join(lines[200:300]))

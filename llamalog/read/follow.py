@@ -21,18 +21,21 @@ with :func:`~llamalog.read_logs` or :func:`~llamalog.iter_logs`.
 
 from __future__ import annotations
 
+import glob
+import io
 import os
 import time
+import warnings
 from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-from ..errors import SourceError
+from ..errors import LlamalogWarning, SourceError
 from ..parse.engine import SourceState
 from .reader import ReadOptions, _options, _parse, assemble, parse_size
-from .sources import _MAGIC, count_newlines
+from .sources import _MAGIC, _is_glob, count_newlines
 
 _KEYS = {"multiline", "message", "time_format", "time_fields", "tz", "year", "json_options"}
 
@@ -90,8 +93,39 @@ class _Tail:
         self.f.close()
 
 
+class _Files:
+    """The files a followed source names now: a file, a glob, a directory (its regular,
+    non-hidden files) or a list of these. Looked at again while following, so files
+    created later (a glob's new match, a directory's new file) are followed too."""
+
+    def __init__(self, source) -> None:
+        items = source if isinstance(source, list | tuple) else [source]
+        self.items = [os.fspath(item) for item in items]
+
+    def waits(self) -> bool:
+        """Whether naming no file yet is fine (a glob or a directory can fill later)."""
+        return any(_is_glob(t) or Path(t).expanduser().is_dir() for t in self.items)
+
+    def now(self) -> list[Path]:
+        out: list[Path] = []
+        for text in self.items:
+            path = Path(text).expanduser()
+            if path.is_dir():
+                out += sorted(
+                    p
+                    for p in path.rglob("*")
+                    if p.is_file() and not any(x.startswith(".") for x in p.relative_to(path).parts)
+                )
+            elif path.is_file():
+                out.append(path)
+            elif _is_glob(text):
+                found = glob.glob(os.path.expanduser(text), recursive=True)
+                out += sorted(Path(m) for m in found if Path(m).is_file())
+        return list(dict.fromkeys(out))
+
+
 def follow(
-    path: str | os.PathLike,
+    path,
     format: str = "auto",
     *,
     from_start: bool = False,
@@ -102,27 +136,30 @@ def follow(
     columns=None,
     **options,
 ) -> Iterator[pd.DataFrame]:
-    """Yield the records appended to a log file, as DataFrames, while it grows.
+    """Yield the records appended to log files, as DataFrames, while they grow.
 
     Parameters
     ----------
-    path : str or path
-        One plain-text log file (``tail -F``: followed across rotation and truncation).
+    path : path, glob, directory or a list of them
+        The plain-text log files to follow (``tail -F``: each across rotation and
+        truncation). A glob or a directory is looked at again while following, so a
+        file created later is followed from its first line. Compressed files among
+        them (rotated ``.gz`` archives) are left out with a warning.
     format : str
-        As for :func:`~llamalog.read_logs`; ``"auto"`` detects from the lines in the file
-        (waiting for the first ones when it is empty).
+        As for :func:`~llamalog.read_logs`; ``"auto"`` detects from the lines already
+        written (waiting for the first ones when there are none).
     from_start : bool
-        Yield the lines already in the file first (default: only lines written after the
-        call; their ``line`` numbers still count from the top of the file).
+        Yield the lines already in the files first (default: only lines written after
+        the call; their ``line`` numbers still count from the top of each file).
     poll : float
         Seconds to sleep when nothing new has arrived.
     flush_after : float
         Seconds a finished last record waits for continuation lines (multi-line
         formats) before it is yielded on its own.
     idle_timeout : float, optional
-        Stop after this many seconds without new bytes, yielding whatever was still
-        held (a last line without ``\\n`` included). Default: follow until the caller
-        stops iterating (``break``, or interrupting the notebook cell).
+        Stop after this many seconds without new bytes in any file, yielding whatever
+        was still held (a last line without ``\\n`` included). Default: follow until the
+        caller stops iterating (``break``, or interrupting the notebook cell).
     block_size, columns, **options
         As for :func:`~llamalog.read_logs` (``multiline``, ``message``, ``time_format``,
         ``time_fields``, ``tz``, ``year``, ``json_options``).
@@ -130,13 +167,14 @@ def follow(
     Yields
     ------
     DataFrame
-        The records completed since the previous batch, with the columns
-        ``read_logs`` gives for this format.
+        The records of one file completed since its previous batch, with the columns
+        ``read_logs`` gives for this format (``source`` names the file).
 
     Raises
     ------
     SourceError
-        The file does not exist, or is compressed.
+        A named file does not exist (a glob or a directory may name none yet), or a
+        single named file is compressed.
 
     Examples
     --------
@@ -155,52 +193,91 @@ def follow(
     for name, value in (("poll", poll), ("flush_after", flush_after)):
         if not value >= 0:
             raise ValueError(f"{name} must be a number of seconds >= 0, got {value!r}")
-    path = Path(os.fspath(path)).expanduser()
-    if not path.is_file():
-        raise SourceError(f"no such file: {str(path)!r}; follow() needs an existing log file")
-    block_bytes = parse_size(block_size)
-    # where to start is fixed now, not when the caller first asks for a batch
-    tail = _Tail(path, options.get("year"), from_start=from_start)
+    files = _Files(path)
+    found = files.now()
+    if not found and not files.waits():
+        raise SourceError(f"no such file: {path!r}; follow() needs an existing log file")
+    single = len(files.items) == 1 and not files.waits()
+    year = options.get("year")
+    tails: dict[Path, _Tail] = {}
+    skipped: set[Path] = set()
+    for f in found:  # where to start is fixed now, not when the first batch is asked for
+        _open(tails, skipped, f, year, from_start=from_start, strict=single)
 
-    def resolve() -> ReadOptions:
-        return _options(str(path), format=format, columns=columns, **options)[1]
+    def resolve() -> ReadOptions | None:
+        named = [f for f in files.now() if f not in skipped and os.path.getsize(f)]
+        if format == "auto" and not named:
+            return None  # detecting a format needs lines: wait for the first ones
+        # a given format needs no file: an empty stream stands in when none exists yet
+        source = str(named[0]) if named else io.BytesIO(b"")
+        return _options(source, format=format, columns=columns, **options)[1]
 
-    # a bad format fails here; detecting one needs lines, which an empty file lacks yet
     try:
-        opts = None if format == "auto" and os.path.getsize(path) == 0 else resolve()
+        opts = resolve()  # a bad format fails here
     except BaseException:
-        tail.close()
+        for t in tails.values():
+            t.close()
         raise
-    return _follow(path, tail, opts, resolve, block_bytes, poll, flush_after, idle_timeout)
+    state = _Following(files, tails, skipped, year, opts, resolve)
+    return _follow(state, parse_size(block_size), poll, flush_after, idle_timeout)
 
 
-def _follow(path, tail, opts, resolve, block_bytes, poll, flush_after, idle_timeout):
-    last_data = time.monotonic()
-    while opts is None:  # format="auto" on an empty file: wait for its first lines
-        if os.path.getsize(path):
-            opts = resolve()
-        elif idle_timeout is not None and time.monotonic() - last_data >= idle_timeout:
-            tail.close()
-            return
-        else:
-            time.sleep(poll)
+class _Following:
+    """What a follow carries between polls."""
+
+    def __init__(self, files, tails, skipped, year, opts, resolve) -> None:
+        self.files, self.tails, self.skipped = files, tails, skipped
+        self.year, self.opts, self.resolve = year, opts, resolve
+
+
+def _open(tails, skipped, path: Path, year, *, from_start: bool, strict: bool) -> None:
+    """Start following ``path``; a compressed one is refused (``strict``) or left out."""
     try:
+        tails[path] = _Tail(path, year, from_start=from_start)
+    except SourceError:
+        if strict:
+            raise
+        skipped.add(path)
+        warnings.warn(
+            f"follow: {path} is compressed and is not followed", LlamalogWarning, stacklevel=4
+        )
+    except FileNotFoundError:  # gone between listing and opening
+        pass
+
+
+def _follow(state: _Following, block_bytes, poll, flush_after, idle_timeout):
+    last_data = time.monotonic()
+    tails = state.tails
+    try:
+        while state.opts is None:  # format="auto" and no line yet
+            state.opts = state.resolve()
+            if state.opts is not None:
+                break
+            for f in state.files.now():
+                if f not in tails and f not in state.skipped:
+                    _open(tails, state.skipped, f, state.year, from_start=True, strict=False)
+            if idle_timeout is not None and time.monotonic() - last_data >= idle_timeout:
+                return
+            time.sleep(poll)
+        opts = state.opts
         while True:
             got = False
-            while tail.read_new(block_bytes):
-                got = True
-                frame = _complete(tail, opts, final=False)
-                if frame is not None:
-                    yield frame
+            for tail in list(tails.values()):
+                while tail.read_new(block_bytes):
+                    got = True
+                    frame = _complete(tail, opts, final=False)
+                    if frame is not None:
+                        yield frame
             now = time.monotonic()
             if got:
                 last_data = now
                 continue
-            if _replaced(path, tail):  # read the old file to its end, then the new one
-                try:
+            for path, tail in list(tails.items()):
+                if not _replaced(path, tail):
+                    continue
+                try:  # read the old file to its end, then the new one from its start
                     fresh = _Tail(path, opts.year, from_start=True)
                 except FileNotFoundError:  # gone again before it could be opened
-                    time.sleep(poll)
                     continue
                 while tail.read_new(block_bytes):
                     frame = _complete(tail, opts, final=False)
@@ -210,27 +287,35 @@ def _follow(path, tail, opts, resolve, block_bytes, poll, flush_after, idle_time
                 if frame is not None:
                     yield frame
                 tail.close()
-                tail = fresh
+                tails[path] = fresh
                 last_data = now
-                continue
-            if (
-                tail.held_since is not None
-                and now - tail.held_since >= flush_after
-                and len(tail.pending)
-                and tail.pending[-1] == 10
-            ):
-                frame = _complete(tail, opts, final=True)
-                if frame is not None:
-                    yield frame
+            for f in state.files.now():  # files that appeared since: all their lines are new
+                if f not in tails and f not in state.skipped:
+                    _open(tails, state.skipped, f, state.year, from_start=True, strict=False)
+            flushed = False
+            for tail in tails.values():
+                if (
+                    tail.held_since is not None
+                    and now - tail.held_since >= flush_after
+                    and len(tail.pending)
+                    and tail.pending[-1] == 10
+                ):
+                    frame = _complete(tail, opts, final=True)
+                    flushed = True
+                    if frame is not None:
+                        yield frame
+            if flushed:
                 continue
             if idle_timeout is not None and now - last_data >= idle_timeout:
-                frame = _complete(tail, opts, final=True)
-                if frame is not None:
-                    yield frame
+                for tail in tails.values():
+                    frame = _complete(tail, opts, final=True)
+                    if frame is not None:
+                        yield frame
                 return
             time.sleep(poll)
     finally:
-        tail.close()
+        for tail in tails.values():
+            tail.close()
 
 
 def _replaced(path: Path, tail: _Tail) -> bool:
