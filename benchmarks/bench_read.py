@@ -325,12 +325,7 @@ def bench_corpus(dataset: str, fmt: str, args: argparse.Namespace) -> dict:
     return {
         "dataset": dataset,
         "format": fmt,
-        "memory": {
-            "baseline_mib": mem["baseline_mib"],
-            "peak_mib": mem["peak_mib"],
-            "added_x_file": (mem["peak_mib"] - mem["baseline_mib"]) * MIB / size,
-            "peak_x_file": mem["peak_mib"] * MIB / size,
-        },
+        "memory": memory_row(mem, size),
         "path": str(path.relative_to(ROOT)),
         "bytes": size,
         "lines": lines,
@@ -347,9 +342,12 @@ def grown_memory(dataset: str, fmt: str, args: argparse.Namespace) -> dict:
     size = path.stat().st_size
     print(f"{dataset}: {path.relative_to(ROOT)}, {size / MB:.1f} MB (memory only)", flush=True)
     mem = measure("memory", path, dataset, fmt)
+    return {"lines": count_lines(path), "bytes": size, **memory_row(mem, size)}
+
+
+def memory_row(mem: dict, size: int) -> dict:
+    """Peak and baseline of a 'memory' measurement, and both as multiples of the file."""
     return {
-        "lines": count_lines(path),
-        "bytes": size,
         "baseline_mib": mem["baseline_mib"],
         "peak_mib": mem["peak_mib"],
         "added_x_file": (mem["peak_mib"] - mem["baseline_mib"]) * MIB / size,

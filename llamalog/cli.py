@@ -149,18 +149,10 @@ def templates(
     added; --save writes the miner back, so runs over successive logs share one id
     space.
     """
-    import llamalog
 
     frame = _read(paths, format, None, None, columns=[])  # messages are all mining needs
-    if miner is not None and miner.exists():
-        try:
-            mined = llamalog.TemplateMiner.load(miner)
-        except (ValueError, KeyError, json.JSONDecodeError) as exc:
-            typer.echo(f"error: cannot read miner {miner}: {exc}", err=True)
-            raise typer.Exit(2) from exc
-        known = set(mined.templates_.index.tolist())
-    else:
-        mined, known = llamalog.TemplateMiner(), set()
+    mined = _load_miner(miner)
+    known = set(mined.templates_.index.tolist()) if miner is not None and miner.exists() else set()
     ids = mined.partial_fit(frame["message"]).transform(frame["message"])
     table = template_table(mined, ids, known)
     if save is not None:
@@ -205,10 +197,7 @@ def follow(
     """
     import llamalog
 
-    mined = None
-    if templates:
-        mined = llamalog.TemplateMiner.load(miner) if miner and miner.exists() else None
-        mined = mined or llamalog.TemplateMiner()
+    mined = _load_miner(miner) if templates else None
     stream = llamalog.follow(path, format=format, from_start=from_start, poll=poll,
                              idle_timeout=idle_timeout)  # fmt: skip
     header = True
@@ -271,6 +260,20 @@ def _print_followed(rows) -> None:
         when = r.timestamp or "-"
         # log text is untrusted: plain Text is never read as console markup
         console.print(Text(f"{r.line:>7} {when} {r.level or '-':<8}{tid} {r.message}"))
+
+
+def _load_miner(path: Path | None):
+    """The saved miner at ``path`` when the file exists, else a new one; a file that is
+    not a miner ends the command with a clear error."""
+    import llamalog
+
+    if path is None or not path.exists():
+        return llamalog.TemplateMiner()
+    try:
+        return llamalog.TemplateMiner.load(path)
+    except (ValueError, KeyError, json.JSONDecodeError) as exc:
+        typer.echo(f"error: cannot read miner {path}: {exc}", err=True)
+        raise typer.Exit(2) from exc
 
 
 def template_table(miner, ids, known: set):

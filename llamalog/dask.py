@@ -30,6 +30,7 @@ default scheduler (threads) runs it on this machine.
 
 from __future__ import annotations
 
+import io
 import operator
 import os
 import warnings
@@ -42,7 +43,7 @@ from ._optional import import_optional
 from .errors import LlamalogWarning
 from .parse.engine import FLAG_NAMES, OUT_OF_ORDER, SourceState
 from .read.formats import detect_format
-from .read.reader import _options, _parse, assemble, flag_names, parse_size
+from .read.reader import _options, _parse, assemble, flag_names, iter_logs, parse_size
 from .read.reader import read_logs as _read_logs
 from .read.sources import Source, _is_plain_file, count_newlines, resolve_sources
 from .templates.miner import TemplateMiner
@@ -109,6 +110,7 @@ def read_logs(
     block = parse_size(blocksize)
     opts = dict(options, format=format, columns=None if columns is None else list(columns))
     meta = _meta(sources[0], opts)
+    timed = S.TIMESTAMP in meta.columns
     parts = []
     for src in sources:
         if not _is_plain_file(src):
@@ -118,7 +120,6 @@ def read_logs(
         starts = list(range(0, max(size, 1), block))
         bounds = [*starts[1:], size]
         ranges = list(zip(starts, bounds, strict=True))
-        timed = S.TIMESTAMP in meta.columns
         # running sum and max, one step per range: the graph grows linearly
         before, carry, latest, newlines = 0, None, None, None
         for k, (a, b) in enumerate(ranges):
@@ -300,9 +301,8 @@ def _whole_file(path: str, opts: dict, meta: pd.DataFrame) -> pd.DataFrame:
 
 
 def _meta(src: Source, opts: dict) -> pd.DataFrame:
-    """The empty frame every partition matches: columns and dtypes from a sample."""
-    import io
-
+    """The empty frame every partition matches: columns and dtypes from a sample (the
+    first 64 kB of a plain file, the first 1,000 records of a compressed one)."""
     with warnings.catch_warnings():  # a sample's match rate is no news: the reads warn
         warnings.simplefilter("ignore", LlamalogWarning)
         if _is_plain_file(src):
@@ -310,8 +310,10 @@ def _meta(src: Source, opts: dict) -> pd.DataFrame:
                 sample = f.read(1 << 16)
             sample = sample[: sample.rfind(b"\n") + 1] or sample
             frame = _read_logs(io.BytesIO(sample), **opts)
-        else:
-            frame = _read_logs(src.path, **opts).head(1000)
+        else:  # decompress only what the first records need
+            chunks = iter_logs(src.path, chunksize=1000, **opts)
+            frame = next(chunks)
+            chunks.close()
     meta = frame.iloc[:0].copy()
     varying = [
         c for c in meta.columns if isinstance(meta[c].dtype, pd.CategoricalDtype) and c != S.LEVEL

@@ -178,3 +178,13 @@ def test_follow_prints_records_and_marks_new_templates(tmp_path):
     assert text.exit_code == 0, text.output
     assert text.stdout.count("NEW TEMPLATE") == 2
     assert "[bold]full[/bold]" in text.stdout  # log text is not console markup
+    from llamalog import TemplateMiner
+
+    saved = tmp_path / "miner.json"  # a saved miner's templates count as known
+    TemplateMiner().fit(["request 7 served in 3 ms"]).save(saved)
+    known = runner.invoke(app, [*args, "--miner", str(saved), "--output", "json"])
+    assert known.exit_code == 0, known.output
+    assert [json.loads(x)["new"] for x in known.stdout.splitlines()] == [False, False, True]
+    saved.write_text("not a miner")
+    broken = runner.invoke(app, [*args, "--miner", str(saved)])
+    assert broken.exit_code == 2 and "cannot read miner" in broken.output

@@ -101,3 +101,14 @@ def test_report_command_writes_notebook_html_and_tables_safely(tmp_path):
     assert "<script>alert" not in page and "<img src=x" not in page
     executed = json.loads((out / "report.ipynb").read_text())
     assert executed["metadata"]["papermill"]["parameters"]["every"] == "1min"
+
+
+def test_timeline_by_another_column_keeps_nine_and_sums_the_rest(frame):
+    spec = charts.timeline(frame, every="10min", by="template_id").to_dict()
+    rows = pd.DataFrame(_data(spec))
+    assert rows["count"].sum() == frame["timestamp"].notna().sum()
+    named = set(rows["template_id"]) - {"(other)"}
+    top9 = frame["template_id"].value_counts().nlargest(9).index.astype(str)
+    assert named == set(top9) and "(other)" in set(rows["template_id"])
+    one = pd.DataFrame(_data(charts.timeline(frame, every="10min", by=None).to_dict()))
+    assert one["count"].sum() == len(frame) and "level" not in one.columns

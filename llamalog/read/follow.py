@@ -1,9 +1,10 @@
-"""Follow a live log file as it grows: ``tail -F`` that yields parsed DataFrames.
+"""Follow live log files as they grow: ``tail -F`` that yields parsed DataFrames.
 
-:func:`follow` polls one file. Each time new complete lines have arrived it parses
-them with the same engine as :func:`~llamalog.read_logs` and yields them as a
-DataFrame with the same columns, line numbers continuing where the last batch
-stopped. What a batch cannot finish yet waits for the next one:
+:func:`follow` polls a file, or the files a glob or a directory names (looked at again
+while following, so files created later join). Each time new complete lines have
+arrived in a file it parses them with the same engine as :func:`~llamalog.read_logs`
+and yields them as a DataFrame with the same columns, line numbers continuing where
+that file's last batch stopped. What a batch cannot finish yet waits for the next one:
 
 - a line without its ``\\n`` (the writer is half-way through it) waits for the rest;
 - with ``multiline`` joining (stack traces), the last record waits for lines that may
@@ -21,7 +22,6 @@ with :func:`~llamalog.read_logs` or :func:`~llamalog.iter_logs`.
 
 from __future__ import annotations
 
-import glob
 import io
 import os
 import time
@@ -35,7 +35,7 @@ import pandas as pd
 from ..errors import LlamalogWarning, SourceError
 from ..parse.engine import SourceState
 from .reader import ReadOptions, _options, _parse, assemble, parse_size
-from .sources import _MAGIC, _is_glob, count_newlines
+from .sources import _MAGIC, _is_glob, count_newlines, dir_files, glob_files, last_newline
 
 _KEYS = {"multiline", "message", "time_format", "time_fields", "tz", "year", "json_options"}
 
@@ -107,21 +107,17 @@ class _Files:
         return any(_is_glob(t) or Path(t).expanduser().is_dir() for t in self.items)
 
     def now(self) -> list[Path]:
+        """The files named now (as :func:`~llamalog.read_logs` would list them)."""
         out: list[Path] = []
         for text in self.items:
             path = Path(text).expanduser()
             if path.is_dir():
-                out += sorted(
-                    p
-                    for p in path.rglob("*")
-                    if p.is_file() and not any(x.startswith(".") for x in p.relative_to(path).parts)
-                )
+                out += dir_files(path)
             elif path.is_file():
                 out.append(path)
             elif _is_glob(text):
-                found = glob.glob(os.path.expanduser(text), recursive=True)
-                out += sorted(Path(m) for m in found if Path(m).is_file())
-        return list(dict.fromkeys(out))
+                out += glob_files(text)
+        return [p for p in dict.fromkeys(out) if p.is_file()]
 
 
 def follow(
@@ -334,7 +330,7 @@ def _complete(tail: _Tail, opts: ReadOptions, *, final: bool) -> pd.DataFrame | 
     if not len(buf):
         return None
     if not final:
-        cut = int(np.flatnonzero(buf == 10)[-1]) + 1 if (buf == 10).any() else 0
+        cut = last_newline(buf) + 1
         if cut == 0:  # no whole line yet
             tail.held_since = time.monotonic()
             return None

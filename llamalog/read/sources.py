@@ -79,22 +79,32 @@ def resolve_sources(source) -> list[Source]:
     text = os.fspath(source)
     path = Path(text).expanduser()
     if path.is_dir():
-        files = sorted(
-            p
-            for p in path.rglob("*")
-            if not any(part.startswith(".") for part in p.relative_to(path).parts)
-            and (p.is_file() or not p.exists())
-        )
-        return [Source(name=str(p), path=p) for p in files]
+        return [Source(name=str(p), path=p) for p in dir_files(path)]
     if path.exists():
         return [Source(name=str(path), path=path)]
     if _is_glob(text):
-        matches = sorted(glob.glob(os.path.expanduser(text), recursive=True))
-        files = [Path(m) for m in matches if not Path(m).is_dir()]
+        files = glob_files(text)
         if not files:
             raise SourceError(f"the pattern {text!r} matches no file; check the path and quoting")
         return [Source(name=str(p), path=p) for p in files]
     raise SourceError(f"no such file or directory: {text!r}")
+
+
+def dir_files(path: Path) -> list[Path]:
+    """A directory's non-hidden entries that are not directories, recursively, sorted
+    (a broken link is kept: reading it warns that it is unreadable)."""
+    return sorted(
+        p
+        for p in path.rglob("*")
+        if not any(part.startswith(".") for part in p.relative_to(path).parts)
+        and (p.is_file() or not p.exists())
+    )
+
+
+def glob_files(pattern: str) -> list[Path]:
+    """What a glob matches, directories left out, sorted (``**`` recurses)."""
+    matches = sorted(glob.glob(os.path.expanduser(pattern), recursive=True))
+    return [Path(m) for m in matches if not Path(m).is_dir()]
 
 
 def _raw_chunks(src: Source, skip_unreadable: bool) -> Iterator[bytes] | None:
@@ -208,7 +218,7 @@ def _plain_blocks(src: Source, block_bytes: int):
                 if total:
                     yield buf[:total]
                 return
-            cut = _last_newline(buf[:total]) + 1
+            cut = last_newline(buf[:total]) + 1
             if cut == 0:  # one line longer than a block: keep reading
                 rest = buf[:total]
                 continue
@@ -231,7 +241,7 @@ def count_newlines(f, start: int, stop: int) -> int:
     return n
 
 
-def _last_newline(buf: np.ndarray) -> int:
+def last_newline(buf: np.ndarray) -> int:
     """Index of the last ``\n`` in ``buf``, or -1."""
     step = 1 << 16
     end = len(buf)
