@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import warnings
 from bisect import bisect_left
 from collections import defaultdict
@@ -219,6 +220,46 @@ def test_group_and_csr_twin(data, n_windows, n_codes):
     np.testing.assert_array_equal(matrix.toarray(), ref_counts(win, code, n_windows, n_codes))
 
 
+@SETTINGS
+@given(st.lists(st.integers(-(10**12), 10**12), min_size=1, max_size=40), st.integers(1, 10**11))
+def test_fixed_offsets_twin(values, every):
+    ts = np.sort(i64(values))
+    starts, offsets = K.fixed_offsets(ts, every)
+    row_window, want_starts = ref_fixed(ts.tolist(), every, False)
+    assert starts.tolist() == want_starts
+    assert offsets.tolist() == [0, *np.cumsum(np.bincount(row_window)).tolist()]
+
+
+@SETTINGS
+@given(st.data(), st.integers(1, 8), st.integers(-3, 3))
+def test_window_counts_twin(data, n_codes, shift):
+    sizes = data.draw(st.lists(st.integers(0, 9), min_size=1, max_size=30))
+    offsets = i64([0, *np.cumsum(sizes)])
+    m = int(offsets[-1])
+    code = data.draw(st.lists(st.integers(shift, shift + n_codes - 1), min_size=m, max_size=m))
+    indptr, indices, values, status = K.window_counts(offsets, i64(code), shift, n_codes)
+    assert status == K.OK
+    matrix = sp.csr_matrix((values, indices, indptr), shape=(len(sizes), n_codes))
+    assert matrix.has_sorted_indices and np.all(values > 0)
+    win = np.repeat(np.arange(len(sizes)), sizes).tolist()
+    want = ref_counts(win, [c - shift for c in code], len(sizes), n_codes)
+    np.testing.assert_array_equal(matrix.toarray(), want)
+    if m:  # a column past n_codes is an error
+        assert K.window_counts(offsets, i64(code) + n_codes, shift, n_codes)[3] == K.BAD_CODE
+
+
+@SETTINGS
+@given(st.lists(st.tuples(st.one_of(st.integers(-50, 50), st.just(NAT)), st.integers(-9, 9)),
+                min_size=1, max_size=300))  # fmt: skip
+def test_ascending_range_twin(pairs):
+    ts, code = i64(p[0] for p in pairs), i64(p[1] for p in pairs)
+    ascending, lo, hi = K.ascending_range(ts, code)
+    want = NAT not in ts.tolist() and ts.tolist() == sorted(ts.tolist())
+    assert (ascending, lo, hi) == (want, min(code.tolist()), max(code.tolist()))
+    ascending, lo, hi = K.ascending_range(np.sort(ts), code.astype(np.int32))
+    assert ascending == (NAT not in ts.tolist())
+
+
 def test_kernel_status_codes():
     assert K.fixed_windows(i64([1]), 0, False, 10)[2] == K.BAD_WIDTH
     assert K.fixed_windows(i64([0, 10**12]), 1, True, 10)[2] == K.TOO_MANY
@@ -269,6 +310,42 @@ def test_fixed_windows_match_pandas_floor(rows, every):
         rows_i = w.rows(i)
         assert frame["timestamp"].iloc[rows_i].is_monotonic_increasing
         assert w.sequence(i).tolist() == frame["template_id"].iloc[rows_i].tolist()
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.lists(st.tuples(st.integers(0, 900), st.integers(-2, 40)), min_size=1, max_size=60),
+    st.sampled_from(["10s", "1min", "7s", "1h"]),
+    st.sampled_from([np.int64, np.int32, np.int16]),
+)
+def test_ordered_fixed_windows_equal_general_path(rows, every, dtype):
+    """Time-ordered frames with integer ids take a parallel path of their own; it must
+    give what the general path gives, field by field."""
+    rows = sorted(rows, key=lambda r: r[0])
+    frame = pd.DataFrame(
+        {
+            "timestamp": pd.to_datetime([1_700_000_000 + s for s, _ in rows], unit="s", utc=True),
+            "template_id": np.asarray([e for _, e in rows], dtype=dtype),
+        }
+    )
+    fast = windows(frame, every=every)
+    assert fast.__dict__["_member_rows"] is None  # the ordered path ran
+    W = importlib.import_module("llamalog.features.windows")
+    original = W._fixed_ordered
+    W._fixed_ordered = lambda *a: None
+    try:
+        slow = windows(frame, every=every)
+    finally:
+        W._fixed_ordered = original
+    assert slow.__dict__["_member_rows"] is not None
+    np.testing.assert_array_equal(fast.counts.toarray(), slow.counts.toarray())
+    assert fast.counts.has_sorted_indices
+    np.testing.assert_array_equal(fast.vocabulary, slow.vocabulary)
+    assert fast.vocabulary.dtype == slow.vocabulary.dtype == np.int64
+    np.testing.assert_array_equal(fast.sequence_values, slow.sequence_values)
+    np.testing.assert_array_equal(fast.sequence_offsets, slow.sequence_offsets)
+    np.testing.assert_array_equal(fast.member_rows, slow.member_rows)
+    pd.testing.assert_frame_equal(fast.index, slow.index)
 
 
 # -------------------------------------------------------------------- known answers

@@ -9,7 +9,7 @@ values. Each kernel has a plain-Python twin in ``tests/test_windows.py``.
 from __future__ import annotations
 
 import numpy as np
-from numba import njit
+from numba import njit, prange
 
 NAT = np.iinfo(np.int64).min
 
@@ -296,43 +296,223 @@ def grouped_counts(offsets, perm, code, n_codes):
     ``w`` are ``perm[offsets[w]:offsets[w + 1]]`` (``perm`` empty: the identity)."""
     n_windows = offsets.size - 1
     indptr = np.zeros(n_windows + 1, np.int64)
-    identity = perm.size == 0
     m = offsets[n_windows]
     indices = np.empty(m, np.int64)
     data = np.empty(m, np.int64)
     count = np.zeros(n_codes, np.int64)
     touched = np.empty(min(m, n_codes), np.int64)
     nnz = 0
+    identity = perm.size == 0
     for w in range(n_windows):
-        nt = 0
-        for p in range(offsets[w], offsets[w + 1]):
-            c = code[p] if identity else code[perm[p]]
-            if c < 0:
-                continue
-            if c >= n_codes:
-                return indptr, indices[:0].copy(), data[:0].copy(), BAD_CODE
-            if count[c] == 0:
-                touched[nt] = c
-                nt += 1
-            count[c] += 1
-        if nt > 32:
-            touched[:nt] = np.sort(touched[:nt])
-        else:  # a window's few columns: insertion sort in place, nothing allocated
-            for a in range(1, nt):
-                v = touched[a]
-                b = a - 1
-                while b >= 0 and touched[b] > v:
-                    touched[b + 1] = touched[b]
-                    b -= 1
-                touched[b + 1] = v
-        for t in range(nt):
-            c = touched[t]
-            indices[nnz] = c
-            data[nnz] = count[c]
-            count[c] = 0
-            nnz += 1
+        a, b = offsets[w], offsets[w + 1]
+        if identity:
+            nt = _tally(code[a:b], 0, n_codes, count, touched)
+        else:
+            nt = _tally_through(perm[a:b], code, n_codes, count, touched)
+        if nt < 0:
+            return indptr, indices[:0].copy(), data[:0].copy(), BAD_CODE
+        _emit(nt, count, touched, indices[nnz : nnz + nt], data[nnz : nnz + nt])
+        nnz += nt
         indptr[w + 1] = nnz
     return indptr, indices[:nnz].copy(), data[:nnz].copy(), OK
+
+
+@njit(cache=True, nogil=True)
+def _tally(codes, shift, n_codes, count, touched):
+    """Count the columns ``codes - shift`` (negative ones skipped) into ``count`` and
+    list each once in ``touched``; returns how many, or -1 for a column ``>= n_codes``
+    (``count`` is then reset). The arrays are slices so that the loop needs no
+    negative-index handling, which keeps it fast inside parallel kernels."""
+    nt = 0
+    for p in range(codes.size):
+        c = codes[p] - shift
+        if c < 0:
+            continue
+        if c >= n_codes:
+            for t in range(nt):
+                count[touched[t]] = 0
+            return -1
+        if count[c] == 0:
+            touched[nt] = c
+            nt += 1
+        count[c] += 1
+    return nt
+
+
+@njit(cache=True, nogil=True)
+def _tally_through(perm, code, n_codes, count, touched):
+    """:func:`_tally` of ``code[perm]``."""
+    nt = 0
+    for p in range(perm.size):
+        c = code[perm[p]]
+        if c < 0:
+            continue
+        if c >= n_codes:
+            for t in range(nt):
+                count[touched[t]] = 0
+            return -1
+        if count[c] == 0:
+            touched[nt] = c
+            nt += 1
+        count[c] += 1
+    return nt
+
+
+@njit(cache=True, nogil=True)
+def _emit(nt, count, touched, indices, data):
+    """Write the ``nt`` touched columns, sorted, and their counts; reset ``count``."""
+    if nt > 32:
+        touched[:nt] = np.sort(touched[:nt])
+    else:  # a window's few columns: insertion sort in place, nothing allocated
+        for i in range(1, nt):
+            v = touched[i]
+            j = i - 1
+            while j >= 0 and touched[j] > v:
+                touched[j + 1] = touched[j]
+                j -= 1
+            touched[j + 1] = v
+    for t in range(nt):
+        c = touched[t]
+        indices[t] = c
+        data[t] = count[c]
+        count[c] = 0
+
+
+@njit(cache=True, nogil=True)
+def _ascending(ts):
+    for i in range(1, ts.size):
+        if ts[i] < ts[i - 1]:
+            return False
+    return True
+
+
+@njit(cache=True, nogil=True)
+def _min_max(values):
+    small = np.int64(values[0])
+    big = small
+    for i in range(values.size):
+        v = np.int64(values[i])
+        small = min(small, v)
+        big = max(big, v)
+    return small, big
+
+
+@njit(cache=True, nogil=True, parallel=True)
+def ascending_range(ts, code):
+    """One parallel pass: ``(ascending, code_min, code_max)``.
+
+    ``ascending``: ``ts`` never decreases and holds no NaT (NaT is the int64 minimum,
+    so an ascending array without NaT is one whose first value is not NaT).
+    ``ts`` and ``code`` have the same, non-zero length.
+    """
+    n = ts.size
+    n_blocks = max(1, min(n // 65536, 64))
+    ok = np.ones(n_blocks, np.bool_)
+    lo = np.empty(n_blocks, np.int64)
+    hi = np.empty(n_blocks, np.int64)
+    for blk in prange(n_blocks):
+        a = blk * n // n_blocks
+        b = (blk + 1) * n // n_blocks
+        ok[blk] = _ascending(ts[max(a - 1, 0) : b])
+        lo[blk], hi[blk] = _min_max(code[a:b])
+    return ok.all() and ts[0] != NAT, lo.min(), hi.max()
+
+
+@njit(cache=True, nogil=True)
+def fixed_offsets(ts, every):
+    """Fixed windows of ascending, NaT-free ``ts`` (the windows that hold a row).
+
+    Returns ``(starts, offsets)``: window ``w`` starts at ``starts[w]`` ns (a multiple
+    of ``every``) and holds positions ``offsets[w]:offsets[w + 1]``. Each window's end
+    is found by a galloping search, so the cost grows with the number of windows, not
+    of rows.
+    """
+    n = ts.size
+    span = ts[n - 1] // every - ts[0] // every + 1
+    m = min(n, span)
+    starts = np.empty(m, np.int64)
+    offsets = np.zeros(m + 1, np.int64)
+    w = 0
+    i = 0
+    while i < n:
+        start = (ts[i] // every) * every
+        end = start + every
+        lo = i  # ts[lo] < end
+        step = 1
+        hi = lo + 1
+        while hi < n and ts[hi] < end:
+            lo = hi
+            step *= 2
+            hi = lo + step
+        hi = min(hi, n)
+        while lo + 1 < hi:  # ts[lo] < end <= ts[hi] (or hi == n)
+            mid = (lo + hi) // 2
+            if ts[mid] < end:
+                lo = mid
+            else:
+                hi = mid
+        starts[w] = start
+        w += 1
+        offsets[w] = hi
+        i = hi
+    return starts[:w].copy(), offsets[: w + 1].copy()
+
+
+@njit(cache=True, nogil=True, parallel=True)
+def window_counts(offsets, code, shift, n_codes):
+    """:func:`grouped_counts` of consecutive rows, in parallel: window ``w`` holds
+    ``code[offsets[w]:offsets[w + 1]]`` and a row's column is ``code - shift``.
+
+    Blocks of windows with about equal row counts run on the threads; each writes
+    into its windows' own stretch of a buffer that is then compacted.
+    """
+    n_windows = offsets.size - 1
+    n = offsets[n_windows]
+    room = np.zeros(n_windows + 1, np.int64)
+    for w in range(n_windows):
+        room[w + 1] = room[w] + min(offsets[w + 1] - offsets[w], n_codes)
+    idx_buf = np.empty(room[n_windows], np.int64)
+    val_buf = np.empty(room[n_windows], np.int64)
+    nnz = np.zeros(n_windows, np.int64)
+    n_blocks = max(1, min(n_windows, 16))
+    first = np.zeros(n_blocks + 1, np.int64)
+    for blk in range(1, n_blocks):
+        first[blk] = max(first[blk - 1], np.searchsorted(offsets, blk * n // n_blocks))
+    first[n_blocks] = n_windows
+    bad = np.zeros(n_blocks, np.bool_)
+    empty = np.empty(0, np.int64)
+    for blk in prange(n_blocks):
+        count = np.zeros(n_codes, np.int64)
+        touched = np.empty(n_codes, np.int64)
+        for w in range(first[blk], first[blk + 1]):
+            nt = _tally(code[offsets[w] : offsets[w + 1]], shift, n_codes, count, touched)
+            if nt < 0:
+                bad[blk] = True
+                break
+            _emit(nt, count, touched, idx_buf[room[w] : room[w] + nt],
+                  val_buf[room[w] : room[w] + nt])  # fmt: skip
+            nnz[w] = nt
+    if bad.any():
+        return np.zeros(n_windows + 1, np.int64), empty, empty.copy(), BAD_CODE
+    indptr, indices, data = _compact(room, nnz, idx_buf, val_buf)
+    return indptr, indices, data, OK
+
+
+@njit(cache=True, nogil=True)
+def _compact(room, nnz, idx_buf, val_buf):
+    """CSR arrays from window ``w``'s ``nnz[w]`` entries at ``room[w]`` of the buffers
+    (a serial helper: in a parallel kernel each slice copy would start a parallel
+    region of its own)."""
+    n_windows = nnz.size
+    indptr = np.zeros(n_windows + 1, np.int64)
+    for w in range(n_windows):
+        indptr[w + 1] = indptr[w] + nnz[w]
+    indices = np.empty(indptr[n_windows], np.int64)
+    data = np.empty(indptr[n_windows], np.int64)
+    for w in range(n_windows):
+        indices[indptr[w] : indptr[w + 1]] = idx_buf[room[w] : room[w] + nnz[w]]
+        data[indptr[w] : indptr[w + 1]] = val_buf[room[w] : room[w] + nnz[w]]
+    return indptr, indices, data
 
 
 @njit(cache=True, nogil=True)

@@ -56,6 +56,30 @@ class WindowSpecError(LlamalogError, ValueError):
     """The arguments of :func:`windows` do not describe a valid windowing."""
 
 
+class _Lazy:
+    """A dataclass field that may be given as a way to make its value: a function
+    (``index``) or None (``member_rows``: every row once, in order), resolved and kept
+    on first access."""
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        self.name = name
+        self.slot = "_" + name
+
+    def __get__(self, obj: object, objtype: type | None = None) -> object:
+        if obj is None:
+            raise AttributeError(self.name)  # no default: the field is required
+        value = obj.__dict__[self.slot]
+        if self.name == "index" and not isinstance(value, pd.DataFrame):
+            value = obj.__dict__[self.slot] = value()
+        elif self.name == "member_rows" and value is None:
+            size = obj.sequence_values.size  # type: ignore[attr-defined]
+            value = obj.__dict__[self.slot] = np.arange(size, dtype=np.int64)
+        return value
+
+    def __set__(self, obj: object, value: object) -> None:
+        obj.__dict__[self.slot] = value
+
+
 @dataclass(frozen=True, eq=False)
 class Windows:
     """Windows of events: counts, per-window metadata and event sequences.
@@ -70,7 +94,7 @@ class Windows:
         window bounds ``[start, end)``, otherwise the first and last event time; NaT
         where unknown), ``n_events`` (events in the window, unseen ones included),
         ``n_unseen`` (events not in the vocabulary), ``first_row`` and ``last_row``
-        (positional rows of the frame).
+        (positional rows of the frame). Built on first use.
     vocabulary : numpy.ndarray
         Event ids: column ``j`` of ``counts`` counts event ``vocabulary[j]``. With
         ``unseen="column"`` the last entry is :data:`UNSEEN` (-1).
@@ -83,14 +107,18 @@ class Windows:
         Rows left out: NaT timestamps in time-based windowing, missing event ids.
     unseen_column : bool
         Whether the last column counts events outside the vocabulary (id :data:`UNSEEN`).
+
+    ``index`` may be given as a function that builds it, and ``member_rows`` as None
+    when the memberships are every row of the frame once, in order (fixed windows over
+    a time-ordered frame); both are then made on first use.
     """
 
     counts: sp.csr_matrix
-    index: pd.DataFrame
+    index: pd.DataFrame = _Lazy()  # type: ignore[assignment]
     vocabulary: np.ndarray
     sequence_values: np.ndarray
     sequence_offsets: np.ndarray
-    member_rows: np.ndarray
+    member_rows: np.ndarray = _Lazy()  # type: ignore[assignment]
     dropped: int = 0
     unseen_column: bool = False
 
@@ -204,7 +232,10 @@ def _timestamps_ns(frame: pd.DataFrame) -> tuple[np.ndarray, object]:
             f"column 'timestamp' has dtype {col.dtype}, expected datetime64; "
             "parse it with pandas.to_datetime first"
         )
-    return np.asarray(col.dt.as_unit("ns").array.asi8, dtype=np.int64), col.dt.tz
+    stamps = col.array
+    if stamps.unit != "ns":
+        stamps = stamps.as_unit("ns")
+    return np.asarray(stamps.asi8, dtype=np.int64), stamps.tz
 
 
 def _events(frame: pd.DataFrame, event: str) -> tuple[pd.Series, np.ndarray]:
@@ -626,6 +657,11 @@ def windows(
     if count_mode and (size <= 0 or step <= 0):
         raise WindowSpecError(f"size={size} and step={step} must be positive")
 
+    if every is not None and vocabulary is None and not empty and min_events <= 1:
+        fast = _fixed_ordered(frame, event, every_ns)
+        if fast is not None:
+            return fast
+
     col, has_event = _events(frame, event)
     ok = has_event.copy()
     ts, tz = _timestamps_ns(frame)
@@ -758,6 +794,52 @@ def windows(
         member_rows=member_rows,
         dropped=dropped,
         unseen_column=vocabulary is not None and unseen == "column",
+    )
+
+
+def _fixed_ordered(frame: pd.DataFrame, event: str, every: int) -> Windows | None:
+    """Fixed windows of a frame in time order, without NaT and with integer event ids
+    in a compact range (the common case: a parsed log with template ids) in a few
+    parallel passes; None: not that case (the general path handles it)."""
+    if event not in frame.columns or "timestamp" not in frame.columns or not len(frame):
+        return None
+    col = frame[event]
+    if isinstance(col.dtype, pd.api.extensions.ExtensionDtype) or col.dtype.kind not in "iu":
+        return None
+    if not pd.api.types.is_datetime64_any_dtype(frame["timestamp"]):
+        return None
+    ts, tz = _timestamps_ns(frame)
+    values = col.to_numpy()
+    if values.dtype == np.uint64 and values.max() > np.iinfo(np.int64).max:
+        return None
+    ascending, lo, hi = K.ascending_range(ts, values)
+    n_codes = hi - lo + 1
+    if not ascending or n_codes > 4 * values.size + 1024:
+        return None
+    starts, offsets = K.fixed_offsets(ts, every)
+    indptr, raw, data, status = K.window_counts(offsets, values, lo, n_codes)
+    _check(status, "counts")
+    present = np.bincount(raw, minlength=n_codes) > 0
+    vocab = np.flatnonzero(present) + lo
+    indices = (np.cumsum(present) - 1)[raw]
+    import scipy.sparse as sp
+
+    n_windows = starts.size
+    counts = sp.csr_matrix((data, indices, indptr), shape=(n_windows, vocab.size))
+    bounds = (starts, starts + every)
+
+    def index() -> pd.DataFrame:
+        rows = np.arange(values.size, dtype=np.int64)
+        no_ts = np.empty(0, np.int64)  # the bounds are known: no frame data kept
+        return _index(rows, offsets, no_ts, tz, bounds, None, np.zeros(n_windows, np.int64))
+
+    return Windows(
+        counts=counts,
+        index=index,
+        vocabulary=vocab,
+        sequence_values=values.astype(np.int64, copy=False),
+        sequence_offsets=offsets,
+        member_rows=None,
     )
 
 
