@@ -753,3 +753,74 @@ def test_numba_findall_eight_bytes_at_a_time_equals_re():
             assert got[i] == re.findall(pattern, text), text
             checked += bool(got[i])
     assert checked > 50
+
+
+def _key_chunk(texts: list[str]) -> tuple:
+    """A chunk of keys as the regex path sees it: bytes, rows, spans and hashes."""
+    from llamalog._hashing import span_hash
+
+    data = np.frombuffer("".join(texts).encode() or b"\0", np.uint8)
+    stop = np.cumsum([len(t) for t in texts]).astype(np.int64)
+    start = stop - np.asarray([len(t) for t in texts], np.int64)
+    hashes = np.asarray(
+        [span_hash(data, int(a), int(b)) for a, b in zip(start, stop, strict=True)], np.uint64
+    )
+    return data, start, stop, hashes
+
+
+@SETTINGS
+@given(st.lists(st.lists(st.tuples(st.integers(0, 30), st.sampled_from(["a", "bb", "a1", "ab"])),
+                         max_size=40), min_size=1, max_size=4))  # fmt: skip
+def test_key_table_twin(chunks):
+    """Keys numbered by first appearance over all chunks; a key twice in a row kept once."""
+    from llamalog.features._regex import KeyTable
+
+    table, seen, got, want = KeyTable(), {}, [], []
+    for chunk in chunks:
+        chunk = sorted(chunk, key=lambda p: p[0])
+        rows = np.asarray([r for r, _ in chunk], np.int64)
+        data, start, stop, hashes = _key_chunk([k for _, k in chunk])
+        r, c = table.add(data, rows, start, stop, hashes)
+        got += list(zip(r.tolist(), c.tolist(), strict=True))
+        named = set()
+        for row, key in chunk:
+            code = seen.setdefault(key, len(seen))
+            if (row, code) not in named:
+                named.add((row, code))
+                want.append((row, code))
+    assert got == want and table.exact
+    off, data = table.keys()
+    assert [bytes(data[a:b]).decode() for a, b in pairwise(off)] == list(seen)
+
+
+def test_key_table_flags_shared_hashes():
+    """Two different keys under one hash are not merged silently."""
+    from llamalog.features._regex import KeyTable
+
+    table = KeyTable()
+    data, start, stop, _ = _key_chunk(["blk_1", "blk_2"])
+    table.add(data, np.arange(2, dtype=np.int64), start, stop, np.zeros(2, np.uint64))
+    assert not table.exact
+
+
+def test_regex_sessions_exact_when_hashes_collide():
+    """Should two keys share a 64-bit hash, the exact path gives the sessions."""
+    mod = importlib.import_module("llamalog.features.windows")
+    frame = make_frame()
+    want = windows(frame, session=r"blk_-?\d+")
+
+    class Colliding(mod.KeyTable):
+        def add(self, *args):
+            out = super().add(*args)
+            self.exact = False
+            return out
+
+    original = mod.KeyTable
+    mod.KeyTable = Colliding
+    try:
+        got = windows(frame, session=r"blk_-?\d+")
+    finally:
+        mod.KeyTable = original
+    pd.testing.assert_frame_equal(got.index, want.index)
+    np.testing.assert_array_equal(got.counts.toarray(), want.counts.toarray())
+    np.testing.assert_array_equal(got.member_rows, want.member_rows)

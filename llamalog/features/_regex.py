@@ -279,29 +279,6 @@ def _find_spans(data, words, head, lead_byte, offsets, rows, tables, mins, maxs,
 
 
 @njit(cache=True, nogil=True, parallel=True)
-def spans_equal_to(data, start, stop, codes, rep):
-    """Whether every span equals the span ``rep[codes[i]]`` (same hash: same text?)."""
-    n = start.shape[0]
-    n_blocks = min(n, 64)
-    bad = np.zeros(max(n_blocks, 1), np.bool_)
-    for blk in prange(n_blocks):
-        for i in range(blk * n // n_blocks, (blk + 1) * n // n_blocks):
-            j = rep[codes[i]]
-            a, b = start[i], start[j]
-            m = stop[i] - a
-            if stop[j] - b != m:
-                bad[blk] = True
-                break
-            for q in range(m):
-                if data[a + q] != data[b + q]:
-                    bad[blk] = True
-                    break
-            if bad[blk]:
-                break
-    return not bad.any()
-
-
-@njit(cache=True, nogil=True, parallel=True)
 def substrings(data, start, stop):
     """Arrow large_string buffers (offsets, bytes) of ``data[start[i]:stop[i]]``."""
     n = start.shape[0]
@@ -314,3 +291,145 @@ def substrings(data, start, stop):
         for i in range(blk * n // n_blocks, (blk + 1) * n // n_blocks):
             out[offsets[i] : offsets[i + 1]] = data[start[i] : stop[i]]
     return offsets, out
+
+
+class KeyTable:
+    """Distinct keys met so far, numbered in order of first appearance, across chunks
+    of text (:func:`intern_keys` keeps its state here)."""
+
+    def __init__(self) -> None:
+        self.slots = np.full(1024, -1, np.int64)  # open addressing: key code or -1
+        self.slot_hash = np.zeros(1024, np.uint64)
+        self.arena = np.empty(4096, np.uint8)  # the keys' bytes back to back
+        self.ends = np.zeros(1025, np.int64)  # key k is arena[ends[k]:ends[k + 1]]
+        self.n_keys = 0
+        self.exact = True  # False once two different keys shared a hash
+
+    def add(self, data, row_of, start, stop, hashes) -> tuple[np.ndarray, np.ndarray]:
+        """(rows, key codes) of the spans ``data[start:stop]``, a key named twice in
+        a row counted once; ``row_of`` ascends. Check :attr:`exact` at the end."""
+        codes, keep, exact, state = intern_keys(
+            data, row_of, start, stop, hashes,
+            self.slots, self.slot_hash, self.arena, self.ends, self.n_keys,
+        )  # fmt: skip
+        self.slots, self.slot_hash, self.arena, self.ends, self.n_keys = state
+        self.exact &= exact
+        return row_of[keep], codes[keep]
+
+    def keys(self) -> tuple[np.ndarray, np.ndarray]:
+        """(offsets, bytes) of the keys, Arrow large_string buffers."""
+        return self.ends[: self.n_keys + 1].copy(), self.arena[: self.ends[self.n_keys]]
+
+
+@njit(cache=True, nogil=True)
+def intern_keys(data, row_of, start, stop, hashes, slots, slot_hash, arena, ends, n_keys):
+    """Number each span ``data[start[i]:stop[i]]`` by its distinct text.
+
+    A key's number is its order of first appearance over all calls (the state — hash
+    table ``slots``/``slot_hash``, key bytes ``arena`` with offsets ``ends``, and
+    ``n_keys`` — is passed back in). A span is matched by its 64-bit hash; then, in
+    parallel, every span's bytes are compared with its key's, and ``exact`` is False
+    if two texts shared a hash (the caller then takes an exact path). Returns
+    ``(codes, keep, exact, state)``: ``keep`` is False for a span whose key its row
+    named before (rows ascend in ``row_of``).
+    """
+    m = start.size
+    # room for every span being new, so the loop below never grows an array
+    size = slots.size
+    while size < 2 * (n_keys + m):
+        size *= 2
+    if size != slots.size:
+        slots, slot_hash = _rehash(slots, slot_hash, size)
+    need = ends[n_keys]
+    for i in range(m):
+        need += stop[i] - start[i]
+    if need > arena.size:
+        grown = np.empty(max(2 * arena.size, need), np.uint8)
+        grown[: ends[n_keys]] = arena[: ends[n_keys]]
+        arena = grown
+    if n_keys + m + 1 > ends.size:
+        grown_ends = np.zeros(max(2 * ends.size, n_keys + m + 1), np.int64)
+        grown_ends[: n_keys + 1] = ends[: n_keys + 1]
+        ends = grown_ends
+    codes = np.empty(m, np.int64)
+    keep = np.ones(m, np.bool_)
+    n_keys = _intern(data, row_of, start, stop, hashes, slots, slot_hash, arena, ends,
+                     n_keys, codes, keep)  # fmt: skip
+    exact = spans_equal_keys(data, start, stop, codes, arena, ends)
+    return codes, keep, exact, (slots, slot_hash, arena, ends, n_keys)
+
+
+@njit(cache=True, nogil=True)
+def _intern(data, row_of, start, stop, hashes, slots, slot_hash, arena, ends, n_keys, codes, keep):
+    """The loop of :func:`intern_keys`, over arrays with room enough."""
+    mask = slots.size - 1
+    run = 0  # first span of the current row
+    for i in range(start.size):
+        if i == 0 or row_of[i] != row_of[i - 1]:
+            run = i
+        a, b = start[i], stop[i]
+        h = hashes[i]
+        slot = np.int64(h & np.uint64(mask))
+        code = -1
+        while slots[slot] >= 0:
+            if slot_hash[slot] == h:
+                code = slots[slot]
+                break
+            slot = (slot + 1) & mask
+        if code < 0:  # a new key
+            code = n_keys
+            at = ends[n_keys]
+            for q in range(b - a):
+                arena[at + q] = data[a + q]
+            ends[n_keys + 1] = at + (b - a)
+            slots[slot] = code
+            slot_hash[slot] = h
+            n_keys += 1
+        codes[i] = code
+        for j in range(run, i):
+            if codes[j] == code:
+                keep[i] = False
+                break
+    return n_keys
+
+
+@njit(cache=True, nogil=True, parallel=True)
+def spans_equal_keys(data, start, stop, codes, arena, ends):
+    """Whether every span ``data[start[i]:stop[i]]`` equals key ``codes[i]`` of the
+    ``arena``."""
+    n = start.size
+    n_blocks = min(n, 64)
+    good = np.ones(max(n_blocks, 1), np.bool_)
+    for blk in prange(n_blocks):
+        a = blk * n // n_blocks
+        b = (blk + 1) * n // n_blocks
+        good[blk] = _equal_keys(data, start[a:b], stop[a:b], codes[a:b], arena, ends)
+    return good.all()
+
+
+@njit(cache=True, nogil=True)
+def _equal_keys(data, start, stop, codes, arena, ends):
+    for i in range(start.size):
+        a, c = start[i], ends[codes[i]]
+        m = stop[i] - a
+        if ends[codes[i] + 1] - c != m:
+            return False
+        for q in range(m):
+            if data[a + q] != arena[c + q]:
+                return False
+    return True
+
+
+@njit(cache=True, nogil=True)
+def _rehash(slots, slot_hash, size):
+    new_slots = np.full(size, -1, np.int64)
+    new_hash = np.zeros(size, np.uint64)
+    mask = size - 1
+    for s in range(slots.size):
+        if slots[s] >= 0:
+            t = np.int64(slot_hash[s] & np.uint64(mask))
+            while new_slots[t] >= 0:
+                t = (t + 1) & mask
+            new_slots[t] = slots[s]
+            new_hash[t] = slot_hash[s]
+    return new_slots, new_hash

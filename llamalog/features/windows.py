@@ -30,12 +30,13 @@ import pyarrow.compute as pc
 from .._arrow import large_strings, string_buffers
 from ..errors import LlamalogError, LlamalogWarning, SchemaError
 from ..parse.timestamps import utc_datetimes
+from ..read.reader import STR_DTYPE
 from . import _kernels as K
 from ._regex import (
+    KeyTable,
     SimplePattern,
     compile_simple,
     find_spans,
-    spans_equal_to,
     substrings,
 )
 
@@ -369,43 +370,40 @@ def _python_findall(
 
 def _simple_memberships(
     chunked: pa.ChunkedArray, simple: SimplePattern, compiled: re.Pattern, ok: np.ndarray
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+) -> tuple[np.ndarray, np.ndarray, np.ndarray | pd.api.extensions.ExtensionArray]:
     """:func:`_session_memberships` for a simple regex: the numba ``findall`` on ASCII
-    rows, chunk by chunk (no copy of the text), Python ``re`` on rows holding other
-    bytes."""
-    rows, key_offsets, key_data, hashes, others = [], [], [], [], []
-    row0 = base = 0
+    rows, chunk by chunk (no copy of the text), keys numbered by a hash table that
+    compares their bytes; rows holding other bytes go to Python ``re``."""
+    found = []
+    row0 = 0
     for chunk in chunked.chunks:
         chunk = chunk.cast(pa.large_string())
         offsets, data = string_buffers(chunk)
-        row_of, start, stop, h, other = find_spans(
+        spans = find_spans(
             data, offsets, np.flatnonzero(ok[row0 : row0 + len(chunk)]),
             simple.tables, simple.mins, simple.maxs, *simple.group,
         )  # fmt: skip
-        k_off, k_data = substrings(data, start, stop)
-        rows.append(row_of + row0)
-        key_offsets.append(k_off[1:] + base)
-        key_data.append(k_data)
-        base += len(k_data)
-        hashes.append(h)
-        others.append(other + row0)
+        found.append((row0, data, spans))
         row0 += len(chunk)
-    all_rows = np.concatenate(rows) if rows else np.zeros(0, np.int64)
-    k_off = np.concatenate([np.zeros(1, np.int64), *key_offsets])
-    k_data = np.concatenate(key_data) if key_data else np.zeros(0, np.uint8)
-    other = np.concatenate(others) if others else np.zeros(0, np.int64)
-    if not other.size:
-        # keys by hash; kept only when every key equals its hash's first key (exact)
-        all_hashes = np.concatenate(hashes) if hashes else np.zeros(0, np.uint64)
-        codes, _ = pd.factorize(all_hashes, sort=False)
-        codes = np.asarray(codes, dtype=np.int64)
-        n_keys = int(codes.max()) + 1 if codes.size else 0
-        first = K.group_min(codes, np.arange(codes.size, dtype=np.int64), n_keys)
-        if spans_equal_to(k_data, k_off[:-1], k_off[1:], codes, first):
-            uniques = _substrings(k_data, k_off[first], k_off[first + 1]).to_pylist()
-            return _unique_pairs(all_rows, codes, np.asarray(uniques, dtype=object))
-    keys = large_strings(k_data, k_off)
-    row_list, key_list = [all_rows], [keys]
+    if not any(spans[4].size for _, _, spans in found):  # every row is ASCII
+        table = KeyTable()
+        rows, codes = [], []
+        for row0, data, (row_of, start, stop, hashes, _) in found:
+            r, c = table.add(data, row_of, start, stop, hashes)
+            rows.append(r + row0)
+            codes.append(c)
+        if table.exact:  # else two keys shared a 64-bit hash: the exact path below
+            key_off, key_data = table.keys()
+            uniques = pd.array(large_strings(key_data, key_off), dtype=STR_DTYPE)
+            if not rows:
+                return np.zeros(0, np.int64), np.zeros(0, np.int64), uniques
+            return np.concatenate(rows), np.concatenate(codes), uniques
+    row_list, key_list = [], []
+    for row0, data, (row_of, start, stop, _, _) in found:
+        k_off, k_data = substrings(data, start, stop)
+        row_list.append(row_of + row0)
+        key_list.append(large_strings(k_data, k_off))
+    other = np.concatenate([spans[4] + row0 for row0, _, spans in found])
     if other.size:
         more_rows, more_keys = _python_findall(chunked, other, compiled)
         row_list.append(more_rows)
@@ -724,15 +722,25 @@ def windows(
             first[sess[::-1]] = np.arange(sess.size - 1, -1, -1)
             by_start = np.lexsort((rows[first], ts[rows[first]]))
         else:
-            by_key = K.group_pairs(codes, uniques.size)[1]  # stable counting sort
-            sess, sess_key, status = K.split_sessions(codes, ts, by_key, -1)
-            _check(status, "session")
-            first_row = K.group_min(sess, rows.astype(np.int64, copy=False), sess_key.size)
-            by_start = np.argsort(first_row, kind="stable")
-        rank = np.empty_like(by_start)
-        rank[by_start] = np.arange(by_start.size)
-        win = rank[sess] if sess.size else sess
-        keys = uniques[sess_key[by_start]]
+            rows = rows.astype(np.int64, copy=False)
+            first_row = K.group_min(codes, rows, uniques.size)
+            if first_row.size and first_row[-1] < rows.size and K.is_sorted(first_row):
+                # every key is met and keys are numbered by first appearance (as
+                # factorize and the regex path number them): sessions are the codes
+                by_start = sess_key = sess = None
+            else:
+                by_key = K.group_pairs(codes, uniques.size)[1]  # stable counting sort
+                sess, sess_key, status = K.split_sessions(codes, ts, by_key, -1)
+                _check(status, "session")
+                first_row = K.group_min(sess, rows, sess_key.size)
+                by_start = np.argsort(first_row, kind="stable")
+        if by_start is None:
+            win, keys = codes, uniques
+        else:
+            rank = np.empty_like(by_start)
+            rank[by_start] = np.arange(by_start.size)
+            win = rank[sess] if sess.size else sess
+            keys = uniques[sess_key[by_start]]
         n_windows = keys.size
 
     # drop small windows
@@ -778,7 +786,7 @@ def windows(
         vocab = np.append(vocab.astype(object) if vocab.dtype.kind == "O" else vocab, UNSEEN)
         n_codes += 1
     # memberships are grouped by window already: count them in place
-    indptr, indices, data, status = K.grouped_counts(offsets, codes[:0], codes, n_codes)
+    indptr, indices, data, status = K.window_counts(offsets, codes, 0, n_codes)
     _check(status, "counts")
     import scipy.sparse as sp  # imported here: ``import llamalog`` stays light
 
