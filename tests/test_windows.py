@@ -260,6 +260,27 @@ def test_ascending_range_twin(pairs):
     assert ascending == (NAT not in ts.tolist())
 
 
+@SETTINGS
+@given(st.data())
+def test_window_extent_twin(data):
+    sizes = data.draw(st.lists(st.integers(0, 6), max_size=20))
+    n_rows = data.draw(st.integers(1, 30))
+    ts = i64(data.draw(st.lists(st.one_of(st.integers(-99, 99), st.just(NAT)),
+                                min_size=n_rows, max_size=n_rows)))  # fmt: skip
+    offsets = i64([0, *np.cumsum(sizes)])
+    rows = i64(data.draw(st.lists(st.integers(0, n_rows - 1), min_size=int(offsets[-1]),
+                                  max_size=int(offsets[-1]))))  # fmt: skip
+    first, last, start, end = K.window_extent(offsets, rows, ts)
+    for w in range(len(sizes)):
+        members = rows[offsets[w] : offsets[w + 1]].tolist()
+        known = [int(ts[r]) for r in members if ts[r] != NAT]
+        assert first[w] == (min(members) if members else -1)
+        assert last[w] == (max(members) if members else -1)
+        assert start[w] == (min(known) if known else NAT)
+        assert end[w] == (max(known) if known else NAT)
+    assert (K.window_extent(offsets, rows, ts[:0])[2] == NAT).all()
+
+
 def test_kernel_status_codes():
     assert K.fixed_windows(i64([1]), 0, False, 10)[2] == K.BAD_WIDTH
     assert K.fixed_windows(i64([0, 10**12]), 1, True, 10)[2] == K.TOO_MANY

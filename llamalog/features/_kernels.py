@@ -515,6 +515,53 @@ def _compact(room, nnz, idx_buf, val_buf):
     return indptr, indices, data
 
 
+@njit(cache=True, nogil=True, parallel=True)
+def window_extent(offsets, member_rows, ts):
+    """Per window ``w`` (memberships ``offsets[w]:offsets[w + 1]``): its first and last
+    frame row (smallest and largest) and its earliest and latest known time.
+
+    Returns ``(first, last, start, end)``; -1 rows and NAT times for empty windows,
+    NAT times for windows whose rows all lack a time. ``ts`` empty: times all NAT.
+    """
+    n_windows = offsets.size - 1
+    first = np.full(n_windows, -1, np.int64)
+    last = np.full(n_windows, -1, np.int64)
+    start = np.full(n_windows, NAT, np.int64)
+    end = np.full(n_windows, NAT, np.int64)
+    n_blocks = max(1, min(n_windows, 64))
+    for blk in prange(n_blocks):
+        a = blk * n_windows // n_blocks
+        b = (blk + 1) * n_windows // n_blocks
+        _extent(offsets[a : b + 1], member_rows, ts, first[a:b], last[a:b], start[a:b],
+                end[a:b])  # fmt: skip
+    return first, last, start, end
+
+
+@njit(cache=True, nogil=True)
+def _extent(offsets, member_rows, ts, first, last, start, end):
+    timed = ts.size > 0
+    for w in range(offsets.size - 1):
+        lo = np.iinfo(np.int64).max
+        hi = np.iinfo(np.int64).min
+        t_lo = np.iinfo(np.int64).max
+        t_hi = NAT
+        for p in range(offsets[w], offsets[w + 1]):
+            r = member_rows[p]
+            lo = min(lo, r)
+            hi = max(hi, r)
+            if timed:
+                t = ts[r]
+                if t != NAT:
+                    t_lo = min(t_lo, t)
+                    t_hi = max(t_hi, t)
+        if offsets[w + 1] > offsets[w]:
+            first[w] = lo
+            last[w] = hi
+            if t_hi != NAT:
+                start[w] = t_lo
+                end[w] = t_hi
+
+
 @njit(cache=True, nogil=True)
 def group_min(group, values, n_groups):
     """Smallest of ``values`` per group id in ``0..n_groups`` (ids < 0 are skipped).

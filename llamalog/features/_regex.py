@@ -298,8 +298,7 @@ class KeyTable:
     of text (:func:`intern_keys` keeps its state here)."""
 
     def __init__(self) -> None:
-        self.slots = np.full(1024, -1, np.int64)  # open addressing: key code or -1
-        self.slot_hash = np.zeros(1024, np.uint64)
+        self.table = np.zeros((1024, 2), np.uint64)  # open addressing: [hash, code + 1]
         self.arena = np.empty(4096, np.uint8)  # the keys' bytes back to back
         self.ends = np.zeros(1025, np.int64)  # key k is arena[ends[k]:ends[k + 1]]
         self.n_keys = 0
@@ -308,13 +307,12 @@ class KeyTable:
     def add(self, data, row_of, start, stop, hashes) -> tuple[np.ndarray, np.ndarray]:
         """(rows, key codes) of the spans ``data[start:stop]``, a key named twice in
         a row counted once; ``row_of`` ascends. Check :attr:`exact` at the end."""
-        codes, keep, exact, state = intern_keys(
-            data, row_of, start, stop, hashes,
-            self.slots, self.slot_hash, self.arena, self.ends, self.n_keys,
-        )  # fmt: skip
-        self.slots, self.slot_hash, self.arena, self.ends, self.n_keys = state
+        rows, codes, exact, state = intern_keys(
+            data, row_of, start, stop, hashes, self.table, self.arena, self.ends, self.n_keys
+        )
+        self.table, self.arena, self.ends, self.n_keys = state
         self.exact &= exact
-        return row_of[keep], codes[keep]
+        return rows, codes
 
     def keys(self) -> tuple[np.ndarray, np.ndarray]:
         """(offsets, bytes) of the keys, Arrow large_string buffers."""
@@ -322,25 +320,19 @@ class KeyTable:
 
 
 @njit(cache=True, nogil=True)
-def intern_keys(data, row_of, start, stop, hashes, slots, slot_hash, arena, ends, n_keys):
+def intern_keys(data, row_of, start, stop, hashes, table, arena, ends, n_keys):
     """Number each span ``data[start[i]:stop[i]]`` by its distinct text.
 
     A key's number is its order of first appearance over all calls (the state — hash
-    table ``slots``/``slot_hash``, key bytes ``arena`` with offsets ``ends``, and
-    ``n_keys`` — is passed back in). A span is matched by its 64-bit hash; then, in
-    parallel, every span's bytes are compared with its key's, and ``exact`` is False
-    if two texts shared a hash (the caller then takes an exact path). Returns
-    ``(codes, keep, exact, state)``: ``keep`` is False for a span whose key its row
-    named before (rows ascend in ``row_of``).
+    ``table`` of ``[hash, code + 1]`` slots, key bytes ``arena`` with offsets ``ends``,
+    and ``n_keys`` — is passed back in). A span is matched by its 64-bit hash; then,
+    in parallel, every span's bytes are compared with its key's, and ``exact`` is
+    False if two texts shared a hash (the caller then takes an exact path). Returns
+    ``(rows, codes, exact, state)`` of the spans whose key their row did not name
+    before (rows ascend in ``row_of``).
     """
     m = start.size
-    # room for every span being new, so the loop below never grows an array
-    size = slots.size
-    while size < 2 * (n_keys + m):
-        size *= 2
-    if size != slots.size:
-        slots, slot_hash = _rehash(slots, slot_hash, size)
-    need = ends[n_keys]
+    need = ends[n_keys]  # room for every span being new: the loop never grows these
     for i in range(m):
         need += stop[i] - start[i]
     if need > arena.size:
@@ -352,28 +344,40 @@ def intern_keys(data, row_of, start, stop, hashes, slots, slot_hash, arena, ends
         grown_ends[: n_keys + 1] = ends[: n_keys + 1]
         ends = grown_ends
     codes = np.empty(m, np.int64)
-    keep = np.ones(m, np.bool_)
-    n_keys = _intern(data, row_of, start, stop, hashes, slots, slot_hash, arena, ends,
-                     n_keys, codes, keep)  # fmt: skip
+    rows = np.empty(m, np.int64)
+    kept = np.empty(m, np.int64)
+    i = k = 0
+    while i < m:  # the loop stops when the table is half full: grow it, go on
+        i, k, n_keys = _intern(data, row_of, start, stop, hashes, table, arena, ends,
+                               n_keys, codes, rows, kept, i, k)  # fmt: skip
+        if i < m:
+            table = _rehash(table, 2 * table.shape[0])
     exact = spans_equal_keys(data, start, stop, codes, arena, ends)
-    return codes, keep, exact, (slots, slot_hash, arena, ends, n_keys)
+    return rows[:k].copy(), kept[:k].copy(), exact, (table, arena, ends, n_keys)
 
 
 @njit(cache=True, nogil=True)
-def _intern(data, row_of, start, stop, hashes, slots, slot_hash, arena, ends, n_keys, codes, keep):
-    """The loop of :func:`intern_keys`, over arrays with room enough."""
-    mask = slots.size - 1
-    run = 0  # first span of the current row
-    for i in range(start.size):
+def _intern(data, row_of, start, stop, hashes, table, arena, ends, n_keys, codes, rows, kept,
+            i, k):  # fmt: skip
+    """The loop of :func:`intern_keys` from span ``i`` (``k`` spans kept so far);
+    returns where it stopped, the kept count and the key count."""
+    size = table.shape[0]
+    mask = size - 1
+    run = i  # first span of the current row
+    while run > 0 and row_of[run - 1] == row_of[i]:
+        run -= 1
+    while i < start.size:
+        if 2 * (n_keys + 1) > size:
+            break
         if i == 0 or row_of[i] != row_of[i - 1]:
             run = i
         a, b = start[i], stop[i]
         h = hashes[i]
         slot = np.int64(h & np.uint64(mask))
         code = -1
-        while slots[slot] >= 0:
-            if slot_hash[slot] == h:
-                code = slots[slot]
+        while table[slot, 1] != 0:
+            if table[slot, 0] == h:
+                code = np.int64(table[slot, 1]) - 1
                 break
             slot = (slot + 1) & mask
         if code < 0:  # a new key
@@ -382,15 +386,21 @@ def _intern(data, row_of, start, stop, hashes, slots, slot_hash, arena, ends, n_
             for q in range(b - a):
                 arena[at + q] = data[a + q]
             ends[n_keys + 1] = at + (b - a)
-            slots[slot] = code
-            slot_hash[slot] = h
+            table[slot, 0] = h
+            table[slot, 1] = code + 1
             n_keys += 1
         codes[i] = code
+        new = True
         for j in range(run, i):
             if codes[j] == code:
-                keep[i] = False
+                new = False
                 break
-    return n_keys
+        if new:
+            rows[k] = row_of[i]
+            kept[k] = code
+            k += 1
+        i += 1
+    return i, k, n_keys
 
 
 @njit(cache=True, nogil=True, parallel=True)
@@ -421,15 +431,14 @@ def _equal_keys(data, start, stop, codes, arena, ends):
 
 
 @njit(cache=True, nogil=True)
-def _rehash(slots, slot_hash, size):
-    new_slots = np.full(size, -1, np.int64)
-    new_hash = np.zeros(size, np.uint64)
+def _rehash(table, size):
+    new = np.zeros((size, 2), np.uint64)
     mask = size - 1
-    for s in range(slots.size):
-        if slots[s] >= 0:
-            t = np.int64(slot_hash[s] & np.uint64(mask))
-            while new_slots[t] >= 0:
+    for s in range(table.shape[0]):
+        if table[s, 1] != 0:
+            t = np.int64(table[s, 0] & np.uint64(mask))
+            while new[t, 1] != 0:
                 t = (t + 1) & mask
-            new_slots[t] = slots[s]
-            new_hash[t] = slot_hash[s]
-    return new_slots, new_hash
+            new[t, 0] = table[s, 0]
+            new[t, 1] = table[s, 1]
+    return new

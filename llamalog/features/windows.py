@@ -837,9 +837,8 @@ def _fixed_ordered(frame: pd.DataFrame, event: str, every: int) -> Windows | Non
     bounds = (starts, starts + every)
 
     def index() -> pd.DataFrame:
-        rows = np.arange(values.size, dtype=np.int64)
         no_ts = np.empty(0, np.int64)  # the bounds are known: no frame data kept
-        return _index(rows, offsets, no_ts, tz, bounds, None, np.zeros(n_windows, np.int64))
+        return _index(None, offsets, no_ts, tz, bounds, None, np.zeros(n_windows, np.int64))
 
     return Windows(
         counts=counts,
@@ -905,7 +904,7 @@ def _empty_vocab(col: pd.Series) -> np.ndarray:
 
 
 def _index(
-    member_rows: np.ndarray,
+    member_rows: np.ndarray | None,
     offsets: np.ndarray,
     ts: np.ndarray,
     tz: object,
@@ -915,30 +914,17 @@ def _index(
 ) -> pd.DataFrame:
     n_windows = offsets.size - 1
     n_events = np.diff(offsets)
-    has = n_events > 0
-    first = np.full(n_windows, -1, np.int64)
-    last = np.full(n_windows, -1, np.int64)
-    if member_rows.size:
-        at = offsets[:-1][has]
-        if K.is_sorted(member_rows):  # rows ascend within each window
-            first[has] = member_rows[at]
-            last[has] = member_rows[offsets[1:][has] - 1]
-        else:
-            first[has] = np.minimum.reduceat(member_rows, at)
-            last[has] = np.maximum.reduceat(member_rows, at)
+    if member_rows is None:  # memberships are the rows in order
+        has = n_events > 0
+        first = np.where(has, offsets[:-1], -1)
+        last = np.where(has, offsets[1:] - 1, -1)
+        start = end = np.empty(0, np.int64)
+    else:
+        first, last, start, end = K.window_extent(
+            offsets, member_rows, ts if bounds is None else ts[:0]
+        )
     if bounds is not None:
         start, end = bounds
-    else:
-        start = np.full(n_windows, K.NAT, np.int64)
-        end = np.full(n_windows, K.NAT, np.int64)
-        if member_rows.size:
-            t = ts[member_rows]
-            known = t != K.NAT
-            big = np.iinfo(np.int64).max
-            lo = np.minimum.reduceat(np.where(known, t, big), at)
-            hi = np.maximum.reduceat(t, at)  # NAT is the int64 minimum
-            start[has] = np.where(lo == big, K.NAT, lo)
-            end[has] = hi
 
     def stamps(ns: np.ndarray) -> pd.Series:
         s = pd.Series(utc_datetimes(ns), copy=False)
