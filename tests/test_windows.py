@@ -249,15 +249,44 @@ def test_window_counts_twin(data, n_codes, shift):
 
 
 @SETTINGS
-@given(st.lists(st.tuples(st.one_of(st.integers(-50, 50), st.just(NAT)), st.integers(-9, 9)),
-                min_size=1, max_size=300))  # fmt: skip
-def test_ascending_range_twin(pairs):
-    ts, code = i64(p[0] for p in pairs), i64(p[1] for p in pairs)
-    ascending, lo, hi = K.ascending_range(ts, code)
-    want = NAT not in ts.tolist() and ts.tolist() == sorted(ts.tolist())
-    assert (ascending, lo, hi) == (want, min(code.tolist()), max(code.tolist()))
-    ascending, lo, hi = K.ascending_range(np.sort(ts), code.astype(np.int32))
-    assert ascending == (NAT not in ts.tolist())
+@given(st.lists(st.one_of(st.integers(-50, 50), st.just(NAT)), max_size=300))
+def test_ascending_twin(values):
+    ts = i64(values)
+    assert K.ascending(ts) == (NAT not in values and values == sorted(values))
+    assert K.ascending(np.sort(ts)) == (NAT not in values)
+
+
+@SETTINGS
+@given(st.lists(st.one_of(st.integers(-(10**12), 10**12), st.just(NAT)), max_size=300),
+       st.integers(1, 10**11), st.booleans())  # fmt: skip
+def test_ordered_fixed_twin(values, every, sort):
+    ts = np.sort(i64(values)) if sort else i64(values)
+    ascending, starts, offsets = K.ordered_fixed(ts, every)
+    assert ascending == (NAT not in ts.tolist() and ts.tolist() == sorted(ts.tolist()))
+    if ascending and ts.size:
+        want = K.fixed_offsets(ts, every)
+        assert (starts.tolist(), offsets.tolist()) == (want[0].tolist(), want[1].tolist())
+    elif ascending:
+        assert starts.size == 0 and offsets.tolist() == [0]
+
+
+@SETTINGS
+@given(st.data(), st.integers(1, 3000))
+def test_window_id_counts_twin(data, limit):
+    sizes = data.draw(st.lists(st.integers(0, 9), min_size=1, max_size=30))
+    offsets = i64([0, *np.cumsum(sizes)])
+    m = int(offsets[-1])
+    code = data.draw(st.lists(st.integers(-1, 2500), min_size=m, max_size=m))
+    indptr, indices, values, status = K.window_id_counts(offsets, i64(code), limit)
+    if any(c < 0 or c >= limit for c in code):
+        assert status == K.BAD_CODE
+        return
+    assert status == K.OK
+    width = max(code, default=0) + 1
+    matrix = sp.csr_matrix((values, indices, indptr), shape=(len(sizes), width))
+    assert matrix.has_sorted_indices and np.all(values > 0)
+    win = np.repeat(np.arange(len(sizes)), sizes).tolist()
+    np.testing.assert_array_equal(matrix.toarray(), ref_counts(win, code, len(sizes), width))
 
 
 @SETTINGS
@@ -335,7 +364,7 @@ def test_fixed_windows_match_pandas_floor(rows, every):
 
 @settings(max_examples=60, deadline=None)
 @given(
-    st.lists(st.tuples(st.integers(0, 900), st.integers(-2, 40)), min_size=1, max_size=60),
+    st.lists(st.tuples(st.integers(0, 900), st.integers(0, 40)), min_size=1, max_size=60),
     st.sampled_from(["10s", "1min", "7s", "1h"]),
     st.sampled_from([np.int64, np.int32, np.int16]),
 )
@@ -367,6 +396,16 @@ def test_ordered_fixed_windows_equal_general_path(rows, every, dtype):
     np.testing.assert_array_equal(fast.sequence_offsets, slow.sequence_offsets)
     np.testing.assert_array_equal(fast.member_rows, slow.member_rows)
     pd.testing.assert_frame_equal(fast.index, slow.index)
+
+
+def test_ordered_fixed_windows_leave_negative_and_sparse_ids_to_the_general_path():
+    stamps = pd.to_datetime([1_700_000_000, 1_700_000_001, 1_700_000_090], unit="s", utc=True)
+    for ids in ([3, -1, 3], [0, 10**12, 5]):
+        frame = pd.DataFrame({"timestamp": stamps, "template_id": np.asarray(ids, np.int64)})
+        w = windows(frame, every="1min")
+        assert w.__dict__["_member_rows"] is not None
+        assert w.vocabulary.tolist() == sorted(set(ids))
+        assert w.to_frame().to_numpy().sum(axis=1).tolist() == [2, 1]
 
 
 # -------------------------------------------------------------------- known answers

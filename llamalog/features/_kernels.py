@@ -318,15 +318,20 @@ def grouped_counts(offsets, perm, code, n_codes):
 
 
 @njit(cache=True, nogil=True)
-def _tally(codes, shift, n_codes, count, touched):
+def _tally(codes, shift, n_codes, count, touched, strict=False):
     """Count the columns ``codes - shift`` (negative ones skipped) into ``count`` and
     list each once in ``touched``; returns how many, or -1 for a column ``>= n_codes``
-    (``count`` is then reset). The arrays are slices so that the loop needs no
-    negative-index handling, which keeps it fast inside parallel kernels."""
+    and, when ``strict``, -2 for a negative one (``count`` is then reset). The arrays
+    are slices so that the loop needs no negative-index handling, which keeps it fast
+    inside parallel kernels."""
     nt = 0
     for p in range(codes.size):
         c = codes[p] - shift
         if c < 0:
+            if strict:
+                for t in range(nt):
+                    count[touched[t]] = 0
+                return -2
             continue
         if c >= n_codes:
             for t in range(nt):
@@ -386,36 +391,83 @@ def _ascending(ts):
     return True
 
 
-@njit(cache=True, nogil=True)
-def _min_max(values):
-    small = np.int64(values[0])
-    big = small
-    for i in range(values.size):
-        v = np.int64(values[i])
-        small = min(small, v)
-        big = max(big, v)
-    return small, big
-
-
 @njit(cache=True, nogil=True, parallel=True)
-def ascending_range(ts, code):
-    """One parallel pass: ``(ascending, code_min, code_max)``.
-
-    ``ascending``: ``ts`` never decreases and holds no NaT (NaT is the int64 minimum,
-    so an ascending array without NaT is one whose first value is not NaT).
-    ``ts`` and ``code`` have the same, non-zero length.
-    """
+def ascending(ts):
+    """Whether ``ts`` never decreases and holds no NaT (NaT is the int64 minimum, so
+    an ascending array without NaT is one whose first value is not NaT)."""
     n = ts.size
+    if n == 0:
+        return True
     n_blocks = max(1, min(n // 65536, 64))
     ok = np.ones(n_blocks, np.bool_)
-    lo = np.empty(n_blocks, np.int64)
-    hi = np.empty(n_blocks, np.int64)
     for blk in prange(n_blocks):
         a = blk * n // n_blocks
         b = (blk + 1) * n // n_blocks
         ok[blk] = _ascending(ts[max(a - 1, 0) : b])
-        lo[blk], hi[blk] = _min_max(code[a:b])
-    return ok.all() and ts[0] != NAT, lo.min(), hi.max()
+    return ok.all() and ts[0] != NAT
+
+
+@njit(cache=True, nogil=True, parallel=True)
+def ordered_fixed(ts, every):
+    """:func:`fixed_offsets` fused with the :func:`ascending` check, in one parallel pass.
+
+    Returns ``(ascending, starts, offsets)``; when ``ts`` is not ascending or holds
+    NaT, ``ascending`` is False and the windows are meaningless.
+    """
+    n = ts.size
+    empty = np.empty(0, np.int64)
+    if n == 0 or ts[0] == NAT:
+        return n == 0, empty, np.zeros(1, np.int64)
+    n_blocks = max(1, min(n // 65536, 64))
+    ok = np.ones(n_blocks, np.bool_)
+    found = np.zeros(n_blocks, np.int64)
+    at = np.empty(n, np.int64)  # window starts of block b, from its first row on
+    for blk in prange(n_blocks):
+        a = blk * n // n_blocks
+        b = (blk + 1) * n // n_blocks
+        prev = ts[a - 1] if a > 0 else ts[0] - every  # row 0 starts a window
+        ok[blk], found[blk] = _window_starts(ts[a:b], prev, every, a, at[a:b])
+    if not ok.all():
+        return False, empty, np.zeros(1, np.int64)
+    return True, *_starts_offsets(ts, every, at, found, n_blocks)
+
+
+@njit(cache=True, nogil=True)
+def _window_starts(ts, prev, every, base, out):
+    """Rows of ``ts`` (after a row at ``prev``) whose window differs from the row
+    before, as ``base + position`` into ``out``; ``(ascending, how many)``."""
+    end = (prev // every + 1) * every
+    k = 0
+    for i in range(ts.size):
+        t = ts[i]
+        if t < prev:
+            return False, k
+        if t >= end:
+            out[k] = base + i
+            k += 1
+            end = (t // every + 1) * every
+        prev = t
+    return True, k
+
+
+@njit(cache=True, nogil=True)
+def _starts_offsets(ts, every, at, found, n_blocks):
+    n = ts.size
+    total = 0
+    for blk in range(n_blocks):
+        total += found[blk]
+    starts = np.empty(total, np.int64)
+    offsets = np.empty(total + 1, np.int64)
+    w = 0
+    for blk in range(n_blocks):
+        a = blk * n // n_blocks
+        for j in range(found[blk]):
+            row = at[a + j]
+            offsets[w] = row
+            starts[w] = (ts[row] // every) * every
+            w += 1
+    offsets[total] = n
+    return starts, offsets
 
 
 @njit(cache=True, nogil=True)
@@ -496,6 +548,63 @@ def window_counts(offsets, code, shift, n_codes):
         return np.zeros(n_windows + 1, np.int64), empty, empty.copy(), BAD_CODE
     indptr, indices, data = _compact(room, nnz, idx_buf, val_buf)
     return indptr, indices, data, OK
+
+
+@njit(cache=True, nogil=True, parallel=True)
+def window_id_counts(offsets, code, limit):
+    """:func:`window_counts` with the event ids themselves as columns, their range not
+    known beforehand: each block's count table grows to the largest id it meets.
+
+    Returns ``(indptr, indices, data, status)``; ``BAD_CODE`` if an id is negative or
+    ``>= limit`` (the most table room a block may take).
+    """
+    n_windows = offsets.size - 1
+    n = offsets[n_windows]
+    idx_buf = np.empty(n, np.int64)  # a window's distinct ids fit in its rows
+    val_buf = np.empty(n, np.int64)
+    nnz = np.zeros(n_windows, np.int64)
+    n_blocks = max(1, min(n_windows, 16))
+    first = np.zeros(n_blocks + 1, np.int64)
+    for blk in range(1, n_blocks):
+        first[blk] = max(first[blk - 1], np.searchsorted(offsets, blk * n // n_blocks))
+    first[n_blocks] = n_windows
+    bad = np.zeros(n_blocks, np.bool_)
+    empty = np.empty(0, np.int64)
+    for blk in prange(n_blocks):
+        bad[blk] = _id_counts_block(offsets[first[blk] : first[blk + 1] + 1], code, limit,
+                                    idx_buf, val_buf, nnz[first[blk] : first[blk + 1]])  # fmt: skip
+    if bad.any():
+        return np.zeros(n_windows + 1, np.int64), empty, empty.copy(), BAD_CODE
+    indptr, indices, data = _compact(offsets[:-1], nnz, idx_buf, val_buf)
+    return indptr, indices, data, OK
+
+
+@njit(cache=True, nogil=True)
+def _id_counts_block(offsets, code, limit, idx_buf, val_buf, nnz):
+    """Windows ``offsets`` of one block into the buffers at their rows' positions;
+    True if an id is negative or ``>= limit``."""
+    size = min(1024, limit)
+    count = np.zeros(size, np.int64)
+    touched = np.empty(size, np.int64)
+    for w in range(offsets.size - 1):
+        a, b = offsets[w], offsets[w + 1]
+        while True:
+            nt = _tally(code[a:b], 0, size, count, touched, True)
+            if nt >= 0:
+                break
+            if nt == -2:  # a negative id
+                return True
+            big = size  # an id past the table: grow it
+            for p in range(a, b):
+                big = max(big, np.int64(code[p]) + 1)
+            if big > limit:
+                return True
+            size = min(max(2 * size, big), limit)
+            count = np.zeros(size, np.int64)
+            touched = np.empty(size, np.int64)
+        _emit(nt, count, touched, idx_buf[a : a + nt], val_buf[a : a + nt])
+        nnz[w] = nt
+    return False
 
 
 @njit(cache=True, nogil=True)

@@ -806,8 +806,8 @@ def windows(
 
 
 def _fixed_ordered(frame: pd.DataFrame, event: str, every: int) -> Windows | None:
-    """Fixed windows of a frame in time order, without NaT and with integer event ids
-    in a compact range (the common case: a parsed log with template ids) in a few
+    """Fixed windows of a frame in time order, without NaT and with non-negative
+    integer event ids (the common case: a parsed log with template ids) in two
     parallel passes; None: not that case (the general path handles it)."""
     if event not in frame.columns or "timestamp" not in frame.columns or not len(frame):
         return None
@@ -818,17 +818,16 @@ def _fixed_ordered(frame: pd.DataFrame, event: str, every: int) -> Windows | Non
         return None
     ts, tz = _timestamps_ns(frame)
     values = col.to_numpy()
-    if values.dtype == np.uint64 and values.max() > np.iinfo(np.int64).max:
+    if values.dtype == np.uint64:
         return None
-    ascending, lo, hi = K.ascending_range(ts, values)
-    n_codes = hi - lo + 1
-    if not ascending or n_codes > 4 * values.size + 1024:
+    ascending, starts, offsets = K.ordered_fixed(ts, every)
+    if not ascending:
         return None
-    starts, offsets = K.fixed_offsets(ts, every)
-    indptr, raw, data, status = K.window_counts(offsets, values, lo, n_codes)
-    _check(status, "counts")
-    present = np.bincount(raw, minlength=n_codes) > 0
-    vocab = np.flatnonzero(present) + lo
+    indptr, raw, data, status = K.window_id_counts(offsets, values, 4 * values.size + 1024)
+    if status != K.OK:  # negative or sparse ids: the general path
+        return None
+    present = np.bincount(raw) > 0
+    vocab = np.flatnonzero(present)
     indices = (np.cumsum(present) - 1)[raw]
     import scipy.sparse as sp
 
@@ -926,9 +925,9 @@ def _index(
     if bounds is not None:
         start, end = bounds
 
-    def stamps(ns: np.ndarray) -> pd.Series:
-        s = pd.Series(utc_datetimes(ns), copy=False)
-        return s.dt.tz_convert(tz) if tz is not None else s
+    def stamps(ns: np.ndarray) -> pd.api.extensions.ExtensionArray:
+        out = utc_datetimes(ns)
+        return out.tz_convert(tz) if tz is not None and out.tz != tz else out
 
     return pd.DataFrame(
         {
