@@ -83,7 +83,7 @@ def llamalog_fixed(frame: pd.DataFrame):
     import llamalog
 
     w = llamalog.windows(frame, event="template_id", every="1min")
-    w.index  # built on first use: timed here, as pandas' table carries the window starts
+    _ = w.index  # built on first use: timed here, as pandas' table carries window starts
     return w
 
 
@@ -137,7 +137,8 @@ def versions() -> dict:
 
 
 def fmt_s(t: dict) -> str:
-    return f"{t['best']:.3f} / {t['median']:.3f}"
+    digits = 4 if t["best"] < 0.01 else 3
+    return f"{t['best']:.{digits}f} / {t['median']:.{digits}f}"
 
 
 def table(rows: list[dict], lines: int) -> str:
@@ -194,7 +195,8 @@ def section(info: dict, v: dict, load_end, command: str, lines: int, repeat: int
         "times in seconds, best / median. Sessions: `windows(frame, "
         'event="template_id", session=r"blk_-?\\d+")` vs pandas `str.findall` -> '
         "`explode` -> drop duplicate (row, key) -> `groupby([key, template_id]).size()"
-        '.unstack()`. Fixed: `windows(frame, event="template_id", every="1min")` with its `.index` built (built on first use) vs '
+        '.unstack()`. Fixed: `windows(frame, event="template_id", every="1min")` '
+        "and its `.index` (built on first use) vs "
         'pandas `groupby([timestamp.dt.floor("1min"), template_id]).size().unstack()`. '
         "Per-window count vectors checked equal (windows aligned by key / window "
         "start, columns by template id): counts agree.",

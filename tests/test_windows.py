@@ -271,12 +271,13 @@ def test_ordered_fixed_twin(values, every, sort):
 
 
 @SETTINGS
-@given(st.data(), st.integers(1, 3000))
-def test_window_id_counts_twin(data, limit):
-    sizes = data.draw(st.lists(st.integers(0, 9), min_size=1, max_size=30))
+@given(st.data(), st.integers(1, 3000), st.sampled_from([4, 2500]), st.sampled_from([9, 120]))
+def test_window_id_counts_twin(data, limit, top, longest):
+    """Few ids in long windows take the four-lane count, others the touched list."""
+    sizes = data.draw(st.lists(st.integers(0, longest), min_size=1, max_size=30))
     offsets = i64([0, *np.cumsum(sizes)])
     m = int(offsets[-1])
-    code = data.draw(st.lists(st.integers(-1, 2500), min_size=m, max_size=m))
+    code = data.draw(st.lists(st.integers(-1, top), min_size=m, max_size=m))
     indptr, indices, values, status = K.window_id_counts(offsets, i64(code), limit)
     if any(c < 0 or c >= limit for c in code):
         assert status == K.BAD_CODE

@@ -582,14 +582,25 @@ def window_id_counts(offsets, code, limit):
 @njit(cache=True, nogil=True)
 def _id_counts_block(offsets, code, limit, idx_buf, val_buf, nnz):
     """Windows ``offsets`` of one block into the buffers at their rows' positions;
-    True if an id is negative or ``>= limit``."""
+    True if an id is negative or ``>= limit``.
+
+    A window much longer than the ids met so far is counted into four interleaved
+    tables (row ``p`` into lane ``p % 4``), so that runs of one id do not wait on one
+    counter, and read back by scanning the ids; others use :func:`_tally`.
+    """
     size = min(1024, limit)
     count = np.zeros(size, np.int64)
     touched = np.empty(size, np.int64)
+    lanes = np.zeros(4 * size, np.int64)
+    top = 0  # ids met so far are < top
     for w in range(offsets.size - 1):
         a, b = offsets[w], offsets[w + 1]
+        use_lanes = top > 0 and b - a >= 8 * top
         while True:
-            nt = _tally(code[a:b], 0, size, count, touched, True)
+            if use_lanes:
+                nt = _tally_lanes(code[a:b], size, lanes, top, idx_buf[a:b], val_buf[a:b])
+            else:
+                nt = _tally(code[a:b], 0, size, count, touched, True)
             if nt >= 0:
                 break
             if nt == -2:  # a negative id
@@ -602,9 +613,41 @@ def _id_counts_block(offsets, code, limit, idx_buf, val_buf, nnz):
             size = min(max(2 * size, big), limit)
             count = np.zeros(size, np.int64)
             touched = np.empty(size, np.int64)
-        _emit(nt, count, touched, idx_buf[a : a + nt], val_buf[a : a + nt])
+            lanes = np.zeros(4 * size, np.int64)
+        if use_lanes:
+            if nt:
+                top = max(top, idx_buf[a + nt - 1] + 1)
+        else:
+            for t in range(nt):
+                top = max(top, touched[t] + 1)
+            _emit(nt, count, touched, idx_buf[a : a + nt], val_buf[a : a + nt])
         nnz[w] = nt
     return False
+
+
+@njit(cache=True, nogil=True)
+def _tally_lanes(codes, size, lanes, top, indices, data):
+    """Counts of ``codes`` through four lanes, written sorted to ``indices``/``data``;
+    -1 for an id ``>= size``, -2 for a negative one (``lanes`` is left zero)."""
+    hi = top
+    for p in range(codes.size):
+        c = codes[p]
+        if c < 0 or c >= size:
+            for q in range(p):
+                lanes[4 * codes[q] + (q & 3)] = 0
+            return -2 if c < 0 else -1
+        lanes[4 * c + (p & 3)] += 1
+        hi = max(hi, c + 1)
+    nt = 0
+    for c in range(hi):
+        k = 4 * c
+        total = lanes[k] + lanes[k + 1] + lanes[k + 2] + lanes[k + 3]
+        if total:
+            indices[nt] = c
+            data[nt] = total
+            nt += 1
+            lanes[k] = lanes[k + 1] = lanes[k + 2] = lanes[k + 3] = 0
+    return nt
 
 
 @njit(cache=True, nogil=True)
