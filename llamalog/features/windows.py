@@ -811,15 +811,15 @@ def _fixed_ordered(frame: pd.DataFrame, event: str, every: int) -> Windows | Non
     parallel passes; None: not that case (the general path handles it)."""
     if event not in frame.columns or "timestamp" not in frame.columns or not len(frame):
         return None
-    col = frame[event]
-    if isinstance(col.dtype, pd.api.extensions.ExtensionDtype) or col.dtype.kind not in "iu":
+    values = frame[event].array
+    stamps = frame["timestamp"].array
+    if not isinstance(values, pd.arrays.NumpyExtensionArray) or values.dtype.kind != "i":
+        return None  # unsigned, nullable, categorical or other ids: the general path
+    if not isinstance(stamps, pd.arrays.DatetimeArray):
         return None
-    if not pd.api.types.is_datetime64_any_dtype(frame["timestamp"]):
-        return None
-    ts, tz = _timestamps_ns(frame)
-    values = col.to_numpy()
-    if values.dtype == np.uint64:
-        return None
+    values = values.to_numpy()
+    ts = np.asarray((stamps if stamps.unit == "ns" else stamps.as_unit("ns")).asi8)
+    tz = stamps.tz
     ascending, starts, offsets = K.ordered_fixed(ts, every)
     if not ascending:
         return None
