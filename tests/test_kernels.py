@@ -408,7 +408,7 @@ def test_scan_lines_equals_the_twins(pieces):
 def test_scan_lines_across_parallel_blocks():
     rng = np.random.default_rng(3)
     alphabet = np.frombuffer(b"abc \r\n\n\x00\xc3\xa9\xff", dtype=np.uint8)
-    data = rng.choice(alphabet, (1 << 20) + 4321)
+    data = rng.choice(alphabet, (1 << 20) + 4324)[3:]  # not word-aligned
     data[: 1 << 19] = ord("x")  # a line that spans many blocks
     got = K._scan_lines.parallel(data, K._BYTE_CLASSES)
     spans = R.split_lines(data.tobytes())
@@ -416,3 +416,25 @@ def test_scan_lines_across_parallel_blocks():
     flags, ss, se = span_info(data, starts, ends)
     for a, b in zip(got, (starts, ends, flags, ss, se), strict=True):
         assert np.array_equal(a, b)
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.lists(
+        st.sampled_from([b"abcdefgh", b" ", b"\n", b"\r\n", b"\x00", b"\x7f", b"\xc3\xa9", b"\t"]),
+        max_size=40,
+    ),
+    st.integers(0, 7),
+)
+def test_scan_lines_at_any_alignment(pieces, shift):
+    """Eight bytes are read at a time from aligned words: buffers starting anywhere in
+    a word, with lines of any length, split as the twins do."""
+    raw = b"".join(pieces)
+    data = np.frombuffer(b"?" * shift + raw, dtype=np.uint8)[shift:]
+    spans = R.split_lines(raw)
+    starts, ends = i64([s for s, _ in spans]), i64([e for _, e in spans])
+    flags, ss, se = span_info(data, starts, ends)
+    for fn in (K._scan_lines.serial, K._scan_lines.parallel):
+        got = fn(data, K._BYTE_CLASSES)
+        for a, b in zip(got, (starts, ends, flags, ss, se), strict=True):
+            assert a.tolist() == b.tolist()

@@ -99,12 +99,79 @@ def _ws_len_before(buf, start, end):
 
 
 @njit(cache=True, nogil=True)
-def _count_newlines(buf, lo, hi):
+def _count_newlines(buf):
+    """Newlines in ``buf``. Kernels pass slices to helpers like this one rather than
+    indexing a whole array from a parallel loop: over a slice numba knows every
+    index is in range, and the loop compiles to vector code (8x faster here)."""
     n = 0
-    for i in range(lo, hi):
-        if buf[i] == 10:
-            n += 1
+    for i in range(buf.size):
+        n += buf[i] == 10
     return n
+
+
+_ONES = np.uint64(0x0101010101010101)
+_HIGH = np.uint64(0x8080808080808080)
+_SPACES = np.uint64(0x2020202020202020)
+_DELS = np.uint64(0x7F7F7F7F7F7F7F7F)
+
+
+@njit(cache=True, nogil=True)
+def _split_block(buf, words, w0, base, lut, ends, cls):
+    """Record each newline of ``buf`` (at ``base + i``) in ``ends`` and the OR of the
+    byte classes of the line it closes in ``cls``; returns the classes after the last.
+
+    ``words`` is ``buf[w0:]`` as whole 8-byte words: a word without a control byte
+    (newline included), DEL or non-ASCII byte holds nothing to record and is skipped
+    whole; other bytes are looked at one by one.
+    """
+    j = 0
+    acc = np.uint8(0)
+    stop = w0 + 8 * words.size
+    i = 0
+    while i < buf.size:
+        if i >= w0 and i < stop and (i - w0) & 7 == 0:
+            w = words[(i - w0) >> 3]
+            x = w ^ _DELS
+            if ((w | ((w - _SPACES) & ~w) | ((x - _ONES) & ~x)) & _HIGH) == 0:
+                i += 8
+                continue
+            end = i + 8
+        else:
+            end = i + 1
+        for q in range(i, end):
+            b = buf[q]
+            if b == 10:
+                ends[j] = base + q
+                cls[j] = acc
+                acc = np.uint8(0)
+                j += 1
+            else:
+                acc |= lut[b]
+        i = end
+    return acc
+
+
+@njit(cache=True, nogil=True)
+def _line_starts(starts, ends, first_start):
+    for i in range(starts.size):
+        starts[i] = first_start if i == 0 else ends[i - 1] + 1
+
+
+@njit(cache=True, nogil=True)
+def _finish_lines(buf, starts, ends, cls, flags, s_out, e_out):
+    """CR removal, flags and stripped spans of a run of lines (slices)."""
+    for i in range(starts.size):
+        s = starts[i]
+        e = ends[i]
+        if e > s and buf[e - 1] == 13:
+            e -= 1
+            ends[i] = e
+        c = cls[i]
+        if c & (FLAG_NON_ASCII | _FLAG_CR):
+            flags[i] = _exact_flags(buf, s, e)
+        else:
+            flags[i] = c & FLAG_BINARY
+        s_out[i], e_out[i] = _strip(buf, s, e)
 
 
 @njit(cache=True, nogil=True)
@@ -206,10 +273,19 @@ def _scan_lines(buf, lut):
     """
     n = buf.shape[0]
     n_blocks = 64 if n > (1 << 20) else 1
-    bounds = np.linspace(0, n, n_blocks + 1).astype(np.int64)
+    head = min((-buf.ctypes.data) % 8, n)  # bytes before the first aligned word
+    n_words = (n - head) // 8
+    words = buf[head : head + 8 * n_words].view(np.uint64)
+    wb = np.empty(n_blocks + 1, dtype=np.int64)  # blocks start on word boundaries
+    bounds = np.empty(n_blocks + 1, dtype=np.int64)
+    for k in range(n_blocks + 1):
+        wb[k] = k * n_words // n_blocks
+        bounds[k] = head + 8 * wb[k]
+    bounds[0] = 0
+    bounds[n_blocks] = n
     counts = np.zeros(n_blocks, dtype=np.int64)
     for k in prange(n_blocks):
-        counts[k] = _count_newlines(buf, bounds[k], bounds[k + 1])
+        counts[k] = _count_newlines(buf[bounds[k] : bounds[k + 1]])
     total = counts.sum()
     last_open = n > 0 and buf[n - 1] != 10
     m = total + (1 if last_open else 0)
@@ -221,18 +297,9 @@ def _scan_lines(buf, lut):
     for k in range(n_blocks):
         offsets[k + 1] = offsets[k] + counts[k]
     for k in prange(n_blocks):
-        j = offsets[k]
-        acc = np.uint8(0)
-        for i in range(bounds[k], bounds[k + 1]):
-            b = buf[i]
-            if b == 10:
-                ends[j] = i
-                cls[j] = acc
-                acc = np.uint8(0)
-                j += 1
-            else:
-                acc |= lut[b]
-        tails[k] = acc
+        a, b = offsets[k], offsets[k + 1]
+        tails[k] = _split_block(buf[bounds[k] : bounds[k + 1]], words[wb[k] : wb[k + 1]],
+                                head if k == 0 else 0, bounds[k], lut, ends[a:b], cls[a:b])  # fmt: skip
     # a line's bytes before its block: the tails of the blocks back to its start
     carry = np.uint8(0)
     for k in range(n_blocks):
@@ -247,20 +314,15 @@ def _scan_lines(buf, lut):
     flags = np.zeros(m, dtype=np.uint8)
     s_out = np.empty(m, dtype=np.int64)
     e_out = np.empty(m, dtype=np.int64)
-    for i in prange(m):
-        starts[i] = 0 if i == 0 else ends[i - 1] + 1
-    for i in prange(m):
-        s = starts[i]
-        e = ends[i]
-        if e > s and buf[e - 1] == 13:
-            e -= 1
-            ends[i] = e
-        c = cls[i]
-        if c & (FLAG_NON_ASCII | _FLAG_CR):
-            flags[i] = _exact_flags(buf, s, e)
-        else:
-            flags[i] = c & FLAG_BINARY
-        s_out[i], e_out[i] = _strip(buf, s, e)
+    n_runs = min(m, 64)
+    for k in prange(n_runs):  # every start before any end loses its carriage return
+        a = k * m // n_runs
+        b = (k + 1) * m // n_runs
+        _line_starts(starts[a:b], ends[a:b], 0 if a == 0 else ends[a - 1] + 1)
+    for k in prange(n_runs):
+        a = k * m // n_runs
+        b = (k + 1) * m // n_runs
+        _finish_lines(buf, starts[a:b], ends[a:b], cls[a:b], flags[a:b], s_out[a:b], e_out[a:b])
     return starts, ends, flags, s_out, e_out
 
 
