@@ -298,8 +298,10 @@ def _scan_lines(buf, lut):
         offsets[k + 1] = offsets[k] + counts[k]
     for k in prange(n_blocks):
         a, b = offsets[k], offsets[k + 1]
-        tails[k] = _split_block(buf[bounds[k] : bounds[k + 1]], words[wb[k] : wb[k + 1]],
-                                head if k == 0 else 0, bounds[k], lut, ends[a:b], cls[a:b])  # fmt: skip
+        lead = head if k == 0 else 0
+        block = buf[bounds[k] : bounds[k + 1]]
+        tails[k] = _split_block(block, words[wb[k] : wb[k + 1]], lead, bounds[k], lut,
+                                ends[a:b], cls[a:b])  # fmt: skip
     # a line's bytes before its block: the tails of the blocks back to its start
     carry = np.uint8(0)
     for k in range(n_blocks):
