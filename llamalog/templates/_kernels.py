@@ -32,6 +32,19 @@ DATES = _table(
 UNITS = _table("B KB MB GB TB PB KiB MiB GiB TiB".split())
 
 
+def _leads(*tables: np.ndarray) -> np.ndarray:
+    """``_LEADS[t[0, 1], b]``: whether a word of table ``t`` starts with byte ``b`` (the
+    tables' first words start with different bytes)."""
+    out = np.zeros((256, 256), dtype=np.bool_)
+    for t in tables:
+        assert not out[t[0, 1]].any()
+        out[t[0, 1], t[:, 1]] = True
+    return out
+
+
+_LEADS = _leads(BOOLS, DATES, UNITS)
+
+
 def _classes() -> np.ndarray:
     table = np.zeros(256, dtype=np.uint8)
     for b in (32, 9, 10, 11, 12, 13, 28, 29, 30, 31):
@@ -46,6 +59,13 @@ def _classes() -> np.ndarray:
 
 CLASSES = _classes()
 _WS, _DELIM, _DIGIT, _SLASH = 1, 2, 4, 8
+
+
+@njit(cache=True, nogil=True, inline="always")
+def _u(i):
+    """An index known to be in range, as unsigned: numba then skips the test for a
+    negative index (the loops that read every byte run faster)."""
+    return np.uint64(i)
 
 
 @njit(cache=True, nogil=True, inline="always")
@@ -78,6 +98,8 @@ def _is_delim(b):
 @njit(cache=True, nogil=True, inline="always")
 def _in_table(buf, s, e, table):
     n = e - s
+    if not _LEADS[table[0, 1], buf[_u(s)]]:  # no word of the table starts so
+        return False
     for r in range(table.shape[0]):
         if table[r, 0] != n:
             continue
@@ -160,7 +182,7 @@ def _is_var_in(buf, s, e, digits, url):
     False) the scans those rule out are skipped."""
     if digits:
         for q in range(s, e):
-            if CLASSES[buf[q]] & _DIGIT:
+            if CLASSES[buf[_u(q)]] & _DIGIT:
                 return True
     n = e - s
     if n == 36 and _is_uuid(buf, s, e):
@@ -213,7 +235,7 @@ def _pieces(buf, s, e, ps, pe, url):
         return n
     cur = -1
     for q in range(s, e):
-        if _is_delim(buf[q]):
+        if _is_delim(buf[_u(q)]):
             if cur >= 0:
                 ps[n] = cur
                 pe[n] = q
@@ -241,7 +263,7 @@ def _copy(out, o, buf, a, b):
     if a + n + 8 <= buf.shape[0]:
         while q < n:
             for k in range(8):
-                out[o + q + k] = buf[a + q + k]
+                out[_u(o + q + k)] = buf[_u(a + q + k)]
             q += 8
         return o + n
     for k in range(n):
@@ -256,7 +278,7 @@ def _constant_pieces(buf, s, e):
     (3 letters) or a boolean-like (4-5 letters) piece can be one (:func:`_is_var_in`)."""
     run = s
     for q in range(s, e + 1):
-        if q < e and not _is_delim(buf[q]):
+        if q < e and not _is_delim(buf[_u(q)]):
             continue
         n = q - run
         if n == 36 or n == 3 or n == 4 or n == 5:
@@ -382,14 +404,14 @@ def _template_into(buf, s, e, ps, pe, out, want, vals, vend, vtype):
     any_param = False
     date_run = 0
     while True:
-        while pos < e and _is_ws(buf[pos]):
+        while pos < e and _is_ws(buf[_u(pos)]):
             pos += 1
         if pos >= e:
             break
         ts = pos
         seen = 0  # class bits of the token's bytes
         while pos < e:
-            b = buf[pos]
+            b = buf[_u(pos)]
             if b >= 0x80:
                 return -1, 0, 0  # not ASCII: Python's Unicode rules apply
             c = CLASSES[b]
