@@ -12,10 +12,10 @@ llamalog and for the plain-pandas code a competent pandas user would write:
   carries the window starts); pandas: ``groupby([timestamp.dt.floor("1min"), template_id])
   .size().unstack()``.
 
-Both run in this process, one after the other, ``--repeat`` times each (best and
-median reported); llamalog's numba kernels are compiled by a warm-up call on a prefix
-first. The per-window count vectors of the two are checked to be equal (windows aligned
-by session key / window start, columns by template id).
+Both run in this process, in turn (llamalog, pandas, llamalog, ...), ``--repeat``
+times each (best and median reported); llamalog's numba kernels are compiled by a
+warm-up call on a prefix first. The per-window count vectors of the two are checked to
+be equal (windows aligned by session key / window start, columns by template id).
 
 Usage::
 
@@ -87,17 +87,20 @@ def llamalog_fixed(frame: pd.DataFrame):
     return w
 
 
-def timed(fn: Callable, frame: pd.DataFrame, repeat: int) -> tuple[dict, object]:
-    """Run ``fn(frame)`` ``repeat`` times; timings and the last result."""
-    samples = []
-    out = None
+def timed(fns: list[Callable], frame: pd.DataFrame, repeat: int) -> list[tuple[dict, object]]:
+    """Run each of ``fns`` on ``frame``, in turn, ``repeat`` rounds (interleaved, so that
+    a neighbour's load on the shared machine falls on both sides alike); per function
+    its timings and last result."""
+    samples: list[list[float]] = [[] for _ in fns]
+    outs: list[object] = [None] * len(fns)
     for _ in range(repeat):
-        out = None
-        gc.collect()
-        start = time.perf_counter()
-        out = fn(frame)
-        samples.append(time.perf_counter() - start)
-    return summary(samples), out
+        for k, fn in enumerate(fns):
+            outs[k] = None
+            gc.collect()
+            start = time.perf_counter()
+            outs[k] = fn(frame)
+            samples[k].append(time.perf_counter() - start)
+    return [(summary(t), out) for t, out in zip(samples, outs, strict=True)]
 
 
 def check_counts(w, p: pd.DataFrame, by: str) -> None:
@@ -191,7 +194,8 @@ def section(info: dict, v: dict, load_end, command: str, lines: int, repeat: int
         "Method (details in the docstring of `benchmarks/bench_windows.py`): loggen HDFS "
         f"corpus, {lines:,} lines, parsed once with `read_logs` and mined once with "
         "`TemplateMiner().fit_transform` (neither timed). Each job runs "
-        f"{repeat} times in one process, llamalog after a warm-up call on a prefix; "
+        f"{repeat} times in one process, llamalog and pandas in turn (a neighbour's load "
+        "falls on both alike), llamalog after a warm-up call on a prefix; "
         "times in seconds, best / median. Sessions: `windows(frame, "
         'event="template_id", session=r"blk_-?\\d+")` vs pandas `str.findall` -> '
         "`explode` -> drop duplicate (row, key) -> `groupby([key, template_id]).size()"
@@ -242,8 +246,7 @@ def main(argv: list[str] | None = None) -> int:
     ]
     rows = []
     for name, ll_fn, pd_fn, by in jobs:
-        ll_t, w = timed(ll_fn, frame, args.repeat)
-        pd_t, p = timed(pd_fn, frame, args.repeat)
+        (ll_t, w), (pd_t, p) = timed([ll_fn, pd_fn], frame, args.repeat)
         check_counts(w, p, by)
         print(
             f"{name}: llamalog {fmt_s(ll_t)} s, pandas {fmt_s(pd_t)} s, "
