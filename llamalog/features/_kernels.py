@@ -287,34 +287,7 @@ def csr_counts(window, code, n_windows, n_codes):
             np.empty(0, np.int64),
             status,
         )
-    return grouped_counts(offsets, perm, code, n_codes)
-
-
-@njit(cache=True, nogil=True)
-def grouped_counts(offsets, perm, code, n_codes):
-    """:func:`csr_counts` of memberships already grouped by window: those of window
-    ``w`` are ``perm[offsets[w]:offsets[w + 1]]`` (``perm`` empty: the identity)."""
-    n_windows = offsets.size - 1
-    indptr = np.zeros(n_windows + 1, np.int64)
-    m = offsets[n_windows]
-    indices = np.empty(m, np.int64)
-    data = np.empty(m, np.int64)
-    count = np.zeros(n_codes, np.int64)
-    touched = np.empty(min(m, n_codes), np.int64)
-    nnz = 0
-    identity = perm.size == 0
-    for w in range(n_windows):
-        a, b = offsets[w], offsets[w + 1]
-        if identity:
-            nt = _tally(code[a:b], 0, n_codes, count, touched)
-        else:
-            nt = _tally_through(perm[a:b], code, n_codes, count, touched)
-        if nt < 0:
-            return indptr, indices[:0].copy(), data[:0].copy(), BAD_CODE
-        _emit(nt, count, touched, indices[nnz : nnz + nt], data[nnz : nnz + nt])
-        nnz += nt
-        indptr[w + 1] = nnz
-    return indptr, indices[:nnz].copy(), data[:nnz].copy(), OK
+    return window_counts(offsets, code[perm], 0, n_codes)
 
 
 @njit(cache=True, nogil=True)
@@ -332,25 +305,6 @@ def _tally(codes, shift, n_codes, count, touched, strict=False):
                 for t in range(nt):
                     count[touched[t]] = 0
                 return -2
-            continue
-        if c >= n_codes:
-            for t in range(nt):
-                count[touched[t]] = 0
-            return -1
-        if count[c] == 0:
-            touched[nt] = c
-            nt += 1
-        count[c] += 1
-    return nt
-
-
-@njit(cache=True, nogil=True)
-def _tally_through(perm, code, n_codes, count, touched):
-    """:func:`_tally` of ``code[perm]``."""
-    nt = 0
-    for p in range(perm.size):
-        c = code[perm[p]]
-        if c < 0:
             continue
         if c >= n_codes:
             for t in range(nt):
@@ -512,8 +466,11 @@ def fixed_offsets(ts, every):
 
 @njit(cache=True, nogil=True, parallel=True)
 def window_counts(offsets, code, shift, n_codes):
-    """:func:`grouped_counts` of consecutive rows, in parallel: window ``w`` holds
-    ``code[offsets[w]:offsets[w + 1]]`` and a row's column is ``code - shift``.
+    """CSR arrays ``(indptr, indices, data, status)`` of event counts of windows of
+    consecutive memberships, in parallel: window ``w`` holds
+    ``code[offsets[w]:offsets[w + 1]]`` and a membership's column is ``code - shift``
+    (negative columns are skipped, one ``>= n_codes`` gives ``BAD_CODE``); column
+    indices come sorted per row.
 
     Blocks of windows with about equal row counts run on the threads; each writes
     into its windows' own stretch of a buffer that is then compacted.
