@@ -337,14 +337,6 @@ def _emit(nt, count, touched, indices, data):
         count[c] = 0
 
 
-@njit(cache=True, nogil=True)
-def _ascending(ts):
-    for i in range(1, ts.size):
-        if ts[i] < ts[i - 1]:
-            return False
-    return True
-
-
 @njit(cache=True, nogil=True, parallel=True)
 def ascending(ts):
     """Whether ``ts`` never decreases and holds no NaT (NaT is the int64 minimum, so
@@ -357,7 +349,7 @@ def ascending(ts):
     for blk in prange(n_blocks):
         a = blk * n // n_blocks
         b = (blk + 1) * n // n_blocks
-        ok[blk] = _ascending(ts[max(a - 1, 0) : b])
+        ok[blk] = is_sorted(ts[max(a - 1, 0) : b])
     return ok.all() and ts[0] != NAT
 
 
@@ -476,18 +468,14 @@ def window_counts(offsets, code, shift, n_codes):
     into its windows' own stretch of a buffer that is then compacted.
     """
     n_windows = offsets.size - 1
-    n = offsets[n_windows]
     room = np.zeros(n_windows + 1, np.int64)
     for w in range(n_windows):
         room[w + 1] = room[w] + min(offsets[w + 1] - offsets[w], n_codes)
     idx_buf = np.empty(room[n_windows], np.int64)
     val_buf = np.empty(room[n_windows], np.int64)
     nnz = np.zeros(n_windows, np.int64)
-    n_blocks = max(1, min(n_windows, 16))
-    first = np.zeros(n_blocks + 1, np.int64)
-    for blk in range(1, n_blocks):
-        first[blk] = max(first[blk - 1], np.searchsorted(offsets, blk * n // n_blocks))
-    first[n_blocks] = n_windows
+    first = _window_blocks(offsets, 16)
+    n_blocks = first.size - 1
     bad = np.zeros(n_blocks, np.bool_)
     empty = np.empty(0, np.int64)
     for blk in prange(n_blocks):
@@ -520,11 +508,8 @@ def window_id_counts(offsets, code, limit):
     idx_buf = np.empty(n, np.int64)  # a window's distinct ids fit in its rows
     val_buf = np.empty(n, np.int64)
     nnz = np.zeros(n_windows, np.int64)
-    n_blocks = max(1, min(n_windows, 16))
-    first = np.zeros(n_blocks + 1, np.int64)
-    for blk in range(1, n_blocks):
-        first[blk] = max(first[blk - 1], np.searchsorted(offsets, blk * n // n_blocks))
-    first[n_blocks] = n_windows
+    first = _window_blocks(offsets, 16)
+    n_blocks = first.size - 1
     bad = np.zeros(n_blocks, np.bool_)
     empty = np.empty(0, np.int64)
     for blk in prange(n_blocks):
@@ -605,6 +590,20 @@ def _tally_lanes(codes, size, lanes, top, indices, data):
             nt += 1
             lanes[k] = lanes[k + 1] = lanes[k + 2] = lanes[k + 3] = 0
     return nt
+
+
+@njit(cache=True, nogil=True)
+def _window_blocks(offsets, most):
+    """Up to ``most`` blocks of consecutive windows holding about equal numbers of
+    memberships: block ``b`` is windows ``first[b]:first[b + 1]``."""
+    n_windows = offsets.size - 1
+    n = offsets[n_windows]
+    n_blocks = max(1, min(n_windows, most))
+    first = np.zeros(n_blocks + 1, np.int64)
+    for blk in range(1, n_blocks):
+        first[blk] = max(first[blk - 1], np.searchsorted(offsets, blk * n // n_blocks))
+    first[n_blocks] = n_windows
+    return first
 
 
 @njit(cache=True, nogil=True)
