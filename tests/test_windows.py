@@ -885,3 +885,22 @@ def test_regex_sessions_exact_when_hashes_collide():
     pd.testing.assert_frame_equal(got.index, want.index)
     np.testing.assert_array_equal(got.counts.toarray(), want.counts.toarray())
     np.testing.assert_array_equal(got.member_rows, want.member_rows)
+
+
+def test_windows_with_lazy_fields_pickle_and_copy():
+    """The index and rows built on first use come along in pickles and copies."""
+    import copy
+    import pickle
+
+    frame = pd.DataFrame(
+        {
+            "timestamp": pd.to_datetime([1, 2, 70], unit="s", utc=True),
+            "template_id": np.array([0, 1, 0]),
+        }
+    )
+    w = windows(frame, every="1min")
+    assert not isinstance(w.__dict__["_index"], pd.DataFrame)  # not built yet
+    for other in (pickle.loads(pickle.dumps(w)), copy.deepcopy(w), copy.copy(w)):
+        pd.testing.assert_frame_equal(other.index, w.index)
+        np.testing.assert_array_equal(other.member_rows, [0, 1, 2])
+        np.testing.assert_array_equal(other.counts.toarray(), w.counts.toarray())

@@ -123,6 +123,16 @@ class Windows:
     dropped: int = 0
     unseen_column: bool = False
 
+    def __getstate__(self) -> dict:
+        """Lazy fields are built before pickling (a builder function does not pickle)."""
+        state = dict(self.__dict__)
+        state["_index"] = self.index
+        state["_member_rows"] = self.member_rows
+        return state
+
+    def __setstate__(self, state: dict) -> None:
+        self.__dict__.update(state)
+
     def __len__(self) -> int:
         return int(self.sequence_offsets.size - 1)
 
