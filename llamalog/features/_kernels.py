@@ -473,10 +473,8 @@ def window_counts(offsets, code, shift, n_codes):
         room[w + 1] = room[w] + min(offsets[w + 1] - offsets[w], n_codes)
     idx_buf = np.empty(room[n_windows], np.int64)
     val_buf = np.empty(room[n_windows], np.int64)
-    nnz = np.zeros(n_windows, np.int64)
-    first = _window_blocks(offsets, 16)
+    first, nnz, bad = _window_blocks(offsets, 16)
     n_blocks = first.size - 1
-    bad = np.zeros(n_blocks, np.bool_)
     empty = np.empty(0, np.int64)
     for blk in prange(n_blocks):
         count = np.zeros(n_codes, np.int64)
@@ -507,10 +505,8 @@ def window_id_counts(offsets, code, limit):
     n = offsets[n_windows]
     idx_buf = np.empty(n, np.int64)  # a window's distinct ids fit in its rows
     val_buf = np.empty(n, np.int64)
-    nnz = np.zeros(n_windows, np.int64)
-    first = _window_blocks(offsets, 16)
+    first, nnz, bad = _window_blocks(offsets, 16)
     n_blocks = first.size - 1
-    bad = np.zeros(n_blocks, np.bool_)
     empty = np.empty(0, np.int64)
     for blk in prange(n_blocks):
         bad[blk] = _id_counts_block(offsets[first[blk] : first[blk + 1] + 1], code, limit,
@@ -595,7 +591,8 @@ def _tally_lanes(codes, size, lanes, top, indices, data):
 @njit(cache=True, nogil=True)
 def _window_blocks(offsets, most):
     """Up to ``most`` blocks of consecutive windows holding about equal numbers of
-    memberships: block ``b`` is windows ``first[b]:first[b + 1]``."""
+    memberships: block ``b`` is windows ``first[b]:first[b + 1]``. Returns ``first``
+    and, zeroed, a count per window and a failure flag per block."""
     n_windows = offsets.size - 1
     n = offsets[n_windows]
     n_blocks = max(1, min(n_windows, most))
@@ -603,7 +600,7 @@ def _window_blocks(offsets, most):
     for blk in range(1, n_blocks):
         first[blk] = max(first[blk - 1], np.searchsorted(offsets, blk * n // n_blocks))
     first[n_blocks] = n_windows
-    return first
+    return first, np.zeros(n_windows, np.int64), np.zeros(n_blocks, np.bool_)
 
 
 @njit(cache=True, nogil=True)
