@@ -338,27 +338,14 @@ def _emit(nt, count, touched, indices, data):
 
 
 @njit(cache=True, nogil=True, parallel=True)
-def ascending(ts):
-    """Whether ``ts`` never decreases and holds no NaT (NaT is the int64 minimum, so
-    an ascending array without NaT is one whose first value is not NaT)."""
-    n = ts.size
-    if n == 0:
-        return True
-    n_blocks = max(1, min(n // 65536, 64))
-    ok = np.ones(n_blocks, np.bool_)
-    for blk in prange(n_blocks):
-        a = blk * n // n_blocks
-        b = (blk + 1) * n // n_blocks
-        ok[blk] = is_sorted(ts[max(a - 1, 0) : b])
-    return ok.all() and ts[0] != NAT
-
-
-@njit(cache=True, nogil=True, parallel=True)
 def ordered_fixed(ts, every):
-    """:func:`fixed_offsets` fused with the :func:`ascending` check, in one parallel pass.
+    """Fixed windows of ascending, NaT-free ``ts`` (the windows that hold a row), found
+    in the same parallel pass that checks the order.
 
-    Returns ``(ascending, starts, offsets)``; when ``ts`` is not ascending or holds
-    NaT, ``ascending`` is False and the windows are meaningless.
+    Returns ``(ascending, starts, offsets)``: window ``w`` starts at ``starts[w]`` ns (a
+    multiple of ``every``) and holds positions ``offsets[w]:offsets[w + 1]``. When
+    ``ts`` is not ascending or holds NaT, ``ascending`` is False and the windows are
+    meaningless.
     """
     n = ts.size
     empty = np.empty(0, np.int64)
@@ -414,46 +401,6 @@ def _starts_offsets(ts, every, at, found, n_blocks):
             w += 1
     offsets[total] = n
     return starts, offsets
-
-
-@njit(cache=True, nogil=True)
-def fixed_offsets(ts, every):
-    """Fixed windows of ascending, NaT-free ``ts`` (the windows that hold a row).
-
-    Returns ``(starts, offsets)``: window ``w`` starts at ``starts[w]`` ns (a multiple
-    of ``every``) and holds positions ``offsets[w]:offsets[w + 1]``. Each window's end
-    is found by a galloping search, so the cost grows with the number of windows, not
-    of rows.
-    """
-    n = ts.size
-    span = ts[n - 1] // every - ts[0] // every + 1
-    m = min(n, span)
-    starts = np.empty(m, np.int64)
-    offsets = np.zeros(m + 1, np.int64)
-    w = 0
-    i = 0
-    while i < n:
-        start = (ts[i] // every) * every
-        end = start + every
-        lo = i  # ts[lo] < end
-        step = 1
-        hi = lo + 1
-        while hi < n and ts[hi] < end:
-            lo = hi
-            step *= 2
-            hi = lo + step
-        hi = min(hi, n)
-        while lo + 1 < hi:  # ts[lo] < end <= ts[hi] (or hi == n)
-            mid = (lo + hi) // 2
-            if ts[mid] < end:
-                lo = mid
-            else:
-                hi = mid
-        starts[w] = start
-        w += 1
-        offsets[w] = hi
-        i = hi
-    return starts[:w].copy(), offsets[: w + 1].copy()
 
 
 @njit(cache=True, nogil=True, parallel=True)
