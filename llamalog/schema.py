@@ -20,6 +20,9 @@ FLAGS = "problems"
 #: Columns every frame returned by :func:`llamalog.read_logs` has, in order.
 BASE_COLUMNS = (SOURCE, LINE, N_LINES, TIMESTAMP, LEVEL, MESSAGE, PARSE_OK, FLAGS)
 
+#: Text columns: pandas' ``str`` dtype over Arrow ``large_string`` arrays.
+STR_DTYPE = pd.StringDtype("pyarrow", na_value=float("nan"))
+
 #: Canonical levels, most to least severe (a categorical with this order).
 LEVELS = ("EMERGENCY", "ALERT", "CRITICAL", "ERROR", "WARNING", "NOTICE", "INFO", "DEBUG", "TRACE")
 

@@ -30,7 +30,7 @@ import pyarrow.compute as pc
 from .._arrow import large_strings, string_buffers
 from ..errors import LlamalogError, LlamalogWarning, SchemaError
 from ..parse.timestamps import utc_datetimes
-from ..read.reader import STR_DTYPE
+from ..schema import STR_DTYPE
 from . import _kernels as K
 from ._regex import (
     KeyTable,
