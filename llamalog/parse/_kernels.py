@@ -54,6 +54,10 @@ def _char_len(buf, pos):
     return 1
 
 
+_ASCII_WS = np.zeros(128, dtype=np.bool_)  # str.isspace on ASCII
+_ASCII_WS[[9, 10, 11, 12, 13, 28, 29, 30, 31, 32]] = True
+
+
 @njit(cache=True, nogil=True)
 def _ws_len(buf, pos, end):
     """Byte length of the whitespace character at ``pos`` (Python's ``str.isspace``), or 0."""
@@ -81,6 +85,15 @@ def _ws_len(buf, pos, end):
     if b == 0xE3:
         return 3 if (b1 == 0x80 and b2 == 0x80) else 0
     return 0
+
+
+@njit(cache=True, nogil=True, inline="always")
+def _ws_at(buf, pos, end):
+    """:func:`_ws_len` with ASCII answered inline by a table."""
+    b = buf[np.uint64(pos)]
+    if b < 0x80:
+        return 1 if _ASCII_WS[b] else 0
+    return _ws_len(buf, pos, end)
 
 
 @njit(cache=True, nogil=True)
@@ -377,7 +390,7 @@ def _match_line(buf, s, e, op, pa, pb, classes, caps, st, trail, lazy, budget):
         code = op[pc]
         fail = False
         if code == OP_CHAR:
-            if pos < e and buf[pos] == pa[pc]:
+            if pos < e and buf[np.uint64(pos)] == pa[pc]:
                 pos += 1
                 pc += 1
             else:
@@ -409,7 +422,7 @@ def _match_line(buf, s, e, op, pa, pb, classes, caps, st, trail, lazy, budget):
                             q += 1
                     else:
                         while q < e:
-                            if _ws_len(buf, q, e) > 0:
+                            if _ws_at(buf, q, e) > 0:
                                 found = True
                                 break
                             q += _char_len(buf, q)
@@ -441,14 +454,14 @@ def _match_line(buf, s, e, op, pa, pb, classes, caps, st, trail, lazy, budget):
         elif code == OP_WSPLUS:
             r = pos
             while r < e:
-                k = _ws_len(buf, r, e)
+                k = _ws_at(buf, r, e)
                 if k == 0:
                     break
                 r += k
             if r == pos:
                 fail = True
             else:
-                first = pos + _ws_len(buf, pos, e)
+                first = pos + _ws_at(buf, pos, e)
                 if r > first:
                     if sp >= depth:
                         return UNDECIDED
@@ -460,7 +473,7 @@ def _match_line(buf, s, e, op, pa, pb, classes, caps, st, trail, lazy, budget):
                 pos = r
                 pc += 1
         elif code == OP_WS:
-            k = _ws_len(buf, pos, e) if pos < e else 0
+            k = _ws_at(buf, pos, e) if pos < e else 0
             if k > 0:
                 pos += k
                 pc += 1
@@ -488,7 +501,7 @@ def _match_line(buf, s, e, op, pa, pb, classes, caps, st, trail, lazy, budget):
             else:
                 fail = True
         elif code == OP_NWS:
-            if pos < e and _ws_len(buf, pos, e) == 0:
+            if pos < e and _ws_at(buf, pos, e) == 0:
                 pos += _char_len(buf, pos)
                 pc += 1
             else:
@@ -584,15 +597,15 @@ def _match_linear(buf, s, e, op, pa, pb, caps):
                 pos = e
             elif hint == HINT_BYTE:
                 target = pb[pc]
-                while pos < e and buf[pos] != target:
+                while pos < e and buf[np.uint64(pos)] != target:
                     pos += 1
                 if pos >= e:
                     return NO_MATCH
             elif hint == HINT_WS:
                 while pos < e:
-                    b = buf[pos]
+                    b = buf[np.uint64(pos)]
                     if b < 0x80:
-                        if b == 32 or (9 <= b <= 13) or (28 <= b <= 31):
+                        if _ASCII_WS[b]:
                             break
                         pos += 1
                     else:
@@ -608,19 +621,19 @@ def _match_linear(buf, s, e, op, pa, pb, caps):
             caps[pa[pc]] = pos
             pc += 1
         elif code == OP_CHAR:
-            if pos < e and buf[pos] == pa[pc]:
+            if pos < e and buf[np.uint64(pos)] == pa[pc]:
                 pos += 1
                 pc += 1
             else:
                 return NO_MATCH
         elif code == OP_WSPLUS or code == OP_WS:
-            k = _ws_len(buf, pos, e) if pos < e else 0
+            k = _ws_at(buf, pos, e) if pos < e else 0
             if k == 0:
                 return NO_MATCH
             pos += k
             if code == OP_WSPLUS:
                 while pos < e:
-                    k = _ws_len(buf, pos, e)
+                    k = _ws_at(buf, pos, e)
                     if k == 0:
                         break
                     pos += k
