@@ -313,7 +313,7 @@ def test_gather_matches_slicing(case):
 
 @st.composite
 def records_case(draw):
-    lines = draw(st.lists(st.text(alphabet="ab \t\r\x00é", max_size=8), min_size=0, max_size=15))
+    lines = draw(st.lists(st.text(alphabet="ab \t\r\x00é", max_size=30), min_size=0, max_size=15))
     data, lines_sp = buffer_of(lines)
     matched = draw(st.lists(st.booleans(), min_size=len(lines), max_size=len(lines)))
     records = R.group_records(matched, draw(st.booleans()))
