@@ -247,12 +247,16 @@ def _exact_flags(buf, pos, end):
 def _strip(buf, s, e):
     """``buf[s:e]`` without leading and trailing whitespace, as ``str.strip()``."""
     while s < e:
-        k = _ws_len(buf, s, e)
+        k = _ws_at(buf, s, e)
         if k == 0:
             break
         s += k
     while e > s:
-        k = _ws_len_before(buf, s, e)
+        b = buf[np.uint64(e - 1)]
+        if b < 0x80:  # ASCII: the table answers
+            k = 1 if _ASCII_WS[b] else 0
+        else:
+            k = _ws_len_before(buf, s, e)
         if k == 0:
             break
         e -= k
