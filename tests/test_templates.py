@@ -489,3 +489,19 @@ def test_streaming_work_stays_within_a_few_fits(monkeypatch):
     fit = TemplateMiner().fit(msgs)
     assert calls == len(msgs)
     assert len(miner.templates_) == len(fit.templates_)
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(st.integers(0, 2**64 - 1), min_size=1, max_size=700), st.integers(0, 3000))
+def test_factorize_hashes_equals_pandas(distinct, n):
+    """Codes by first appearance (as pandas.factorize), first rows and counts; over 512
+    distinct hashes the table grows mid-run."""
+    from llamalog.templates import _kernels as TK
+
+    rng = np.random.default_rng(n)
+    hashes = np.asarray(distinct, dtype=np.uint64)[rng.integers(0, len(distinct), n)]
+    codes, first, counts = TK.factorize_hashes(hashes)
+    want, uniq = pd.factorize(hashes, sort=False)
+    assert codes.tolist() == want.tolist()
+    assert first.tolist() == [int(np.flatnonzero(want == c)[0]) for c in range(len(uniq))]
+    assert counts.tolist() == np.bincount(want, minlength=len(uniq)).tolist()

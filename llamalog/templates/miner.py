@@ -325,12 +325,10 @@ class TemplateMiner:
         if len(hashes) == 0:
             return np.zeros(0, dtype=np.int64)
         self._state.batch += 1
-        codes, uniq = pd.factorize(hashes, sort=False)
-        first = np.full(len(uniq), len(codes), dtype=np.int64)
-        np.minimum.at(first, codes, np.arange(len(codes)))  # first row of each pattern
+        # codes by first appearance, the first row and the count of each pattern
+        codes, first, counts = TK.factorize_hashes(hashes)
         examples = [texts[int(i)] for i in first]
         patterns = texts.patterns(first)  # one masked text per distinct pattern
-        counts = np.bincount(codes, minlength=len(uniq))
         ids = np.empty(len(patterns), dtype=np.int64)
         order = np.argsort(-counts, kind="stable") if learn else range(len(patterns))
         for p in order:
