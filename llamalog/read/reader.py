@@ -174,8 +174,10 @@ def assemble(
         return columns is None or col in columns or col in ALWAYS
 
     names = list(dict.fromkeys(sources))
-    where = np.array([names.index(s) for s in sources], dtype=np.int32)
-    codes = _concat([np.full(b.n, where[i], np.int32) for i, b in blocks], np.int32)
+    code_type = np.int8 if len(names) < 128 else np.int16 if len(names) < 32768 else np.int32
+    where = np.array([names.index(s) for s in sources], dtype=code_type)
+    sizes = np.array([b.n for _, b in blocks], dtype=np.int64)
+    codes = np.repeat(where[[i for i, _ in blocks]], sizes) if blocks else where[:0]
     data = {
         S.SOURCE: pd.Categorical.from_codes(codes, categories=names),
         S.LINE: _take(blocks, "line", np.int64),
