@@ -11,6 +11,10 @@ quantifiers, nested groups, patterns that can match empty text) gets ``None`` fr
 :func:`compile_simple`, and the caller keeps the general path. Rows holding non-ASCII
 bytes are never scanned here (Unicode classes apply there): callers give them to
 ``re``. ``tests/test_windows.py`` checks the kernel against ``re.findall``.
+
+:class:`KeyTable` then numbers the keys found, chunk after chunk, by first appearance:
+a hash table over their 64-bit hashes, with every key's bytes compared to the stored
+key, so that a hash shared by two texts is noticed and the caller takes an exact path.
 """
 
 from __future__ import annotations
