@@ -49,7 +49,7 @@ def test_columns_and_dtypes(tmp_path):
     assert isinstance(frame["source"].dtype, pd.CategoricalDtype)
     assert str(frame["timestamp"].dtype) == "datetime64[ns, UTC]"
     assert frame["level"].dtype.ordered
-    assert frame["message"].dtype == llamalog.read.reader.STR_DTYPE
+    assert frame["message"].dtype == llamalog.schema.STR_DTYPE
     # few distinct values: a categorical with text categories
     assert isinstance(frame["Date"].dtype, pd.CategoricalDtype)
     assert frame["Date"].cat.categories.tolist() == ["2026-03-01"]
@@ -67,7 +67,7 @@ def test_many_distinct_values_stay_text_few_become_categories():
     lines = [f"2026-03-01 08:00:{i % 60:02d} INFO req-{i} host-{i % 3} done" for i in range(400)]
     data = io.BytesIO("\n".join(lines).encode())
     frame = read_logs(data, format="<Date> <Time> <Level> <Request> <Host> <Content>")
-    assert frame["Request"].dtype == llamalog.read.reader.STR_DTYPE
+    assert frame["Request"].dtype == llamalog.schema.STR_DTYPE
     assert frame["Request"].tolist() == [f"req-{i}" for i in range(400)]
     assert isinstance(frame["Host"].dtype, pd.CategoricalDtype)
     assert frame["Host"].astype(str).tolist() == [f"host-{i % 3}" for i in range(400)]

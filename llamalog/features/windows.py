@@ -243,7 +243,12 @@ def _timestamps_ns(frame: pd.DataFrame) -> tuple[np.ndarray, object]:
             f"column 'timestamp' has dtype {col.dtype}, expected datetime64; "
             "parse it with pandas.to_datetime first"
         )
-    stamps = col.array
+    return _stamps_ns(col.array)
+
+
+def _stamps_ns(stamps: pd.arrays.DatetimeArray) -> tuple[np.ndarray, object]:
+    """int64 ns of a datetime array (NAT for missing), without a copy when in ns,
+    and its time zone."""
     if stamps.unit != "ns":
         stamps = stamps.as_unit("ns")
     return np.asarray(stamps.asi8, dtype=np.int64), stamps.tz
@@ -734,7 +739,8 @@ def windows(
         else:
             rows = rows.astype(np.int64, copy=False)
             first_row = K.group_min(codes, rows, uniques.size)
-            if first_row.size and first_row[-1] < rows.size and K.is_sorted(first_row):
+            met = first_row.size and first_row[-1] < np.iinfo(np.int64).max
+            if met and K.is_sorted(first_row):
                 # every key is met and keys are numbered by first appearance (as
                 # factorize and the regex path number them): sessions are the codes
                 by_start = sess_key = sess = None
@@ -828,8 +834,7 @@ def _fixed_ordered(frame: pd.DataFrame, event: str, every: int) -> Windows | Non
     if not isinstance(stamps, pd.arrays.DatetimeArray):
         return None
     values = values.to_numpy()
-    ts = np.asarray((stamps if stamps.unit == "ns" else stamps.as_unit("ns")).asi8)
-    tz = stamps.tz
+    ts, tz = _stamps_ns(stamps)
     ascending, starts, offsets = K.ordered_fixed(ts, every)
     if not ascending:
         return None

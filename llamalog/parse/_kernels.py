@@ -54,7 +54,7 @@ def _char_len(buf, pos):
     return 1
 
 
-_ASCII_WS = np.zeros(128, dtype=np.bool_)  # str.isspace on ASCII
+_ASCII_WS = np.zeros(128, dtype=np.bool_)  # str.isspace on ASCII: the one definition
 _ASCII_WS[[9, 10, 11, 12, 13, 28, 29, 30, 31, 32]] = True
 
 
@@ -63,9 +63,7 @@ def _ws_len(buf, pos, end):
     """Byte length of the whitespace character at ``pos`` (Python's ``str.isspace``), or 0."""
     b = buf[pos]
     if b < 0x80:
-        if b == 32 or (9 <= b <= 13) or (28 <= b <= 31):
-            return 1
-        return 0
+        return 1 if _ASCII_WS[b] else 0
     if b == 0xC2:
         if pos + 1 < end and (buf[pos + 1] == 0x85 or buf[pos + 1] == 0xA0):
             return 2
@@ -103,12 +101,21 @@ def _ws_len_before(buf, start, end):
         return 0
     b = buf[end - 1]
     if b < 0x80:
-        return 1 if (b == 32 or (9 <= b <= 13) or (28 <= b <= 31)) else 0
+        return 1 if _ASCII_WS[b] else 0
     if end - 2 >= start and _ws_len(buf, end - 2, end) == 2:
         return 2
     if end - 3 >= start and _ws_len(buf, end - 3, end) == 3:
         return 3
     return 0
+
+
+@njit(cache=True, nogil=True, inline="always")
+def _ws_before_at(buf, start, end):
+    """:func:`_ws_len_before` with ASCII answered inline by the table (``end > start``)."""
+    b = buf[np.uint64(end - 1)]
+    if b < 0x80:
+        return 1 if _ASCII_WS[b] else 0
+    return _ws_len_before(buf, start, end)
 
 
 @njit(cache=True, nogil=True)
@@ -252,11 +259,7 @@ def _strip(buf, s, e):
             break
         s += k
     while e > s:
-        b = buf[np.uint64(e - 1)]
-        if b < 0x80:  # ASCII: the table answers
-            k = 1 if _ASCII_WS[b] else 0
-        else:
-            k = _ws_len_before(buf, s, e)
+        k = _ws_before_at(buf, s, e)
         if k == 0:
             break
         e -= k

@@ -26,7 +26,6 @@ from .sources import Source, iter_blocks, resolve_sources
 log = logging.getLogger(__name__)
 
 #: The dtype of text columns: Arrow-backed strings (pandas' ``str``).
-STR_DTYPE = S.STR_DTYPE
 _EMPTY_I32 = np.zeros(0, np.int32)
 _RENAME = {S.LEVEL: "level_raw", S.TIMESTAMP: "timestamp_raw"}
 
@@ -133,7 +132,7 @@ def _field_pairs(layout: Layout | None, blocks: list[tuple[int, Block]]) -> list
 
 def _strings(arrays: list[pa.Array]):
     chunked = pa.chunked_array([a.cast(pa.large_string()) for a in arrays], type=pa.large_string())
-    return pd.array(chunked, dtype=STR_DTYPE)
+    return pd.array(chunked, dtype=S.STR_DTYPE)
 
 
 def _field_column(arrays: list[pa.Array]):
