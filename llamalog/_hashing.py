@@ -53,3 +53,32 @@ def span_hash(buf, a, b):
         h = step(h, w)
         p += m
     return finish(h)
+
+
+# Hash tables of 64-bit hashes: ``table`` is uint64 ``[size, 2]`` (size a power of two)
+# holding ``[hash, code + 1]`` per slot, 0 in the second column for an empty slot; linear
+# probing. Callers keep it at most half full and grow it with :func:`grow`.
+
+
+@njit(cache=True, nogil=True, inline="always")
+def find(table, h):
+    """``(slot, code)`` of hash ``h``: its code, or -1 and the empty slot where it goes."""
+    mask = table.shape[0] - 1
+    slot = np.int64(h & np.uint64(mask))
+    while table[slot, 1] != 0:
+        if table[slot, 0] == h:
+            return slot, np.int64(table[slot, 1]) - 1
+        slot = (slot + 1) & mask
+    return slot, np.int64(-1)
+
+
+@njit(cache=True, nogil=True)
+def grow(table, size):
+    """The entries of ``table`` in a new table of ``size`` slots."""
+    new = np.zeros((size, 2), np.uint64)
+    for s in range(table.shape[0]):
+        if table[s, 1] != 0:
+            slot = find(new, table[s, 0])[0]
+            new[slot, 0] = table[s, 0]
+            new[slot, 1] = table[s, 1]
+    return new

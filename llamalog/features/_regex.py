@@ -25,7 +25,7 @@ from dataclasses import dataclass
 import numpy as np
 from numba import njit, prange
 
-from .._hashing import span_hash
+from .._hashing import find, grow, span_hash
 
 _BIG = np.iinfo(np.int64).max
 
@@ -355,7 +355,7 @@ def intern_keys(data, row_of, start, stop, hashes, table, arena, ends, n_keys):
         i, k, n_keys = _intern(data, row_of, start, stop, hashes, table, arena, ends,
                                n_keys, codes, rows, kept, i, k)  # fmt: skip
         if i < m:
-            table = _rehash(table, 2 * table.shape[0])
+            table = grow(table, 2 * table.shape[0])
     exact = spans_equal_keys(data, start, stop, codes, arena, ends)
     return rows[:k].copy(), kept[:k].copy(), exact, (table, arena, ends, n_keys)
 
@@ -366,7 +366,6 @@ def _intern(data, row_of, start, stop, hashes, table, arena, ends, n_keys, codes
     """The loop of :func:`intern_keys` from span ``i`` (``k`` spans kept so far);
     returns where it stopped, the kept count and the key count."""
     size = table.shape[0]
-    mask = size - 1
     run = i  # first span of the current row
     while run > 0 and row_of[run - 1] == row_of[i]:
         run -= 1
@@ -377,13 +376,7 @@ def _intern(data, row_of, start, stop, hashes, table, arena, ends, n_keys, codes
             run = i
         a, b = start[i], stop[i]
         h = hashes[i]
-        slot = np.int64(h & np.uint64(mask))
-        code = -1
-        while table[slot, 1] != 0:
-            if table[slot, 0] == h:
-                code = np.int64(table[slot, 1]) - 1
-                break
-            slot = (slot + 1) & mask
+        slot, code = find(table, h)
         if code < 0:  # a new key
             code = n_keys
             at = ends[n_keys]
@@ -432,17 +425,3 @@ def _equal_keys(data, start, stop, codes, arena, ends):
             if data[a + q] != arena[c + q]:
                 return False
     return True
-
-
-@njit(cache=True, nogil=True)
-def _rehash(table, size):
-    new = np.zeros((size, 2), np.uint64)
-    mask = size - 1
-    for s in range(table.shape[0]):
-        if table[s, 1] != 0:
-            t = np.int64(table[s, 0] & np.uint64(mask))
-            while new[t, 1] != 0:
-                t = (t + 1) & mask
-            new[t, 0] = table[s, 0]
-            new[t, 1] = table[s, 1]
-    return new

@@ -666,56 +666,37 @@ def factorize_hashes(hashes):
     """``pandas.factorize`` of 64-bit hashes, with each code's first row and count.
 
     Returns ``(codes, first, counts)``: codes number the distinct hashes in order of
-    first appearance. An open-addressing table kept at most half full: a batch has
-    few distinct templates, so it stays in cache.
+    first appearance. The hash table (:func:`llamalog._hashing.find`) is kept at most
+    half full: a batch has few distinct templates, so it stays in cache.
     """
     n = hashes.size
-    slots = np.full(1024, -1, np.int64)
-    keys = np.zeros(1024, np.uint64)
+    table = np.zeros((1024, 2), np.uint64)
     codes = np.empty(n, np.int64)
     first = np.empty(n, np.int64)  # pages are committed only where written
     counts = np.zeros(n, np.int64)
     i = n_codes = 0
-    while i < n:  # the loop stops when the table is half full: grow it, go on
-        i, n_codes = _factorize_run(hashes, i, slots, keys, codes, first, counts, n_codes)
+    while i < n:  # the run stops when the table is half full: grow it, go on
+        i, n_codes = _factorize_run(hashes, i, table, codes, first, counts, n_codes)
         if i < n:
-            slots, keys = _rehash_keys(slots, keys, 2 * slots.size)
+            table = H.grow(table, 2 * table.shape[0])
     return codes, first[:n_codes].copy(), counts[:n_codes].copy()
 
 
 @njit(cache=True, nogil=True)
-def _factorize_run(hashes, i, slots, keys, codes, first, counts, n_codes):
-    mask = slots.size - 1
-    while i < hashes.size and 2 * (n_codes + 1) <= slots.size:
+def _factorize_run(hashes, i, table, codes, first, counts, n_codes):
+    while i < hashes.size and 2 * (n_codes + 1) <= table.shape[0]:
         h = hashes[i]
-        slot = np.int64(h & np.uint64(mask))
-        while slots[slot] >= 0 and keys[slot] != h:
-            slot = (slot + 1) & mask
-        c = slots[slot]
+        slot, c = H.find(table, h)
         if c < 0:
             c = n_codes
             n_codes += 1
-            slots[slot] = c
-            keys[slot] = h
+            table[slot, 0] = h
+            table[slot, 1] = c + 1
             first[c] = i
         codes[i] = c
         counts[c] += 1
         i += 1
     return i, n_codes
-
-
-@njit(cache=True, nogil=True)
-def _rehash_keys(slots, keys, size):
-    new_slots = np.full(size, -1, np.int64)
-    new_keys = np.zeros(size, np.uint64)
-    for t in range(slots.size):
-        if slots[t] >= 0:
-            u = np.int64(keys[t] & np.uint64(size - 1))
-            while new_slots[u] >= 0:
-                u = (u + 1) & (size - 1)
-            new_slots[u] = slots[t]
-            new_keys[u] = keys[t]
-    return new_slots, new_keys
 
 
 @njit(cache=True, nogil=True)
