@@ -18,6 +18,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import warnings
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal
@@ -58,9 +59,13 @@ class WindowSpecError(LlamalogError, ValueError):
 
 
 class _Lazy:
-    """A dataclass field that may be given as a way to make its value: a function
-    (``index``) or None (``member_rows``: every row once, in order), resolved and kept
-    on first access."""
+    """A dataclass field that may be given as a way to make its value (``pending`` says
+    whether a stored value is one); ``build(owner, stored)`` makes it on first access,
+    and it is kept."""
+
+    def __init__(self, pending: Callable[[object], bool], build: Callable) -> None:
+        self.pending = pending
+        self.build = build
 
     def __set_name__(self, owner: type, name: str) -> None:
         self.name = name
@@ -70,11 +75,8 @@ class _Lazy:
         if obj is None:
             raise AttributeError(self.name)  # no default: the field is required
         value = obj.__dict__[self.slot]
-        if self.name == "index" and not isinstance(value, pd.DataFrame):
-            value = obj.__dict__[self.slot] = value()
-        elif self.name == "member_rows" and value is None:
-            size = obj.sequence_values.size  # type: ignore[attr-defined]
-            value = obj.__dict__[self.slot] = np.arange(size, dtype=np.int64)
+        if self.pending(value):
+            value = obj.__dict__[self.slot] = self.build(obj, value)
         return value
 
     def __set__(self, obj: object, value: object) -> None:
@@ -115,11 +117,15 @@ class Windows:
     """
 
     counts: sp.csr_matrix
-    index: pd.DataFrame = _Lazy()  # type: ignore[assignment]
+    index: pd.DataFrame = _Lazy(  # type: ignore[assignment]
+        lambda v: not isinstance(v, pd.DataFrame), lambda w, make: make()
+    )
     vocabulary: np.ndarray
     sequence_values: np.ndarray
     sequence_offsets: np.ndarray
-    member_rows: np.ndarray = _Lazy()  # type: ignore[assignment]
+    member_rows: np.ndarray = _Lazy(  # type: ignore[assignment]
+        lambda v: v is None, lambda w, _: np.arange(w.sequence_values.size, dtype=np.int64)
+    )
     dropped: int = 0
     unseen_column: bool = False
 
