@@ -66,18 +66,9 @@ def newlines_in_helper(buf):
     return counts.sum()
 
 
-@njit(nogil=True, parallel=True)
-def compact_in_parallel_kernel(room, nnz, idx_buf, val_buf):
-    n_windows = nnz.size
-    indptr = np.zeros(n_windows + 1, np.int64)
-    for w in range(n_windows):
-        indptr[w + 1] = indptr[w] + nnz[w]
-    indices = np.empty(indptr[n_windows], np.int64)
-    data = np.empty(indptr[n_windows], np.int64)
-    for w in range(n_windows):  # each slice copy: a parallel region of its own
-        indices[indptr[w] : indptr[w + 1]] = idx_buf[room[w] : room[w] + nnz[w]]
-        data[indptr[w] : indptr[w + 1]] = val_buf[room[w] : room[w] + nnz[w]]
-    return indptr, indices, data
+# the same source as the serial helper, compiled as a parallel kernel: its slice copies
+# then each start a parallel region
+compact_in_parallel_kernel = njit(nogil=True, parallel=True)(FK._compact.py_func)
 
 
 @njit(nogil=True, parallel=True)
