@@ -422,15 +422,15 @@ def _template_into(buf, s, e, ps, pe, out, want, vals, vend, vtype):
         te = pos
         digits = (seen & _DIGIT) != 0
         if (
-            seen & _DELIM
-            and not seen & (_DIGIT | _SLASH)
+            not seen & (_DIGIT | _SLASH)
             and date_run == 0
             and not (prev_ends_var and any_param and last_numeric)
             and _constant_pieces(buf, ts, te)
         ):
-            # delimiters but no digit or slash, and no piece a word-like variable: the
-            # pieces would all be copied as they are, so the token is (no date or size
-            # unit can join it either: those rules need a variable just before)
+            # no digit or slash, and no piece (between delimiters, if any) a word-like
+            # variable: the pieces would all be copied as they are, so the token is (no
+            # date or size unit can join it either: those rules need a variable just
+            # before). Plain words take this way too: it is shorter than the general one
             if n_words > 0:
                 out[o] = 32
                 o += 1
@@ -439,7 +439,7 @@ def _template_into(buf, s, e, ps, pe, out, want, vals, vend, vtype):
             prev_exact_var = False
             prev_ends_var = False
             continue
-        url = (seen & _DELIM) != 0 and _has(buf, ts, te, 58, 47, 47)
+        url = seen & (_DELIM | _SLASH) == _DELIM | _SLASH and _has(buf, ts, te, 58, 47, 47)
         if seen & _DELIM or buf[ts] == 47:
             n = _pieces(buf, ts, te, ps, pe, url)
         else:  # no delimiter, not a path: the token is one piece
