@@ -439,6 +439,27 @@ def _template_into(buf, s, e, ps, pe, out, want, vals, vend, vtype):
             prev_exact_var = False
             prev_ends_var = False
             continue
+        if seen & (_DELIM | _SLASH) == 0 and seen & _DIGIT and date_run == 0:
+            # digits, no delimiter or slash: one piece, a variable of its own (it cannot
+            # join a date, and no unit holds a digit)
+            if n_words > 0:
+                out[o] = 32
+                o += 1
+            out[o] = 60
+            out[o + 1] = 42
+            out[o + 2] = 62
+            o += 3
+            any_param = True
+            last_numeric = _is_numeric(buf, ts, te)
+            v = _append(vals, v, buf, ts, te, False, want)
+            if want:
+                vend[n_par] = v
+                vtype[n_par] = _type_code(buf, ts, te)
+            n_par += 1
+            n_words += 1
+            prev_exact_var = True
+            prev_ends_var = True
+            continue
         url = seen & (_DELIM | _SLASH) == _DELIM | _SLASH and _has(buf, ts, te, 58, 47, 47)
         if seen & _DELIM or buf[ts] == 47:
             n = _pieces(buf, ts, te, ps, pe, url)
