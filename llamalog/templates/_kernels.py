@@ -289,6 +289,13 @@ def _constant_pieces(buf, s, e):
 
 
 @njit(cache=True, nogil=True, inline="always")
+def _constant_word(buf, s, e):
+    """:func:`_constant_pieces` for a token without delimiters: one piece, the token."""
+    n = e - s
+    return not ((n == 36 or n == 3 or n == 4 or n == 5) and _is_var_in(buf, s, e, False, False))
+
+
+@njit(cache=True, nogil=True, inline="always")
 def _piece_is_delim(buf, ps, pe, i):
     return pe[i] - ps[i] == 1 and _is_delim(buf[ps[i]])
 
@@ -425,7 +432,7 @@ def _template_into(buf, s, e, ps, pe, out, want, vals, vend, vtype):
             not seen & (_DIGIT | _SLASH)
             and date_run == 0
             and not (prev_ends_var and any_param and last_numeric)
-            and _constant_pieces(buf, ts, te)
+            and (_constant_word(buf, ts, te) if seen == 0 else _constant_pieces(buf, ts, te))
         ):
             # no digit or slash, and no piece (between delimiters, if any) a word-like
             # variable: the pieces would all be copied as they are, so the token is (no
