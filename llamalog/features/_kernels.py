@@ -443,71 +443,82 @@ def window_counts(offsets, code, shift, n_codes):
 @njit(cache=True, nogil=True, parallel=True)
 def window_id_counts(offsets, code, limit):
     """:func:`window_counts` with the event ids themselves as columns, their range not
-    known beforehand: each block's count table grows to the largest id it meets.
+    known beforehand: a first parallel pass finds the largest id, which sizes the count
+    tables and bounds each window's distinct ids (so the output buffers hold
+    ``min(rows, ids)`` entries a window, not one a row).
 
     Returns ``(indptr, indices, data, status)``; ``BAD_CODE`` if an id is negative or
     ``>= limit`` (the most table room a block may take).
     """
     n_windows = offsets.size - 1
-    n = offsets[n_windows]
-    idx_buf = np.empty(n, np.int64)  # a window's distinct ids fit in its rows
-    val_buf = np.empty(n, np.int64)
     first, nnz, bad = _window_blocks(offsets, 16)
     n_blocks = first.size - 1
     empty = np.empty(0, np.int64)
+    tops = np.zeros(n_blocks, np.int64)
     for blk in prange(n_blocks):
-        bad[blk] = _id_counts_block(offsets[first[blk] : first[blk + 1] + 1], code, limit,
-                                    idx_buf, val_buf, nnz[first[blk] : first[blk + 1]])  # fmt: skip
-    if bad.any():
+        tops[blk] = _id_top(code[offsets[first[blk]] : offsets[first[blk + 1]]])
+    top = 0
+    negative = False
+    for blk in range(n_blocks):
+        negative = negative or tops[blk] < 0
+        top = max(top, tops[blk])
+    if negative or top > limit:
         return np.zeros(n_windows + 1, np.int64), empty, empty.copy(), BAD_CODE
-    indptr, indices, data = _compact(offsets[:-1], nnz, idx_buf, val_buf)
+    room = _room(offsets, top)
+    idx_buf = np.empty(room[n_windows], np.int64)
+    val_buf = np.empty(room[n_windows], np.int64)
+    for blk in prange(n_blocks):
+        w0, w1 = first[blk], first[blk + 1]
+        _id_counts_block(offsets[w0 : w1 + 1], code, top, room[w0:w1], idx_buf, val_buf,
+                         nnz[w0:w1])  # fmt: skip
+    indptr, indices, data = _compact(room, nnz, idx_buf, val_buf)
     return indptr, indices, data, OK
 
 
 @njit(cache=True, nogil=True)
-def _id_counts_block(offsets, code, limit, idx_buf, val_buf, nnz):
-    """Windows ``offsets`` of one block into the buffers at their rows' positions;
-    True if an id is negative or ``>= limit``.
+def _id_top(codes):
+    """The largest of ``codes`` plus one (0 when empty), or -1 if one is negative."""
+    lo = 0
+    hi = -1
+    for p in range(codes.size):
+        c = codes[p]
+        lo = min(lo, c)
+        hi = max(hi, c)
+    return -1 if lo < 0 else hi + 1
 
-    A window much longer than the ids met so far is counted into four interleaved
-    tables (row ``p`` into lane ``p % 4``), so that runs of one id do not wait on one
-    counter, and read back by scanning the ids; others use :func:`_tally`.
+
+@njit(cache=True, nogil=True)
+def _room(offsets, top):
+    """Where window ``w``'s entries go: ``room[w]``, each taking ``min(rows, top)``."""
+    n_windows = offsets.size - 1
+    room = np.zeros(n_windows + 1, np.int64)
+    for w in range(n_windows):
+        room[w + 1] = room[w] + min(offsets[w + 1] - offsets[w], top)
+    return room
+
+
+@njit(cache=True, nogil=True)
+def _id_counts_block(offsets, code, size, room, idx_buf, val_buf, nnz):
+    """Windows ``offsets`` of one block (ids in ``[0, size)``) into the buffers at
+    ``room``.
+
+    A window of at least eight rows per id is counted into four interleaved tables
+    (row ``p`` into lane ``p % 4``), so that runs of one id do not wait on one counter,
+    and read back by scanning the ids; others use :func:`_tally`.
     """
-    size = min(1024, limit)
     count = np.zeros(size, np.int64)
     touched = np.empty(size, np.int64)
     lanes = np.zeros(4 * size, np.int64)
-    top = 0  # ids met so far are < top
     for w in range(offsets.size - 1):
         a, b = offsets[w], offsets[w + 1]
-        use_lanes = top > 0 and b - a >= 8 * top
-        while True:
-            if use_lanes:
-                nt = _tally_lanes(code[a:b], size, lanes, top, idx_buf[a:b], val_buf[a:b])
-            else:
-                nt = _tally(code[a:b], 0, size, count, touched, True)
-            if nt >= 0:
-                break
-            if nt == -2:  # a negative id
-                return True
-            big = size  # an id past the table: grow it
-            for p in range(a, b):
-                big = max(big, np.int64(code[p]) + 1)
-            if big > limit:
-                return True
-            size = min(max(2 * size, big), limit)
-            count = np.zeros(size, np.int64)
-            touched = np.empty(size, np.int64)
-            lanes = np.zeros(4 * size, np.int64)
-        if use_lanes:
-            if nt:
-                top = max(top, idx_buf[a + nt - 1] + 1)
+        r = room[w]
+        if size > 0 and b - a >= 8 * size:
+            nt = _tally_lanes(code[a:b], size, lanes, 0, idx_buf[r : r + size],
+                              val_buf[r : r + size])  # fmt: skip
         else:
-            for t in range(nt):
-                top = max(top, touched[t] + 1)
-            _emit(nt, count, touched, idx_buf[a : a + nt], val_buf[a : a + nt])
+            nt = _tally(code[a:b], 0, size, count, touched, True)
+            _emit(nt, count, touched, idx_buf[r : r + nt], val_buf[r : r + nt])
         nnz[w] = nt
-    return False
 
 
 @njit(cache=True, nogil=True)
