@@ -111,9 +111,13 @@ def _match_at(buf, p, e, tables, mins, maxs, counts, poss):
         if i == n_atoms:
             return pos
         k = 0
-        limit = min(maxs[i], e - pos)
-        while k < limit and tables[i, buf[pos + k]]:
-            k += 1
+        if maxs[i] == 1:  # most atoms: one byte, maybe optional
+            if pos < e and tables[_u(i), buf[_u(pos)]]:
+                k = 1
+        else:
+            limit = min(maxs[i], e - pos)
+            while k < limit and tables[_u(i), buf[_u(pos + k)]]:
+                k += 1
         if k >= mins[i]:
             poss[i] = pos
             counts[i] = k
@@ -141,17 +145,26 @@ def _next_byte(buf, words, head, p, e, byte):
     non-ASCII byte comes first. Eight bytes a step where ``words`` (``buf[head:]`` as
     uint64) covers them: a word without a high bit and without ``byte`` is skipped whole.
     """
-    pattern = np.uint64(byte) * _ONES
-    n_words = words.shape[0]
-    while p < e:
-        k = p - head
-        if k >= 0 and (k & 7) == 0 and p + 8 <= e and (k >> 3) < n_words:
-            w = words[k >> 3]
+    while p < e and (p < head or (p - head) & 7):  # to a word boundary
+        b = buf[_u(p)]
+        if b >= 128:
+            return -1
+        if b == byte:
+            return p
+        p += 1
+    if p < e:
+        pattern = np.uint64(byte) * _ONES
+        k = (p - head) >> 3
+        last = min((e - head) >> 3, words.shape[0])  # words wholly before ``e``
+        while k < last:
+            w = words[_u(k)]
             x = w ^ pattern
-            if ((w | ((x - _ONES) & ~x)) & _HIGH) == 0:
-                p += 8
-                continue
-        b = buf[p]
+            if ((w | ((x - _ONES) & ~x)) & _HIGH) != 0:
+                break
+            k += 1
+        p = max(p, head + 8 * k)
+    while p < e:
+        b = buf[_u(p)]
         if b >= 128:
             return -1
         if b == byte:
@@ -161,23 +174,39 @@ def _next_byte(buf, words, head, p, e, byte):
 
 
 @njit(cache=True, nogil=True, inline="always")
-def _scan(buf, words, head, lead_byte, s, e, tables, mins, maxs, glo, ghi, counts, poss,
+def _u(i):
+    """An index known to be in range, as unsigned (no negative-index test)."""
+    return np.uint64(i)
+
+
+@njit(cache=True, nogil=True, inline="always")
+def _scan(buf, words, head, lit, s, e, tables, mins, maxs, glo, ghi, counts, poss,
           out_s, out_e, o):  # fmt: skip
     """Write the key spans of ``findall`` over ``buf[s:e]`` from ``o`` on; return the count,
     or -1 when the text holds a non-ASCII byte (every byte is either visited here or
-    inside a match, which takes ASCII bytes only). ``lead_byte`` >= 0: the only byte a
-    match can start with, searched eight bytes at a time."""
+    inside a match, which takes ASCII bytes only). ``lit``: the bytes every match starts
+    with (``blk_``), if any; the first is searched eight bytes at a time, the others
+    checked before the pattern is tried."""
     n = 0
     p = s
     lead = tables[0]
     skip = mins[0] > 0  # positions whose byte the first atom refuses cannot start a match
+    n_lit = lit.shape[0]
     while p < e:
-        if lead_byte >= 0:
-            p = _next_byte(buf, words, head, p, e, lead_byte)
+        if n_lit:
+            p = _next_byte(buf, words, head, p, e, lit[0])
             if p < 0:
                 return -1
             if p >= e:
                 break
+            same = p + n_lit <= e
+            for j in range(1, n_lit if same else 0):
+                if buf[_u(p + j)] != lit[j]:
+                    same = False
+                    break
+            if not same:  # the bytes after p are visited again from p + 1
+                p += 1
+                continue
         b = buf[p]
         if b >= 128:
             return -1
@@ -206,18 +235,23 @@ def _scan(buf, words, head, lead_byte, s, e, tables, mins, maxs, glo, ghi, count
 
 def find_spans(data, offsets, rows, tables, mins, maxs, glo, ghi):
     """``re.findall`` key spans of each of ``rows`` (text in Arrow buffers): see
-    :func:`_find_spans`. When every match starts with one same byte (``blk_``,
-    ``req-``), rows are searched for it eight bytes at a time."""
-    lead = np.flatnonzero(tables[0])
-    lead_byte = int(lead[0]) if mins[0] > 0 and lead.size == 1 else -1
+    :func:`_find_spans`. When every match starts with the same bytes (``blk_``,
+    ``req-``), rows are searched for the first eight bytes at a time."""
+    lit = []
+    for table, lo, hi in zip(tables, mins, maxs, strict=True):
+        one = np.flatnonzero(table)
+        if lo != 1 or hi != 1 or one.size != 1:
+            break
+        lit.append(int(one[0]))
     head = min((-data.ctypes.data) % 8, data.size)
     n_words = (data.size - head) // 8
     words = data[head : head + 8 * n_words].view(np.uint64)
-    return _find_spans(data, words, head, lead_byte, offsets, rows, tables, mins, maxs, glo, ghi)
+    lit = np.array(lit, dtype=np.uint8)
+    return _find_spans(data, words, head, lit, offsets, rows, tables, mins, maxs, glo, ghi)
 
 
 @njit(cache=True, nogil=True, parallel=True)
-def _find_spans(data, words, head, lead_byte, offsets, rows, tables, mins, maxs, glo, ghi):
+def _find_spans(data, words, head, lit, offsets, rows, tables, mins, maxs, glo, ghi):
     """``re.findall`` key spans of each of ``rows`` (text in Arrow buffers).
 
     Returns ``(row_of_match, start, end, hashes, not_ascii)``: byte offsets into
@@ -239,7 +273,7 @@ def _find_spans(data, words, head, lead_byte, offsets, rows, tables, mins, maxs,
         for j in range(blk * n // n_blocks, (blk + 1) * n // n_blocks):
             r = rows[j]
             per_row[j] = _scan(
-                data, words, head, lead_byte, offsets[r], offsets[r + 1], tables, mins,
+                data, words, head, lit, offsets[r], offsets[r + 1], tables, mins,
                 maxs, glo, ghi, counts, poss, first_s, first_e, 0,
             )  # fmt: skip
             one_s[j] = first_s[0]
@@ -273,7 +307,7 @@ def _find_spans(data, words, head, lead_byte, offsets, rows, tables, mins, maxs,
                 end[first[j]] = one_e[j]
             else:
                 _scan(
-                    data, words, head, lead_byte, offsets[r], offsets[r + 1], tables, mins,
+                    data, words, head, lit, offsets[r], offsets[r + 1], tables, mins,
                     maxs, glo, ghi, counts, poss, start, end, first[j],
                 )  # fmt: skip
             for i in range(first[j], first[j + 1]):
