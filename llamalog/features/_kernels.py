@@ -451,7 +451,7 @@ def window_id_counts(offsets, code, limit):
     ``>= limit`` (the most table room a block may take).
     """
     n_windows = offsets.size - 1
-    first, nnz, bad = _window_blocks(offsets, 16)
+    first, nnz, _ = _window_blocks(offsets, 16)
     n_blocks = first.size - 1
     empty = np.empty(0, np.int64)
     tops = np.zeros(n_blocks, np.int64)
