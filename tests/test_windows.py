@@ -243,9 +243,11 @@ def test_window_counts_twin(data, n_codes, shift):
        st.integers(1, 10**11), st.booleans())  # fmt: skip
 def test_ordered_fixed_twin(values, every, sort):
     ts = np.sort(i64(values)) if sort else i64(values)
-    ascending, starts, offsets = K.ordered_fixed(ts, every)
+    code = i64([v % 7 - (v == values[-1]) for v in values])  # some ids -1
+    ascending, starts, offsets, top = K.ordered_fixed(ts, every, code)
     assert ascending == (NAT not in ts.tolist() and ts.tolist() == sorted(ts.tolist()))
     if ascending:
+        assert top == (-1 if (code < 0).any() else int(code.max(initial=-1)) + 1)
         row_window, want_starts = ref_fixed(ts.tolist(), every, False)
         assert starts.tolist() == want_starts
         assert offsets.tolist() == [0, *np.cumsum(np.bincount(row_window)).tolist()]
@@ -259,7 +261,11 @@ def test_window_id_counts_twin(data, limit, top, longest):
     offsets = i64([0, *np.cumsum(sizes)])
     m = int(offsets[-1])
     code = data.draw(st.lists(st.integers(-1, top), min_size=m, max_size=m))
-    indptr, indices, values, status = K.window_id_counts(offsets, i64(code), limit)
+    top = -1 if min(code, default=0) < 0 else max(code, default=-1) + 1
+    indptr, indices, values, status = K.window_id_counts(offsets, i64(code), limit, None)
+    *known, known_status = K.window_id_counts(offsets, i64(code), limit, top)
+    assert known_status == status
+    assert [a.tolist() for a in known] == [a.tolist() for a in (indptr, indices, values)]
     if any(c < 0 or c >= limit for c in code):
         assert status == K.BAD_CODE
         return

@@ -338,31 +338,36 @@ def _emit(nt, count, touched, indices, data):
 
 
 @njit(cache=True, nogil=True, parallel=True)
-def ordered_fixed(ts, every):
+def ordered_fixed(ts, every, code):
     """Fixed windows of ascending, NaT-free ``ts`` (the windows that hold a row), found
-    in the same parallel pass that checks the order.
+    in the same parallel pass that checks the order and finds the range of the rows'
+    event ids ``code``.
 
-    Returns ``(ascending, starts, offsets)``: window ``w`` starts at ``starts[w]`` ns (a
-    multiple of ``every``) and holds positions ``offsets[w]:offsets[w + 1]``. When
-    ``ts`` is not ascending or holds NaT, ``ascending`` is False and the windows are
-    meaningless.
+    Returns ``(ascending, starts, offsets, top)``: window ``w`` starts at ``starts[w]``
+    ns (a multiple of ``every``) and holds positions ``offsets[w]:offsets[w + 1]``;
+    ``top`` is the largest id plus one, or -1 if an id is negative (as
+    :func:`window_id_counts` takes it). When ``ts`` is not ascending or holds NaT,
+    ``ascending`` is False and the rest is meaningless.
     """
     n = ts.size
     empty = np.empty(0, np.int64)
     if n == 0 or ts[0] == NAT:
-        return n == 0, empty, np.zeros(1, np.int64)
+        return n == 0, empty, np.zeros(1, np.int64), 0
     n_blocks = max(1, min(n // 65536, 64))
     ok = np.ones(n_blocks, np.bool_)
     found = np.zeros(n_blocks, np.int64)
+    tops = np.zeros(n_blocks, np.int64)
     at = np.empty(n, np.int64)  # window starts of block b, from its first row on
     for blk in prange(n_blocks):
         a = blk * n // n_blocks
         b = (blk + 1) * n // n_blocks
         prev = ts[a - 1] if a > 0 else ts[0] - every  # row 0 starts a window
         ok[blk], found[blk] = _window_starts(ts[a:b], prev, every, a, at[a:b])
+        tops[blk] = _id_top(code[a:b])
     if not ok.all():
-        return False, empty, np.zeros(1, np.int64)
-    return True, *_starts_offsets(ts, every, at, found, n_blocks)
+        return False, empty, np.zeros(1, np.int64), 0
+    starts, offsets = _starts_offsets(ts, every, at, found, n_blocks)
+    return True, starts, offsets, _top_of(tops)
 
 
 @njit(cache=True, nogil=True)
@@ -441,11 +446,12 @@ def window_counts(offsets, code, shift, n_codes):
 
 
 @njit(cache=True, nogil=True, parallel=True)
-def window_id_counts(offsets, code, limit):
-    """:func:`window_counts` with the event ids themselves as columns, their range not
-    known beforehand: a first parallel pass finds the largest id, which sizes the count
-    tables and bounds each window's distinct ids (so the output buffers hold
-    ``min(rows, ids)`` entries a window, not one a row).
+def window_id_counts(offsets, code, limit, top):
+    """:func:`window_counts` with the event ids themselves as columns: ``top`` (the
+    largest id plus one, -1 when some id is negative; ``None`` when not known, and a
+    first parallel pass finds it) sizes the count tables and bounds each window's
+    distinct ids, so the output buffers hold ``min(rows, ids)`` entries a window, not
+    one a row.
 
     Returns ``(indptr, indices, data, status)``; ``BAD_CODE`` if an id is negative or
     ``>= limit`` (the most table room a block may take).
@@ -454,15 +460,12 @@ def window_id_counts(offsets, code, limit):
     first, nnz, _ = _window_blocks(offsets, 16)
     n_blocks = first.size - 1
     empty = np.empty(0, np.int64)
-    tops = np.zeros(n_blocks, np.int64)
-    for blk in prange(n_blocks):
-        tops[blk] = _id_top(code[offsets[first[blk]] : offsets[first[blk + 1]]])
-    top = 0
-    negative = False
-    for blk in range(n_blocks):
-        negative = negative or tops[blk] < 0
-        top = max(top, tops[blk])
-    if negative or top > limit:
+    if top is None:
+        tops = np.zeros(n_blocks, np.int64)
+        for blk in prange(n_blocks):
+            tops[blk] = _id_top(code[offsets[first[blk]] : offsets[first[blk + 1]]])
+        top = _top_of(tops)
+    if top < 0 or top > limit:
         return np.zeros(n_windows + 1, np.int64), empty, empty.copy(), BAD_CODE
     room = _room(offsets, top)
     idx_buf = np.empty(room[n_windows], np.int64)
@@ -485,6 +488,17 @@ def _id_top(codes):
         lo = min(lo, c)
         hi = max(hi, c)
     return -1 if lo < 0 else hi + 1
+
+
+@njit(cache=True, nogil=True)
+def _top_of(tops):
+    """The largest of the blocks' :func:`_id_top` values, or -1 if one is -1."""
+    top = 0
+    for blk in range(tops.size):
+        if tops[blk] < 0:
+            return -1
+        top = max(top, tops[blk])
+    return top
 
 
 @njit(cache=True, nogil=True)

@@ -841,10 +841,10 @@ def _fixed_ordered(frame: pd.DataFrame, event: str, every: int) -> Windows | Non
         return None
     values = values.to_numpy()
     ts, tz = _stamps_ns(stamps)
-    ascending, starts, offsets = K.ordered_fixed(ts, every)
+    ascending, starts, offsets, top = K.ordered_fixed(ts, every, values)
     if not ascending:
         return None
-    indptr, raw, data, status = K.window_id_counts(offsets, values, 4 * values.size + 1024)
+    indptr, raw, data, status = K.window_id_counts(offsets, values, 4 * values.size + 1024, top)
     if status != K.OK:  # negative or sparse ids: the general path
         return None
     present = np.bincount(raw) > 0
