@@ -102,11 +102,18 @@ def compile_simple(pattern: str) -> SimplePattern | None:
 
 
 @njit(cache=True, nogil=True, inline="always")
-def _match_at(buf, p, e, tables, mins, maxs, counts, poss):
-    """End of the match starting at ``p`` (greedy, backtracking as ``re``), or -1."""
+def _match_at(buf, p, e, tables, mins, maxs, counts, poss, done):
+    """End of the match starting at ``p`` (greedy, backtracking as ``re``), or -1.
+
+    The first ``done`` atoms are single bytes known to match at ``p`` (the literal
+    start checked by the caller): they are recorded, not tried, and never give back.
+    """
     n_atoms = mins.shape[0]
-    i = 0
-    pos = p
+    for i in range(done):
+        poss[i] = p + i
+        counts[i] = 1
+    i = done
+    pos = p + done
     while True:
         if i == n_atoms:
             return pos
@@ -126,7 +133,7 @@ def _match_at(buf, p, e, tables, mins, maxs, counts, poss):
             continue
         while True:  # give back one repetition of the latest atom that can spare one
             i -= 1
-            if i < 0:
+            if i < done:
                 return -1
             if counts[i] > mins[i]:
                 counts[i] -= 1
@@ -221,7 +228,7 @@ def _scan(buf, words, head, lit, s, e, tables, mins, maxs, glo, ghi, counts, pos
                 p += 1
             if p >= e:
                 break
-        q = _match_at(buf, p, e, tables, mins, maxs, counts, poss)
+        q = _match_at(buf, p, e, tables, mins, maxs, counts, poss, n_lit)
         if q < 0:
             p += 1
             continue
@@ -391,7 +398,7 @@ def intern_keys(data, row_of, start, stop, hashes, table, arena, ends, n_keys):
         if i < m:
             table = grow(table, 2 * table.shape[0])
     exact = spans_equal_keys(data, start, stop, codes, arena, ends)
-    return rows[:k].copy(), kept[:k].copy(), exact, (table, arena, ends, n_keys)
+    return rows[:k], kept[:k], exact, (table, arena, ends, n_keys)
 
 
 @njit(cache=True, nogil=True)
