@@ -833,19 +833,31 @@ def windows(
     )
 
 
+def _column_values(frame: pd.DataFrame, name: str) -> object:
+    """A column's array without building a Series, which deep-copies the frame's
+    ``attrs``: measured after a pandas groupby, two columns cost 0.33 ms the public way
+    and 0.11 ms through pandas' own accessor (used where it exists)."""
+    loc = frame.columns.get_loc(name)
+    getter = getattr(frame, "_get_column_array", None)
+    if isinstance(loc, int) and getter is not None:
+        return getter(loc)
+    return frame[name].array
+
+
 def _fixed_ordered(frame: pd.DataFrame, event: str, every: int) -> Windows | None:
     """Fixed windows of a frame in time order, without NaT and with non-negative
     integer event ids (the common case: a parsed log with template ids) in two
     parallel passes; None: not that case (the general path handles it)."""
     if event not in frame.columns or "timestamp" not in frame.columns or not len(frame):
         return None
-    values = frame[event].array
-    stamps = frame["timestamp"].array
-    if not isinstance(values, pd.arrays.NumpyExtensionArray) or values.dtype.kind != "i":
+    values = _column_values(frame, event)
+    stamps = _column_values(frame, "timestamp")
+    if isinstance(values, pd.arrays.NumpyExtensionArray):
+        values = values.to_numpy()
+    if not isinstance(values, np.ndarray) or values.dtype.kind != "i":
         return None  # unsigned, nullable, categorical or other ids: the general path
     if not isinstance(stamps, pd.arrays.DatetimeArray):
         return None
-    values = values.to_numpy()
     ts, tz = _stamps_ns(stamps)
     ascending, starts, offsets, top = K.ordered_fixed(ts, every, values)
     if not ascending:
