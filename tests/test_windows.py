@@ -894,3 +894,20 @@ def test_windows_with_lazy_fields_pickle_and_copy():
         pd.testing.assert_frame_equal(other.index, w.index)
         np.testing.assert_array_equal(other.member_rows, [0, 1, 2])
         np.testing.assert_array_equal(other.counts.toarray(), w.counts.toarray())
+
+
+@pytest.mark.parametrize("tz", ["UTC", "Europe/Paris"])
+def test_index_frame_equals_the_public_constructor(tz):
+    """The index frame built from arrays has the dtypes, labels and values that
+    ``pd.DataFrame`` gives the same arrays."""
+    mod = importlib.import_module("llamalog.features.windows")
+    n = 5
+    ints = np.arange(n, dtype=np.int64)
+    stamps = pd.array(pd.date_range("2024-01-01", periods=n, freq="1min", tz=tz))
+    arrays = [ints, stamps, stamps, ints * 2, ints * 3, ints, ints + 1]
+    got = mod._frame_of(mod._INDEX_COLUMNS, True, arrays)
+    want = pd.DataFrame(dict(zip(mod._INDEX_COLUMNS, arrays, strict=True)))
+    pd.testing.assert_frame_equal(got, want)
+    assert got.columns.dtype == want.columns.dtype
+    got.columns.name = "renamed"  # the labels are the frame's own
+    assert mod._INDEX_COLUMNS.name is None

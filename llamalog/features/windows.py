@@ -968,15 +968,34 @@ def _index(
         out = utc_datetimes(ns)
         return out.tz_convert(tz) if tz is not None and out.tz != tz else out
 
-    return pd.DataFrame(
-        {
-            "key": keys if keys is not None else np.arange(n_windows, dtype=np.int64),
-            "start": stamps(start),
-            "end": stamps(end),
-            "n_events": n_events.astype(np.int64),
-            "n_unseen": np.asarray(n_unseen, np.int64),
-            "first_row": first,
-            "last_row": last,
-        },
-        copy=False,  # every array is new here (or the caller's own key array)
+    return _frame_of(
+        _INDEX_COLUMNS,
+        keys is None,  # keys given may be objects whose dtype the public way infers
+        [
+            keys if keys is not None else np.arange(n_windows, dtype=np.int64),
+            stamps(start),
+            stamps(end),
+            n_events.astype(np.int64),
+            np.asarray(n_unseen, np.int64),
+            first,
+            last,
+        ],
     )
+
+
+_INDEX_COLUMNS = pd.Index(["key", "start", "end", "n_events", "n_unseen", "first_row", "last_row"])
+
+
+def _frame_of(columns: pd.Index, typed: bool, arrays: list) -> pd.DataFrame:
+    """A frame of equal-length new arrays, shared, not copied. When the arrays are all
+    ``typed`` (numeric or datetime, nothing for pandas to infer), through pandas' own
+    constructor from arrays where it exists: the public one infers the labels' dtype
+    and checks the arrays again, 0.6 ms against 0.35 measured after a pandas groupby."""
+    build = getattr(pd.DataFrame, "_from_arrays", None)
+    if typed and build is not None:
+        try:
+            index = pd.RangeIndex(len(arrays[0]))
+            return build(arrays, columns=columns.copy(), index=index, verify_integrity=False)
+        except TypeError:
+            pass
+    return pd.DataFrame(dict(zip(columns, arrays, strict=True)), copy=False)
