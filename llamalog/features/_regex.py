@@ -152,32 +152,34 @@ def _next_byte(buf, words, head, p, e, byte):
     non-ASCII byte comes first. Eight bytes a step where ``words`` (``buf[head:]`` as
     uint64) covers them: a word without a high bit and without ``byte`` is skipped whole.
     """
-    while p < e and (p < head or (p - head) & 7):  # to a word boundary
+    boundary = min(head if p < head else p + (-(p - head) & 7), e)
+    p = _bytes_until(buf, p, boundary, byte)
+    if p != boundary or p == e:  # found, non-ASCII, or the end
+        return p
+    pattern = np.uint64(byte) * _ONES
+    k = (p - head) >> 3
+    last = min((e - head) >> 3, words.shape[0])  # words wholly before ``e``
+    while k < last:
+        w = words[_u(k)]
+        x = w ^ pattern
+        if ((w | ((x - _ONES) & ~x)) & _HIGH) != 0:
+            break
+        k += 1
+    return _bytes_until(buf, head + 8 * k, e, byte)
+
+
+@njit(cache=True, nogil=True, inline="always")
+def _bytes_until(buf, p, stop, byte):
+    """The first position in ``buf[p:stop]`` holding ``byte``, ``stop`` if none, or -1
+    if a non-ASCII byte comes first (one byte a step)."""
+    while p < stop:
         b = buf[_u(p)]
         if b >= 128:
             return -1
         if b == byte:
             return p
         p += 1
-    if p < e:
-        pattern = np.uint64(byte) * _ONES
-        k = (p - head) >> 3
-        last = min((e - head) >> 3, words.shape[0])  # words wholly before ``e``
-        while k < last:
-            w = words[_u(k)]
-            x = w ^ pattern
-            if ((w | ((x - _ONES) & ~x)) & _HIGH) != 0:
-                break
-            k += 1
-        p = max(p, head + 8 * k)
-    while p < e:
-        b = buf[_u(p)]
-        if b >= 128:
-            return -1
-        if b == byte:
-            return p
-        p += 1
-    return e
+    return stop
 
 
 @njit(cache=True, nogil=True, inline="always")

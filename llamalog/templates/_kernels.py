@@ -388,6 +388,20 @@ def _type_code(buf, s, e):
     return T_ID
 
 
+@njit(cache=True, nogil=True, inline="always")
+def _new_variable(out, o, buf, a, b, vals, v, want, vend, vtype, n_par):
+    """Write ``<*>`` for the variable ``buf[a:b]`` at ``out[o:]`` and, when ``want``,
+    keep it as parameter ``n_par``; returns the new ends and whether it is numeric."""
+    out[o] = 60
+    out[o + 1] = 42
+    out[o + 2] = 62
+    v = _append(vals, v, buf, a, b, False, want)
+    if want:
+        vend[n_par] = v
+        vtype[n_par] = _type_code(buf, a, b)
+    return o + 3, v, _is_numeric(buf, a, b)
+
+
 @njit(cache=True, nogil=True)
 def _template_into(buf, s, e, ps, pe, out, want, vals, vend, vtype):
     """Write the masked template of ``buf[s:e]`` into ``out`` and, when ``want``, its
@@ -452,16 +466,9 @@ def _template_into(buf, s, e, ps, pe, out, want, vals, vend, vtype):
             if n_words > 0:
                 out[o] = 32
                 o += 1
-            out[o] = 60
-            out[o + 1] = 42
-            out[o + 2] = 62
-            o += 3
+            o, v, last_numeric = _new_variable(out, o, buf, ts, te, vals, v, want, vend, vtype,
+                                               n_par)  # fmt: skip
             any_param = True
-            last_numeric = _is_numeric(buf, ts, te)
-            v = _append(vals, v, buf, ts, te, False, want)
-            if want:
-                vend[n_par] = v
-                vtype[n_par] = _type_code(buf, ts, te)
             n_par += 1
             n_words += 1
             prev_exact_var = True
@@ -550,21 +557,12 @@ def _template_into(buf, s, e, ps, pe, out, want, vals, vend, vtype):
                 if want:
                     vend[n_par - 1] = v
                 continue
-            out[o] = 60
-            o += 1
-            out[o] = 42
-            o += 1
-            out[o] = 62
-            o += 1
+            o, v, last_numeric = _new_variable(out, o, buf, a, b, vals, v, want, vend, vtype,
+                                               n_par)  # fmt: skip
             exact = word_parts == 0
             word_parts += 1
             last_is_var = True
             any_param = True
-            last_numeric = _is_numeric(buf, a, b)
-            v = _append(vals, v, buf, a, b, False, want)
-            if want:
-                vend[n_par] = v
-                vtype[n_par] = _type_code(buf, a, b)
             n_par += 1
         n_words += 1
         prev_exact_var = exact
