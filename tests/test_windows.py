@@ -911,3 +911,28 @@ def test_index_frame_equals_the_public_constructor(tz):
     assert got.columns.dtype == want.columns.dtype
     got.columns.name = "renamed"  # the labels are the frame's own
     assert mod._INDEX_COLUMNS.name is None
+
+
+@pytest.mark.parametrize(
+    ("copied", "spec"),
+    [
+        ("template_id", {"every": "1min"}),
+        ("template_id", {"size": 2}),
+        ("timestamp", {"every": "1min"}),
+        ("message", {"session": r"blk_\d+"}),
+    ],
+)
+def test_a_column_read_twice_is_a_clear_error(copied, spec):
+    frame = pd.DataFrame(
+        {
+            "timestamp": pd.date_range("2024-01-01", periods=6, freq="20s", tz="UTC"),
+            "template_id": np.arange(6) % 3,
+            "message": [f"blk_{i % 2} done" for i in range(6)],
+        }
+    )
+    doubled = pd.concat([frame, frame[[copied]]], axis=1)
+    with pytest.raises(SchemaError, match=f"2 columns named '{copied}'"):
+        windows(doubled, event="template_id", **spec)
+    other = next(c for c in ("message", "template_id") if c != copied)
+    if "session" not in spec:  # a copy of a column it does not read is left alone
+        windows(pd.concat([frame, frame[[other]]], axis=1), event="template_id", **spec)

@@ -682,6 +682,8 @@ def windows(
     if count_mode and (size <= 0 or step <= 0):
         raise WindowSpecError(f"size={size} and step={step} must be positive")
 
+    keyed = isinstance(session, str)  # a key column, or a regex over the messages
+    _check_unique_columns(frame, event, "timestamp", *((session, "message") if keyed else ()))
     if every is not None and vocabulary is None and not empty and min_events <= 1:
         fast = _fixed_ordered(frame, event, every_ns)
         if fast is not None:
@@ -831,6 +833,19 @@ def windows(
         dropped=dropped,
         unseen_column=vocabulary is not None and unseen == "column",
     )
+
+
+def _check_unique_columns(frame: pd.DataFrame, *names: str | None) -> None:
+    """A clear error when a column windows() reads appears more than once."""
+    columns = frame.columns
+    if columns.is_unique:
+        return
+    for name in names:
+        if name is not None and (n := int((columns == name).sum())) > 1:
+            raise SchemaError(
+                f"the frame has {n} columns named {name!r}; drop or rename the copies first, "
+                "e.g. frame.loc[:, ~frame.columns.duplicated()]"
+            )
 
 
 def _column_values(frame: pd.DataFrame, name: str) -> object:
