@@ -130,6 +130,13 @@ def test_detect_defaults_and_errors():
         detect(frame, ["pattern"], train=1.5)
     with pytest.raises(ValueError, match="boolean mask"):
         detect(frame, ["pattern"], train=np.ones(3, dtype=bool))
+    built = llamalog.windows(frame, every="1min")
+    with pytest.raises(TypeError, match=r"keyword arguments of llamalog\.windows"):
+        detect(frame, ["pattern"], windows=built)  # detect builds its own, from a spec
+    det = llamalog.PatternDetector().fit(frame)
+    assert len(anomalies(det, frame, built, all=True)) == built.counts.shape[0]
+    with pytest.raises(TypeError, match="Windows object of this frame or the keyword"):
+        anomalies(det, frame, ["every", "1min"])
 
 
 def test_anomalies_of_one_fitted_detector(hdfs):

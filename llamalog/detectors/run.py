@@ -32,7 +32,7 @@ An anomalies frame has one row per flagged window (or per window with ``all=True
 from __future__ import annotations
 
 import warnings
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import numpy as np
@@ -468,6 +468,12 @@ def detect(
     if len(frame) == 0:
         names = [m if isinstance(m, str) else _name(m) for m in (methods or ())]
         return _empty_anomalies(names)
+    if windows is not None and not isinstance(windows, Mapping):
+        raise TypeError(
+            "windows= takes the keyword arguments of llamalog.windows, e.g. "
+            "{'session': r'blk_-?\\d+'} or {'every': '1min'} (detect builds the windows "
+            f"itself, for the training rows and for all rows), not {type(windows).__name__}"
+        )
     spec = dict(windows) if windows is not None else _default_spec(frame)
     if methods is None:
         methods = DEFAULT_METHODS["session" if "session" in spec else "other"]
@@ -616,6 +622,11 @@ def anomalies(
     if isinstance(windows, Windows):
         win = windows
     else:
+        if windows is not None and not isinstance(windows, Mapping):
+            raise TypeError(
+                "windows= takes a Windows object of this frame or the keyword arguments "
+                f"of llamalog.windows, not {type(windows).__name__}"
+            )
         spec = dict(windows) if windows is not None else _default_spec(frame)
         vocab = getattr(detector, "vocabulary_", None)
         if _level(detector) == "window" and vocab is not None and "vocabulary" not in spec:
