@@ -238,3 +238,19 @@ def test_train_forms_agree():
         pd.testing.assert_frame_equal(other, by_mask)
     with pytest.raises(ValueError, match="needs a timestamp"):
         detect(frame.drop(columns="timestamp"), ["pattern"], windows=spec, train="2024-03-01")
+
+
+def test_one_scoring_pass_gives_decision_function_and_predict(hdfs):
+    """detect scores window-level detectors once; the pair equals the two methods."""
+    frame, _, train = hdfs
+    spec = {"session": r"blk_-?\d+"}
+    fit_on, win = llamalog.windows(frame[train], **spec), llamalog.windows(frame, **spec)
+    fitted = [
+        llamalog.SequenceModel(backend="numpy", random_state=0).fit(fit_on),
+        llamalog.Autoencoder(backend="numpy", random_state=0).fit(fit_on),
+    ]
+    for det in fitted:
+        scores, flags = det._scores_and_flags(win)
+        np.testing.assert_array_equal(scores, det.decision_function(win))
+        np.testing.assert_array_equal(flags, det.predict(win).astype(bool))
+        assert flags.any() and not flags.all(), type(det).__name__

@@ -181,6 +181,12 @@ class BaseDetector:
                 f"or load a saved one with {type(self).__name__}.load(path)"
             )
 
+    def _scores_and_flags(self, X: Any) -> tuple[np.ndarray, np.ndarray]:
+        """``decision_function(X)`` and ``predict(X)`` (as bool). Detectors whose
+        ``predict`` scores ``X`` again override this to score it once."""
+        scores = np.asarray(self.decision_function(X), dtype=np.float64)
+        return scores, np.asarray(self.predict(X), dtype=bool)
+
     # -- calibration ------------------------------------------------------------------
     def _check_threshold_quantile(self, *, allow_zero: bool = True) -> None:
         """Raise a clear ValueError unless ``threshold_quantile`` is a number in [0, 1]."""

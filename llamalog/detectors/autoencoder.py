@@ -340,7 +340,11 @@ class Autoencoder(BaseDetector):
 
     def predict(self, X: Windows | sp.spmatrix | sp.sparray | np.ndarray) -> np.ndarray:
         """1 for windows scoring above ``threshold_``, else 0 (int8 array)."""
-        return (self.decision_function(X) > self.threshold_).astype(np.int8)
+        return self._scores_and_flags(X)[1].astype(np.int8)
+
+    def _scores_and_flags(self, X: Any) -> tuple[np.ndarray, np.ndarray]:
+        scores = self.decision_function(X)
+        return np.asarray(scores, dtype=np.float64), scores > self.threshold_
 
     def explain(
         self,

@@ -276,8 +276,12 @@ def _score_windows(
         return res
     if threshold is not None:
         det.threshold_ = float(threshold)
-    scores = np.asarray(det.decision_function(win), dtype=np.float64)
-    flags = np.asarray(det.predict(win), dtype=bool)
+    both = getattr(det, "_scores_and_flags", None)  # one scoring pass for the two
+    if both is not None:
+        scores, flags = both(win)
+    else:
+        scores = np.asarray(det.decision_function(win), dtype=np.float64)
+        flags = np.asarray(det.predict(win), dtype=bool)
     res = _Result(name, det, scores, flags, det.threshold_, getattr(det, "center_", 0.0))
     idx = np.flatnonzero(flags)
     if idx.size:

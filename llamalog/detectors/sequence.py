@@ -750,8 +750,11 @@ class SequenceModel(BaseDetector):
 
     def predict(self, X: Windows | np.ndarray | Iterable[np.ndarray]) -> np.ndarray:
         """DeepLog rule: 1 for windows with some event outside the top ``g``, else 0 (int8)."""
-        _, max_rank = self._window_scores(*self._prepare(X))
-        return (max_rank >= self.top_g_).astype(np.int8)
+        return self._scores_and_flags(X)[1].astype(np.int8)
+
+    def _scores_and_flags(self, X: Any) -> tuple[np.ndarray, np.ndarray]:
+        scores, max_rank = self._window_scores(*self._prepare(X))
+        return scores, max_rank >= self.top_g_
 
     def explain(self, X: Windows | np.ndarray | Iterable[np.ndarray], top: int = 3) -> pd.DataFrame:
         """The least expected position of each window, with what the model expected.
