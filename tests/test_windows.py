@@ -513,7 +513,10 @@ def test_regex_sessions_hdfs_like():
     assert [s.tolist() for s in w.sequences] == [[5, 7, 7], [7, 9], [5]]
     assert w.index["n_events"].tolist() == [3, 2, 1]
     assert w.dropped == 0
-    assert windows(frame, session=r"nothing_\d+").counts.shape == (0, 0)
+    with pytest.warns(LlamalogWarning, match="matched no line"):  # a typo'd column, say
+        assert windows(frame, session=r"nothing_\d+").counts.shape == (0, 0)
+    with pytest.warns(LlamalogWarning, match="'blocks' is not a column"):
+        windows(frame, session="blocks")
 
 
 def test_idle_sessions_split():

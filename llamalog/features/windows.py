@@ -298,10 +298,17 @@ def _session_memberships(
         raise WindowSpecError(
             f"session={session!r} is neither a column nor a valid regex: {exc}"
         ) from exc
-    fast = _regex_memberships_fast(frame["message"], session, ok)
-    if fast is not None:
-        return fast
-    return _regex_memberships_slow(frame["message"], session, ok)
+    found = _regex_memberships_fast(frame["message"], session, ok)
+    if found is None:
+        found = _regex_memberships_slow(frame["message"], session, ok)
+    if not found[0].size and ok.any():
+        warnings.warn(
+            f"session={session!r} is not a column of the frame, and as a regex over "
+            f"'message' it matched no line: no sessions. Columns: {list(frame.columns)}",
+            LlamalogWarning,
+            stacklevel=3,
+        )
+    return found
 
 
 def _regex_memberships_slow(
