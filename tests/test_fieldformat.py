@@ -303,6 +303,8 @@ def test_generated_formats_match_like_re(case):
     [
         ("<A> <B>", ["x y", "x  y z", "x\u3000y", "x", " x y", "x\xa0\u2003y"]),
         (r"<A>(\[<B>\])?: <C>", ["k[1]: m", "k: m", "k[1: m", "k[]: [x]: y", "k[a]b: c"]),
+        (r"<A>(x<B>)?", ["abc", "axb", "x", "", "xx", "éxé"]),  # the line may end after A
+        (r"<A>(\[<B>\])?( <C>)?", ["a", "a[b]", "a c", "a[b] c", "[", "a[b", "a [b] c"]),
         (r"(<A>|x<B>)-<C>", ["x1-2", "1-2", "x-", "-", "xx-x-x"]),
         (r"<A>\d+<B>", ["a12b", "a٣b", "a1٣b", "ab", "é12"]),
         (r"<A>[^\]]+\]<B>", ["x]y", "xé]y", "]]", "a]]"]),

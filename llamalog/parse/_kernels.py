@@ -24,7 +24,9 @@ OP_WORD, OP_NWORD, OP_CLASS, OP_SAVE, OP_SPLIT, OP_JMP, OP_LAZY, OP_WSPLUS = (
     13,
     14,
 )
-HINT_NONE, HINT_BYTE, HINT_WS, HINT_END = 0, 1, 2, 3
+HINT_NONE, HINT_BYTE, HINT_WS, HINT_END, HINT_SET = 0, 1, 2, 3, 4
+#: HINT_SET's row of ``classes``: columns 0-127 the ASCII bytes that may follow the lazy
+#: field (any non-ASCII byte may), column 128 set when the line may end there.
 
 #: Per-line match status. GAVE_UP: the backtracking budget ran out. That happens on
 #: lines that do not match a format with many lazy fields, where Python's ``re`` would
@@ -427,6 +429,9 @@ def _match_line(buf, s, e, op, pa, pb, classes, caps, st, trail, lazy, budget):
                                 found = True
                                 break
                             q += 1
+                    elif hint == HINT_SET:
+                        q = _next_in_set(buf, q, e, classes, pb[pc])
+                        found = q < e or classes[pb[pc], 128] != 0
                     else:
                         while q < e:
                             if _ws_at(buf, q, e) > 0:
@@ -586,17 +591,36 @@ def _match_line(buf, s, e, op, pa, pb, classes, caps, st, trail, lazy, budget):
                 break
 
 
+@njit(cache=True, nogil=True, inline="always")
+def _next_in_set(buf, q, e, classes, row):
+    """The first position from ``q`` whose byte is non-ASCII or in ``classes[row]``,
+    else ``e`` (a HINT_SET lazy field's next candidate end)."""
+    while q < e:
+        b = buf[np.uint64(q)]
+        if b >= 0x80 or classes[row, b] != 0:
+            return q
+        q += 1
+    return e
+
+
 @njit(cache=True, nogil=True)
-def _match_linear(buf, s, e, op, pa, pb, caps):
-    """The first path of the search, without choice points: for programs with no SPLIT.
+def _match_linear(buf, s, e, op, pa, pb, classes, caps):
+    """The first path of the search, without choice points: every lazy field takes its
+    shortest extension and every choice its preferred branch.
 
     When it reaches MATCH, the backtracking search would have found the same path
-    first (every lazy field takes its shortest extension), so the result is exact.
-    Anything else returns NO_MATCH and the caller runs the full search.
+    first, so the result is exact. Anything else returns NO_MATCH and the caller runs
+    the full search. Captures on the path are written; the caller clears ``caps``
+    first when a branch may skip some.
     """
     pos = s
     pc = 0
+    steps = 0
+    budget = 4 * (op.shape[0] + e - s) + 16  # a preferred loop that consumes nothing
     while True:
+        steps += 1
+        if steps > budget:
+            return NO_MATCH
         code = op[pc]
         if code == OP_LAZY:
             hint = pa[pc]
@@ -621,12 +645,18 @@ def _match_linear(buf, s, e, op, pa, pb, caps):
                         pos += _char_len(buf, pos)
                 if pos >= e:
                     return NO_MATCH
+            elif hint == HINT_SET:
+                pos = _next_in_set(buf, pos, e, classes, pb[pc])
+                if pos >= e and classes[pb[pc], 128] == 0:
+                    return NO_MATCH
             else:
                 return NO_MATCH
             pc += 1
         elif code == OP_SAVE:
             caps[pa[pc]] = pos
             pc += 1
+        elif code == OP_SPLIT or code == OP_JMP:
+            pc = pa[pc]  # a choice's preferred branch
         elif code == OP_CHAR:
             if pos < e and buf[np.uint64(pos)] == pa[pc]:
                 pos += 1
@@ -687,9 +717,10 @@ def _match_run(buf, starts, ends, op, pa, pb, classes, linear, status, caps, lo)
     for i in range(starts.size):
         s = starts[i]
         e = ends[i]
-        st_i = NO_MATCH
-        if linear:  # on success every field was saved: no need to clear ``row``
-            st_i = _match_linear(buf, s, e, op, pa, pb, row)
+        if not linear:  # a branch may skip captures: clear those of the last line
+            for k in range(ncap):
+                row[k] = -1
+        st_i = _match_linear(buf, s, e, op, pa, pb, classes, row)
         if st_i != MATCHED:
             budget = 20000 + 64 * (e - s)
             st_i = _match_line(buf, s, e, op, pa, pb, classes, row, st, trail, lazy, budget)

@@ -9,6 +9,11 @@ Most formats use a small part of regular-expression syntax (escaped punctuation,
 optional groups such as ``(\\[<Pid>\\])?``, ``\\s``, ``\\d``, ``.``, classes). That part is
 compiled to a program for the backtracking matcher in :mod:`llamalog.parse._kernels`,
 which follows Python's :mod:`re` choice order exactly, so both give the same fields.
+Each lazy field carries a hint of what must follow it (a byte, whitespace, the end, or
+the set of bytes that some branch of a following choice starts with), so the matcher
+skips straight to the places where the field can end; a line is first tried on the
+path of shortest fields and preferred branches, and searched in full only if that
+path fails.
 A format that needs more (look-arounds, ``{m,n}``, back-references) still works: it is
 matched by :mod:`re` line by line, which is slower. :meth:`FieldFormat.regex` is the
 equivalent Python pattern, used for that fallback and as the reference in tests.
@@ -26,6 +31,7 @@ from ._kernels import (  # the matcher's op codes and hints
     HINT_BYTE,
     HINT_END,
     HINT_NONE,
+    HINT_SET,
     HINT_WS,
     OP_ANY,
     OP_CHAR,
@@ -445,6 +451,41 @@ def _hint_after(ops: list[list[int]], pc: int) -> tuple[int, int]:
     return HINT_NONE, 0
 
 
+_ASCII_SPACES = (9, 10, 11, 12, 13, 28, 29, 30, 31, 32)  # str.isspace on ASCII
+
+
+def _first_bytes(ops: list[list[int]], pc: int) -> tuple[set[int], bool] | None:
+    """The ASCII bytes one of which must come right after a lazy field ends, and whether
+    the line may end there, following captures, jumps and both branches of each
+    choice; None when a construct there could start with other bytes. (Non-ASCII bytes
+    are always taken as possible: the matcher checks them.)"""
+    out: set[int] = set()
+    end_ok = False
+    todo, seen = [pc], set()
+    while todo:
+        pc = todo.pop()
+        if pc in seen or pc >= len(ops):
+            continue
+        seen.add(pc)
+        op, a, b = ops[pc]
+        if op == OP_SAVE:
+            todo.append(pc + 1)
+        elif op == OP_JMP:
+            todo.append(a)
+        elif op == OP_SPLIT:
+            todo += [a, b]
+        elif op == OP_CHAR:
+            if a < 128:
+                out.add(a)
+        elif op in (OP_WS, OP_WSPLUS):
+            out.update(_ASCII_SPACES)
+        elif op == OP_MATCH:
+            end_ok = True
+        else:
+            return None
+    return out, end_ok
+
+
 def compile_program(tree: Node, fields: list[str]) -> Program:
     """Compile a syntax tree to the matcher's program."""
     em = _Emitter(fields)
@@ -454,6 +495,13 @@ def compile_program(tree: Node, fields: list[str]) -> Program:
     for pc, (op, _, _) in enumerate(ops):
         if op == OP_LAZY:
             ops[pc][1], ops[pc][2] = _hint_after(ops, pc + 1)
+            first = _first_bytes(ops, pc + 1) if ops[pc][1] == HINT_NONE else None
+            if first is not None:  # a choice follows: skip to bytes some branch takes
+                row = np.zeros(130, dtype=np.uint8)
+                row[sorted(first[0])] = 1
+                row[128] = first[1]
+                ops[pc][1], ops[pc][2] = HINT_SET, len(em.classes)
+                em.classes.append(row)
     arr = np.array(ops, dtype=np.int64).reshape(-1, 3)
     classes = np.array(em.classes, dtype=np.uint8).reshape(-1, 130)
     return Program(
