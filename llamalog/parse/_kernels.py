@@ -617,11 +617,16 @@ def _match_linear(buf, s, e, op, pa, pb, classes, caps):
     pc = 0
     steps = 0
     budget = 4 * (op.shape[0] + e - s) + 16  # a preferred loop that consumes nothing
+    alt_pc = -1  # the latest choice's other branch, while it is the search's next step
+    alt_pos = 0
     while True:
         steps += 1
         if steps > budget:
             return NO_MATCH
         code = op[pc]
+        if code != OP_CHAR and code != OP_JMP and code != OP_SPLIT:
+            alt_pc = -1  # a capture or a choice of its own: the full search decides
+        fail = False
         if code == OP_LAZY:
             hint = pa[pc]
             if hint == HINT_END:
@@ -631,7 +636,7 @@ def _match_linear(buf, s, e, op, pa, pb, classes, caps):
                 while pos < e and buf[np.uint64(pos)] != target:
                     pos += 1
                 if pos >= e:
-                    return NO_MATCH
+                    fail = True
             elif hint == HINT_WS:
                 while pos < e:
                     b = buf[np.uint64(pos)]
@@ -644,25 +649,29 @@ def _match_linear(buf, s, e, op, pa, pb, classes, caps):
                             break
                         pos += _char_len(buf, pos)
                 if pos >= e:
-                    return NO_MATCH
+                    fail = True
             elif hint == HINT_SET:
                 pos = _next_in_set(buf, pos, e, classes, pb[pc])
                 if pos >= e and classes[pb[pc], 128] == 0:
-                    return NO_MATCH
+                    fail = True
             else:
                 return NO_MATCH
             pc += 1
         elif code == OP_SAVE:
             caps[pa[pc]] = pos
             pc += 1
-        elif code == OP_SPLIT or code == OP_JMP:
-            pc = pa[pc]  # a choice's preferred branch
+        elif code == OP_SPLIT:
+            alt_pc = pb[pc]
+            alt_pos = pos
+            pc = pa[pc]  # the preferred branch
+        elif code == OP_JMP:
+            pc = pa[pc]
         elif code == OP_CHAR:
             if pos < e and buf[np.uint64(pos)] == pa[pc]:
                 pos += 1
                 pc += 1
             else:
-                return NO_MATCH
+                fail = True
         elif code == OP_WSPLUS or code == OP_WS:
             k = _ws_at(buf, pos, e) if pos < e else 0
             if k == 0:
@@ -676,9 +685,15 @@ def _match_linear(buf, s, e, op, pa, pb, classes, caps):
                     pos += k
             pc += 1
         elif code == OP_MATCH:
-            return MATCHED if pos == e else NO_MATCH
+            if pos == e:
+                return MATCHED
+            fail = True
         else:
             return NO_MATCH
+        if fail:
+            if alt_pc < 0:
+                return NO_MATCH
+            pc, pos, alt_pc = alt_pc, alt_pos, -1  # where the search would go next
 
 
 @dual(1, 5000)
