@@ -474,6 +474,56 @@ def _template_into(buf, s, e, ps, pe, out, want, vals, vend, vtype):
             prev_exact_var = True
             prev_ends_var = True
             continue
+        if (
+            seen & (_DELIM | _DIGIT | _SLASH) == _DELIM | _DIGIT
+            and date_run == 0
+            and not (prev_ends_var and any_param and last_numeric)
+        ):
+            # delimiters and digits, no slash (uid=0, 10.0.0.1:22): its pieces, read in
+            # one pass, are the pieces below would be (no date or unit can join them)
+            if n_words > 0:
+                out[o] = 32
+                o += 1
+            word_parts = 0
+            last_is_var = False
+            exact = False
+            q = ts
+            while q < te:
+                if CLASSES[buf[_u(q)]] & _DELIM:
+                    out[o] = buf[q]
+                    o += 1
+                    q += 1
+                    word_parts += 1
+                    last_is_var = False
+                    exact = False
+                    continue
+                a = q
+                digit = 0
+                while q < te and not CLASSES[buf[_u(q)]] & _DELIM:
+                    digit |= CLASSES[buf[_u(q)]] & _DIGIT
+                    q += 1
+                function = q < te and buf[q] == 40  # a name before "("
+                if function or not (digit or _is_var_in(buf, a, q, False, False)):
+                    o = _copy(out, o, buf, a, q)
+                    word_parts += 1
+                    last_is_var = False
+                    exact = False
+                elif word_parts > 0 and last_is_var:
+                    v = _append(vals, v, buf, a, q, False, want)  # one variable grows
+                    if want:
+                        vend[n_par - 1] = v
+                else:
+                    o, v, last_numeric = _new_variable(out, o, buf, a, q, vals, v, want, vend,
+                                                       vtype, n_par)  # fmt: skip
+                    exact = word_parts == 0
+                    word_parts += 1
+                    last_is_var = True
+                    any_param = True
+                    n_par += 1
+            n_words += 1
+            prev_exact_var = exact
+            prev_ends_var = last_is_var
+            continue
         url = seen & (_DELIM | _SLASH) == _DELIM | _SLASH and _has(buf, ts, te, 58, 47, 47)
         if seen & _DELIM or buf[ts] == 47:
             n = _pieces(buf, ts, te, ps, pe, url)
