@@ -291,20 +291,15 @@ def csr_counts(window, code, n_windows, n_codes):
 
 
 @njit(cache=True, nogil=True)
-def _tally(codes, shift, n_codes, count, touched, strict=False):
+def _tally(codes, shift, n_codes, count, touched):
     """Count the columns ``codes - shift`` (negative ones skipped) into ``count`` and
     list each once in ``touched``; returns how many, or -1 for a column ``>= n_codes``
-    and, when ``strict``, -2 for a negative one (``count`` is then reset). The arrays
-    are slices so that the loop needs no negative-index handling, which keeps it fast
-    inside parallel kernels."""
+    (``count`` is then reset). The arrays are slices so that the loop needs no
+    negative-index handling, which keeps it fast inside parallel kernels."""
     nt = 0
     for p in range(codes.size):
         c = codes[p] - shift
         if c < 0:
-            if strict:
-                for t in range(nt):
-                    count[touched[t]] = 0
-                return -2
             continue
         if c >= n_codes:
             for t in range(nt):
@@ -527,25 +522,20 @@ def _id_counts_block(offsets, code, size, room, idx_buf, val_buf, nnz):
         a, b = offsets[w], offsets[w + 1]
         r = room[w]
         if size > 0 and b - a >= 8 * size:
-            nt = _tally_lanes(code[a:b], size, lanes, 0, idx_buf[r : r + size],
-                              val_buf[r : r + size])  # fmt: skip
+            nt = _tally_lanes(code[a:b], lanes, idx_buf[r : r + size], val_buf[r : r + size])
         else:
-            nt = _tally(code[a:b], 0, size, count, touched, True)
+            nt = _tally(code[a:b], 0, size, count, touched)
             _emit(nt, count, touched, idx_buf[r : r + nt], val_buf[r : r + nt])
         nnz[w] = nt
 
 
 @njit(cache=True, nogil=True)
-def _tally_lanes(codes, size, lanes, top, indices, data):
-    """Counts of ``codes`` through four lanes, written sorted to ``indices``/``data``;
-    -1 for an id ``>= size``, -2 for a negative one (``lanes`` is left zero)."""
-    hi = top
+def _tally_lanes(codes, lanes, indices, data):
+    """Counts of ``codes`` (ids the caller checked to fit ``lanes``) through four lanes,
+    written sorted to ``indices``/``data``; ``lanes`` is left zero."""
+    hi = 0
     for p in range(codes.size):
         c = codes[p]
-        if c < 0 or c >= size:
-            for q in range(p):
-                lanes[4 * codes[q] + (q & 3)] = 0
-            return -2 if c < 0 else -1
         lanes[4 * c + (p & 3)] += 1
         hi = max(hi, c + 1)
     nt = 0
