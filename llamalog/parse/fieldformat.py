@@ -28,6 +28,7 @@ import numpy as np
 
 from ..errors import FormatError
 from ._kernels import (  # the matcher's op codes and hints
+    _ASCII_WS,
     HINT_BYTE,
     HINT_END,
     HINT_NONE,
@@ -451,9 +452,6 @@ def _hint_after(ops: list[list[int]], pc: int) -> tuple[int, int]:
     return HINT_NONE, 0
 
 
-_ASCII_SPACES = (9, 10, 11, 12, 13, 28, 29, 30, 31, 32)  # str.isspace on ASCII
-
-
 def _first_bytes(ops: list[list[int]], pc: int) -> tuple[set[int], bool] | None:
     """The ASCII bytes one of which must come right after a lazy field ends, and whether
     the line may end there, following captures, jumps and both branches of each
@@ -478,7 +476,7 @@ def _first_bytes(ops: list[list[int]], pc: int) -> tuple[set[int], bool] | None:
             if a < 128:
                 out.add(a)
         elif op in (OP_WS, OP_WSPLUS):
-            out.update(_ASCII_SPACES)
+            out.update(np.flatnonzero(_ASCII_WS).tolist())
         elif op == OP_MATCH:
             end_ok = True
         else:

@@ -25,8 +25,6 @@ from .sources import Source, iter_blocks, resolve_sources
 
 log = logging.getLogger(__name__)
 
-#: The dtype of text columns: Arrow-backed strings (pandas' ``str``).
-_EMPTY_I32 = np.zeros(0, np.int32)
 _RENAME = {S.LEVEL: "level_raw", S.TIMESTAMP: "timestamp_raw"}
 
 
