@@ -177,6 +177,11 @@ def repair_utf8(
     return np.frombuffer(b"".join(pieces), dtype=np.uint8)
 
 
+def _no_levels(n: int) -> pd.Categorical:
+    """``n`` missing levels, with int8 codes (pandas' own choice, so it keeps them)."""
+    return pd.Categorical.from_codes(np.full(n, -1, dtype=np.int8), dtype=LEVEL_DTYPE)
+
+
 def prepare_lines(buf: np.ndarray):
     """Split, flag and strip the lines of a block, repairing invalid UTF-8.
 
@@ -393,16 +398,17 @@ def parse_block(
 
     if keep.time and not state.time_resolved and matched.any():
         resolve_time(layout, state, buf, caps, np.flatnonzero(matched))
-    timestamp = np.full(n_rec, np.iinfo(np.int64).min, dtype=np.int64)
     if keep.time and state.time_format is not None and n_rec:
         ts_s, ts_e = _field_spans(layout, state.time_fields, rec_caps, None)
         timestamp, failed = parse_times_ns(
             buf, ts_s, ts_e, state.time_format, tz=tz, year_state=state.year, mtime=state.mtime
         )
         state.max_ts = K._time_flags(timestamp, failed, flags, state.max_ts)
+    else:  # no time asked for, or none found: NaT, one value seen n_rec times (no memory)
+        timestamp = np.broadcast_to(np.int64(np.iinfo(np.int64).min), n_rec)
 
     if not keep.level:
-        level = pd.Categorical.from_codes(np.full(n_rec, -1), dtype=LEVEL_DTYPE)
+        level = _no_levels(n_rec)
     elif layout.level is not None and layout.level in encoders:
         level = normalize_codes(fields[layout.level], encoders[layout.level].categories())
     elif layout.level is not None:
@@ -415,7 +421,7 @@ def parse_block(
         else:
             level = normalize_levels(fields[name], mapper)
     else:
-        level = pd.Categorical.from_codes(np.full(n_rec, -1), dtype=LEVEL_DTYPE)
+        level = _no_levels(n_rec)
 
     block = Block(
         n=n_rec,

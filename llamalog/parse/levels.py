@@ -85,7 +85,7 @@ def normalize_codes(codes: np.ndarray, categories, mapper=normalize_level) -> pd
     lut = np.array(
         [-1 if (m := mapper(v)) is None else LEVEL_DTYPE.categories.get_loc(m) for v in categories]
         + [-1],
-        dtype=np.int64,
+        dtype=np.int8,  # pandas' code type for these few levels: from_codes keeps it
     )
     return pd.Categorical.from_codes(lut[codes], dtype=LEVEL_DTYPE)
 
@@ -103,11 +103,11 @@ def normalize_levels(values: pa.Array | pa.ChunkedArray, mapper=normalize_level)
         return pd.Categorical([], dtype=LEVEL_DTYPE)
     mapped = [mapper(v) for v in encoded.dictionary.to_pylist()]
     codes_for = np.array(
-        [-1 if m is None else LEVEL_DTYPE.categories.get_loc(m) for m in mapped], dtype=np.int64
+        [-1 if m is None else LEVEL_DTYPE.categories.get_loc(m) for m in mapped], dtype=np.int8
     )
     idx = encoded.indices.to_numpy(zero_copy_only=False)
     nulls = np.asarray(encoded.indices.is_null())
     idx = np.where(nulls, 0, idx).astype(np.int64)
-    codes = codes_for[idx] if len(codes_for) else np.full(len(idx), -1)
-    codes = np.where(nulls, -1, codes)
+    codes = codes_for[idx] if len(codes_for) else np.full(len(idx), -1, dtype=np.int8)
+    codes = np.where(nulls, np.int8(-1), codes)
     return pd.Categorical.from_codes(codes, dtype=LEVEL_DTYPE)
