@@ -208,23 +208,34 @@ def _plain_blocks(src: Source, block_bytes: int):
     then starts the next one.
     """
     with open(src.path, "rb") as f:
-        rest = np.zeros(0, dtype=np.uint8)
+        # one buffer for the whole file: the caller is done with a block (its records
+        # are copied out) when it asks for the next
+        buf = np.empty(block_bytes, dtype=np.uint8)
+        kept = 0  # bytes at the front of buf carried over from the last block
         while True:
-            buf = np.empty(len(rest) + block_bytes, dtype=np.uint8)
-            buf[: len(rest)] = rest
-            n = f.readinto(memoryview(buf)[len(rest) :])
-            total = len(rest) + (n or 0)
+            if len(buf) - kept < block_bytes // 2:  # a record longer than a block
+                grown = np.empty(max(kept + block_bytes, 2 * len(buf)), dtype=np.uint8)
+                grown[:kept] = buf[:kept]
+                buf = grown
+            n = f.readinto(memoryview(buf)[kept:])
+            total = kept + (n or 0)
             if not n:
                 if total:
                     yield buf[:total]
                 return
             cut = last_newline(buf[:total]) + 1
             if cut == 0:  # one line longer than a block: keep reading
-                rest = buf[:total]
+                kept = total
                 continue
             tail = yield buf[:cut]
-            head = tail if tail is not None else np.zeros(0, dtype=np.uint8)
-            rest = np.concatenate([head, buf[cut:total]])
+            head = 0 if tail is None else len(tail)
+            # the next block starts with the unused end of this one (a view of buf, or
+            # any bytes), then the bytes read past its last newline; numpy copies
+            # overlapping ranges correctly
+            if head:
+                buf[:head] = tail
+            buf[head : head + total - cut] = buf[cut:total]
+            kept = head + total - cut
 
 
 def count_newlines(f, start: int, stop: int) -> int:
