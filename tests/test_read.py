@@ -109,6 +109,27 @@ def test_sources_glob_list_directory_fileobj(tmp_path):
     assert text["message"].tolist() == stream["message"].tolist()
 
 
+def test_many_files_each_read_as_on_its_own(tmp_path):
+    """Files of one read share the time format found for the file before only where it
+    reads them, and categories that grow from file to file stay right."""
+    iso = ["2026-03-01 08:00:00 INFO job a started", "2026-03-01 08:00:05 WARN job a slow"]
+    day_first = ["13/03/2026 09:30:00 ERROR job b failed", "13/03/2026 09:31:00 INFO job b retry"]
+    compact = ["20260301 101500 DEBUG job c tick"]
+    paths = []
+    for i, lines in enumerate([iso, day_first, iso, compact, day_first]):
+        paths.append(write(tmp_path / f"{i}.log", "\n".join(lines) + ("\n" if i % 2 else "")))
+    both = read_quiet(paths, format=APP)
+    alone = pd.concat([read_quiet(p, format=APP) for p in paths], ignore_index=True)
+    assert both["timestamp"].tolist() == alone["timestamp"].tolist()
+    assert both["timestamp"].notna().all()
+    assert both["level"].astype(str).tolist() == alone["level"].astype(str).tolist()
+    assert both["Level"].astype(str).tolist() == alone["Level"].astype(str).tolist()
+    assert both["message"].tolist() == alone["message"].tolist()
+    stamps = both.groupby("source", observed=True)["timestamp"].first()
+    assert stamps[paths[1]] == stamps[paths[4]] == pd.Timestamp("2026-03-13 09:30", tz="UTC")
+    assert stamps[paths[3]] == pd.Timestamp("2026-03-01 10:15", tz="UTC")
+
+
 def test_gzip_bz2_and_multimember(tmp_path):
     body = ("\n".join(LINES) + "\n").encode()
     gz = tmp_path / "a.log.gz"

@@ -21,7 +21,7 @@ from ._time_kernels import _parse_times
 from .categories import SpanEncoder, few_distinct
 from .fieldformat import FieldFormat
 from .levels import DERIVED_LEVELS, LEVEL_DTYPE, normalize_codes, normalize_levels
-from .timestamps import TimeFormat, YearState, infer_time_format, parse_times_ns
+from .timestamps import TimeFormat, YearState, _valid_epoch, infer_time_format, parse_times_ns
 
 # Record flag bits (the ``flags`` column lists their names).
 NO_MATCH, INVALID_UTF8, BINARY, BAD_TIMESTAMP, OUT_OF_ORDER, TRUNCATED = 1, 2, 4, 8, 16, 32
@@ -60,6 +60,9 @@ class Layout:
     #: Without a level field: ``(field, rule)`` to derive the level from, where rule is
     #: ``"pri"`` (syslog PRI) or ``"status"`` (HTTP status); see ``levels.DERIVED_LEVELS``.
     derived_level: tuple[str, str] | None = None
+    #: The time fields and format chosen for the last source read with this layout,
+    #: tried first on the next (see :func:`resolve_time`).
+    last_time: tuple[list[str], TimeFormat] | None = None
 
     @classmethod
     def build(
@@ -266,13 +269,32 @@ def _field_spans(layout: Layout, names: list[str], caps: np.ndarray, rows: np.nd
     return s, e
 
 
+def _reads_all(layout: Layout, group: list[str], fmt: TimeFormat, buf, caps, sample) -> bool:
+    """Whether ``fmt`` reads the time of every sampled row that has ``group``'s fields."""
+    s, e = _field_spans(layout, group, caps, sample)
+    present = (s >= 0).any(axis=0)
+    if not present.any():
+        return False
+    ok = _parse_times(buf, s, e, fmt.codes, fmt.args)[1]
+    return bool(ok[present].all()) and _valid_epoch(buf, s[:, ok], e[:, ok], fmt)
+
+
 def resolve_time(layout: Layout, state: SourceState, buf, caps, rows) -> None:
-    """Choose the time fields and format of a source from a sample of matched rows."""
+    """Choose the time fields and format of a source from a sample of matched rows.
+
+    The choice made for the source before, in the same read, is kept when it reads
+    every sampled row: the files of one read are mostly alike, and trying every
+    candidate format on each of thousands of small files was most of their reading
+    time.
+    """
     state.time_resolved = True
     if layout.time_format is not None and layout.time_fields:
         state.time_fields, state.time_format = layout.time_fields, layout.time_format
         return
     sample = rows[:256]
+    if layout.last_time is not None and _reads_all(layout, *layout.last_time, buf, caps, sample):
+        state.time_fields, state.time_format = layout.last_time
+        return
     best: tuple = (0.0, 0.0, None, None)
     for group in layout.time_candidates():
         s, e = _field_spans(layout, group, caps, sample)
@@ -289,6 +311,8 @@ def resolve_time(layout: Layout, state: SourceState, buf, caps, rows) -> None:
         if key > best[:2]:
             best = (key[0], key[1], group, fmt)
     state.time_fields, state.time_format = best[2], best[3]
+    if best[3] is not None:
+        layout.last_time = (best[2], best[3])
 
 
 def _carry_cut(matched: np.ndarray, first: np.ndarray) -> int:

@@ -107,6 +107,15 @@ class TimeFormat:
 
     @classmethod
     def compile(cls, text: str) -> TimeFormat:
+        """The compiled format (compiled once per process: a read of many small files
+        tries every candidate on each)."""
+        compiled = _COMPILED.get(text)
+        if compiled is None:
+            compiled = _COMPILED[text] = cls._compile(text)
+        return compiled
+
+    @classmethod
+    def _compile(cls, text: str) -> TimeFormat:
         codes: list[int] = []
         args: list[int] = []
         i = 0
@@ -141,6 +150,7 @@ class TimeFormat:
                     codes.append(K.T_LIT)
                     args.append(byte)
                 i += 1
+        # shared by every caller of compile(text): the arrays are never written to
         return cls(text, np.array(codes, dtype=np.int64), np.array(args, dtype=np.int64))
 
     @property
@@ -158,6 +168,10 @@ class TimeFormat:
         if K.T_HOUR not in c and K.T_HOUR12 not in c:
             rank = min(rank, 1)
         return rank + (0.5 if K.T_TZ in c else 0) + (0.25 if self.has_year else 0)
+
+
+#: Formats compiled so far, by their text.
+_COMPILED: dict[str, TimeFormat] = {}
 
 
 def _as_parts(starts: np.ndarray, ends: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
