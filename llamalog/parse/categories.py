@@ -43,6 +43,7 @@ class SpanEncoder:
         self.key_off = np.zeros(33, dtype=np.int64)
         self.key_buf = np.zeros(1024, dtype=np.uint8)
         self.state = np.zeros(2, dtype=np.int64)
+        self._categories: tuple[int, pd.Index] | None = None  # (n, categories()) last built
 
     @property
     def n_categories(self) -> int:
@@ -92,8 +93,16 @@ class SpanEncoder:
         Built as one Arrow array over a copy of the keys (no Python string per value:
         a field such as a clock time has tens of thousands); bytes that are not UTF-8,
         which the reader repairs before encoding, would be decoded with replacement.
+        Built again only when categories were added since the last call (keys are only
+        ever appended).
         """
         n = self.n_categories
+        if self._categories is not None and self._categories[0] == n:
+            return self._categories[1]
+        self._categories = (n, self._build_categories(n))
+        return self._categories[1]
+
+    def _build_categories(self, n: int) -> pd.Index:
         data = self.key_buf[: int(self.key_off[n])].copy()
         offsets = self.key_off[: n + 1].copy()
         arr = large_strings(data, offsets)
