@@ -111,7 +111,7 @@ def _sample(sources: list[Source], n_bytes: int = 1 << 18) -> np.ndarray:
             src.fileobj = _Prepended(head, src.fileobj)
             return _decoded_head(head)
         try:
-            for buf in iter_blocks(src, n_bytes, skip_unreadable=True):
+            for buf, _ in iter_blocks(src, n_bytes, skip_unreadable=True):
                 return buf[:n_bytes]
         except OSError:
             continue

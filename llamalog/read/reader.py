@@ -74,17 +74,20 @@ def _parsed_blocks(src: Source, state: SourceState, opts: ReadOptions, skip: boo
     reader, which puts it in front of the next block."""
     blocks = iter_blocks(src, opts.block_bytes, skip_unreadable=skip)
     tail = None
-    buf = next(blocks, None)
-    while buf is not None:
-        block = _parse(buf, state, opts, final=False)
-        tail = buf[block.bytes_used :]
+    item = next(blocks, None)
+    while item is not None:
+        buf, last = item
+        block = _parse(buf, state, opts, final=last)
         if block.n:
             yield block
+        if last:
+            return
+        tail = buf[block.bytes_used :]
         try:
-            buf = blocks.send(tail)
+            item = blocks.send(tail)
             tail = None
         except StopIteration:
-            buf = None
+            item = None
     if tail is not None and len(tail):
         yield _parse(tail, state, opts, final=True)
 

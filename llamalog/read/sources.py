@@ -204,30 +204,34 @@ def iter_bytes(src: Source, *, skip_unreadable: bool = False) -> Iterator[bytes]
 def _plain_blocks(src: Source, block_bytes: int):
     """Blocks of an uncompressed file, read straight into arrays (no intermediate bytes).
 
-    A generator: ``send(tail)`` gives back the unused end of the last block, which
-    then starts the next one.
+    A generator of ``(block, last)``: ``send(tail)`` gives back the unused end of the
+    block, which then starts the next one. ``last`` is True for the rest of the file
+    once its end is reached (the file is not read again after that), so that its last
+    record is parsed once, as final.
     """
     with open(src.path, "rb") as f:
-        # one buffer for the whole file: the caller is done with a block (its records
-        # are copied out) when it asks for the next
-        buf = np.empty(block_bytes, dtype=np.uint8)
+        size = os.fstat(f.fileno()).st_size
+        # one buffer for the whole file, no larger than the file (+1 byte, to see its
+        # end in the same read): the caller is done with a block (its records are
+        # copied out) when it asks for the next
+        buf = np.empty(max(1, min(block_bytes, size + 1)), dtype=np.uint8)
         kept = 0  # bytes at the front of buf carried over from the last block
         while True:
-            if len(buf) - kept < block_bytes // 2:  # a record longer than a block
+            if kept > len(buf) // 2:  # a record longer than half the buffer
                 grown = np.empty(max(kept + block_bytes, 2 * len(buf)), dtype=np.uint8)
                 grown[:kept] = buf[:kept]
                 buf = grown
-            n = f.readinto(memoryview(buf)[kept:])
-            total = kept + (n or 0)
-            if not n:
+            n = f.readinto(memoryview(buf)[kept:]) or 0
+            total = kept + n
+            if n == 0 or (total < len(buf) and f.tell() >= os.fstat(f.fileno()).st_size):
                 if total:
-                    yield buf[:total]
+                    yield buf[:total], True
                 return
             cut = last_newline(buf[:total]) + 1
             if cut == 0:  # one line longer than a block: keep reading
                 kept = total
                 continue
-            tail = yield buf[:cut]
+            tail = yield buf[:cut], False
             head = 0 if tail is None else len(tail)
             # the next block starts with the unused end of this one (a view of buf, or
             # any bytes), then the bytes read past its last newline; numpy copies
@@ -279,8 +283,10 @@ def _is_plain_file(src: Source) -> bool:
 def iter_blocks(src: Source, block_bytes: int, *, skip_unreadable: bool = False):
     """Blocks of whole lines (uint8 arrays) of about ``block_bytes``; the last may lack ``\\n``.
 
-    A generator: ``send(tail)`` instead of ``next()`` puts ``tail`` (the unused end of the
-    block just yielded) in front of the next block, without copying the block itself.
+    A generator of ``(block, last)``: ``send(tail)`` instead of ``next()`` puts ``tail``
+    (the unused end of the block just yielded) in front of the next block, without
+    copying the block itself. ``last`` says that nothing follows the block (known for
+    plain files; a stream says so by ending).
     """
     if _is_plain_file(src):
         return (yield from _plain_blocks(src, block_bytes))
@@ -296,7 +302,7 @@ def iter_blocks(src: Source, block_bytes: int, *, skip_unreadable: bool = False)
         if cut == 0:  # one line longer than a block: keep reading
             parts, size = [data], len(data)
             continue
-        tail = yield np.frombuffer(data, dtype=np.uint8, count=cut)
+        tail = yield np.frombuffer(data, dtype=np.uint8, count=cut), False
         parts = [tail.tobytes()] if tail is not None and len(tail) else []
         if cut < len(data):
             parts.append(data[cut:])
@@ -304,4 +310,4 @@ def iter_blocks(src: Source, block_bytes: int, *, skip_unreadable: bool = False)
     if parts:
         data = b"".join(parts)
         if data:
-            yield np.frombuffer(data, dtype=np.uint8)
+            yield np.frombuffer(data, dtype=np.uint8), True
