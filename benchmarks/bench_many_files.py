@@ -1,0 +1,154 @@
+"""Reading a folder of many small log files: ``read_logs(folder)`` against plain pandas.
+
+Usage::
+
+    .venv/bin/python benchmarks/bench_many_files.py                 # HDFS, 2,000 x 50 lines
+    .venv/bin/python benchmarks/bench_many_files.py --dataset OpenSSH --files 5000 \\
+        --lines-per-file 20 --results benchmarks/RESULTS.md
+
+Method
+------
+Corpus. The first ``--files`` x ``--lines-per-file`` lines of the 1M-line loggen corpus
+of ``--dataset`` (the one ``bench_read.py`` uses), cut into that many files of
+consecutive lines in ``benchmarks/data/many_<dataset>_<files>x<lines>/``, written once
+and reused. Many small files are what a folder of per-job, per-host or rotated logs
+looks like.
+
+What is timed, in this process, ``--repeat`` rounds alternating the two, best of them:
+
+(a) ``llamalog.read_logs(folder, format=FMT)`` (after a warm-up read of one file, so
+    that loading numba's cached kernels is not timed): every file, one row per line,
+    a ``source`` column naming the file, fields, timestamps and levels.
+(b) The pandas baseline, written the way a competent pandas user would: every file's
+    lines read (``open().read().splitlines()``), one ``Series`` of all of them,
+    ``str.extract`` with the Loghub regex of the format and ``pd.to_datetime`` on its
+    date/time fields (``bench_read.py``'s baseline), plus the file name of each line.
+
+Reported: lines/s and files/s of each, their ratio, and whether both kept every line.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+import warnings
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from _common import (
+    DATA_DIR,
+    ensure_corpus,
+    load_formats,
+    markdown_table,
+    require_shared,
+    write_results,
+)
+from bench_read import TIME_SPECS, loghub_regex
+
+HEADING = "## Many small files (issue: foundation)"
+
+
+def ensure_folder(dataset: str, files: int, per_file: int) -> Path:
+    """``files`` files of ``per_file`` consecutive lines of the 1M-line corpus."""
+    folder = DATA_DIR / f"many_{dataset}_{files}x{per_file}"
+    names = [folder / f"part{i:05d}.log" for i in range(files)]
+    if folder.is_dir() and all(p.exists() for p in names):
+        return folder
+    folder.mkdir(parents=True, exist_ok=True)
+    corpus = ensure_corpus(dataset, 1_000_000)
+    with open(corpus, "rb") as src:
+        for path in names:
+            chunk = [src.readline() for _ in range(per_file)]
+            path.write_bytes(b"".join(chunk))
+    return folder
+
+
+def pandas_read(folder: Path, dataset: str, fmt: str) -> tuple[float, int, float]:
+    """The baseline: seconds, rows, share of rows the regex matched."""
+    import pandas as pd
+
+    regex = loghub_regex(fmt)
+    fields, time_format = TIME_SPECS.get(dataset, ((), ""))
+    start = time.perf_counter()
+    lines: list[str] = []
+    sources: list[str] = []
+    for path in sorted(folder.iterdir()):
+        with open(path, encoding="utf-8", errors="replace") as f:
+            part = f.read().splitlines()
+        lines += part
+        sources += [str(path)] * len(part)
+    frame = pd.Series(lines).str.extract(regex)
+    frame["source"] = pd.Categorical(sources)
+    if fields and time_format != "epoch":
+        text = frame[fields[0]]
+        for name in fields[1:]:
+            text = text + " " + frame[name]
+        frame["timestamp"] = pd.to_datetime(text, format=time_format, errors="coerce")
+    seconds = time.perf_counter() - start
+    return seconds, len(frame), float(frame.iloc[:, 0].notna().mean())
+
+
+def llamalog_read(folder: Path, fmt: str) -> tuple[float, int, float]:
+    import llamalog
+
+    start = time.perf_counter()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", llamalog.LlamalogWarning)
+        frame = llamalog.read_logs(folder, format=fmt)
+    seconds = time.perf_counter() - start
+    return seconds, len(frame), float(frame["parse_ok"].mean())
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--dataset", default="HDFS")
+    ap.add_argument("--files", type=int, default=2000)
+    ap.add_argument("--lines-per-file", type=int, default=50)
+    ap.add_argument("--repeat", type=int, default=3)
+    ap.add_argument("--results", type=Path)
+    args = ap.parse_args(argv)
+    require_shared()
+    fmt = load_formats()[args.dataset]
+    folder = ensure_folder(args.dataset, args.files, args.lines_per_file)
+    import llamalog
+
+    llamalog.read_logs(next(folder.iterdir()), format=fmt)  # load the kernels
+    runs: dict[str, list[tuple[float, int, float]]] = {"llamalog": [], "pandas": []}
+    for _ in range(args.repeat):
+        runs["llamalog"].append(llamalog_read(folder, fmt))
+        runs["pandas"].append(pandas_read(folder, args.dataset, fmt))
+    best = {k: min(v) for k, v in runs.items()}
+    lines = args.files * args.lines_per_file
+    rows = []
+    for name, (seconds, n, ok) in best.items():
+        rows.append(
+            [
+                name,
+                f"{seconds:.3f}",
+                f"{n / seconds:,.0f}",
+                f"{args.files / seconds:,.0f}",
+                f"{n:,} of {lines:,}",
+                f"{ok:.1%}",
+            ]
+        )
+    ratio = best["pandas"][0] / best["llamalog"][0]
+    table = markdown_table(
+        ["reader", "best s", "lines/s", "files/s", "rows", "parsed"],
+        rows,
+    )
+    text = (
+        f"{args.files:,} files of {args.lines_per_file} {args.dataset} lines "
+        f"(loggen, `{folder.name}`), best of {args.repeat} in one process:\n\n{table}\n\n"
+        f"llamalog / pandas: {ratio:.1f}x"
+    )
+    print(text)
+    if args.results:
+        write_results(args.results, HEADING, "bench_many_files.py", argv, text)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
