@@ -130,6 +130,117 @@ def test_many_files_each_read_as_on_its_own(tmp_path):
     assert stamps[paths[3]] == pd.Timestamp("2026-03-01 10:15", tz="UTC")
 
 
+def _small_file_lines(rng: np.random.Generator, k: int) -> bytes:
+    """One small log file of mixed content (see the test below)."""
+    kinds = ["iso", "iso", "iso", "trace", "day_first", "junk", "crlf", "unmatched", "late"]
+    kind = kinds[k % len(kinds)]
+    hour = int(rng.integers(0, 24))
+    lines = [
+        f"2026-03-{1 + k % 28:02d} {hour:02d}:{m:02d}:00,{k:03d} {lvl} file {k} event {m}"
+        for m, lvl in enumerate(["INFO", "WARN", "ERROR", "INFO", "DEBUG"][: rng.integers(1, 6)])
+    ]
+    if kind == "trace":  # continuation lines, also before the file's first header
+        lines = ["\tat orphan.Start(A.java:1)", *lines[:1], "java.lang.Error: x", "\tat B.c"]
+    elif kind == "day_first":  # another time format: read again on its own
+        lines = [f"13/03/2026 0{m}:00:00 INFO day first {k}" for m in range(3)]
+    elif kind == "junk":
+        lines.insert(1, "2026-03-01 01:00:00,000 INFO bad \xff byte \x00 nul")
+    elif kind == "crlf":
+        return ("\r\n".join(lines) + "\r\n").encode()
+    elif kind == "unmatched":
+        lines = ["no header here", "nor here"]
+    elif kind == "late":  # out of order inside the file
+        lines = [*lines, "2020-01-01 00:00:00,000 INFO back in time"]
+    return ("\n".join(lines) + "\n").encode("utf-8", "surrogateescape")
+
+
+@pytest.mark.parametrize("block_size", [4096, "8MB"])
+def test_small_files_read_together_as_each_alone(tmp_path, block_size, monkeypatch):
+    """Runs of small files are parsed as one block; every row, flag and time must be
+    what reading each file alone gives."""
+    from llamalog.read import reader
+
+    batches = []
+    batch_blocks = reader._batch_blocks
+
+    def spy(sources, batch, opts):
+        batches.append(len(batch))
+        return batch_blocks(sources, batch, opts)
+
+    monkeypatch.setattr(reader, "_batch_blocks", spy)
+    rng = np.random.default_rng(7)
+    paths = []
+    for k in range(60):
+        path = tmp_path / f"{k:03d}.log"
+        data = _small_file_lines(rng, k)
+        if k == 20:
+            data = data.rstrip(b"\n")  # no final newline: read on its own
+        if k == 30:
+            data = b""
+        if k == 40:
+            path = tmp_path / f"{k:03d}.log.gz"
+            data = gzip.compress(data)
+        path.write_bytes(data)
+        paths.append(str(path))
+    with warnings.catch_warnings(record=True) as together_warned:
+        warnings.simplefilter("always")
+        together = read_logs(paths, format=APP, block_size=block_size)
+    assert sum(batches) > 40 and len(batches) >= 2  # most files were read in batches
+    alone = []
+    warned_alone = set()
+    for p in paths:
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            alone.append(read_logs(p, format=APP, block_size=block_size))
+        if any("matched only part" in str(w.message) for w in caught):
+            warned_alone.add(p)
+    alone = pd.concat(alone, ignore_index=True)
+    columns = ["line", "timestamp", "level", "message", "Level", "n_lines", "parse_ok"]
+    pd.testing.assert_frame_equal(
+        together[columns], alone[columns], check_dtype=False, check_categorical=False
+    )
+    assert together["source"].astype(str).tolist() == alone["source"].astype(str).tolist()
+    assert together["problems"].astype(str).tolist() == alone["problems"].astype(str).tolist()
+    assert "out_of_order" in set(together["problems"].astype(str))
+    assert together["timestamp"].notna().sum() > 100
+    (low,) = [str(w.message) for w in together_warned if "matched only part" in str(w.message)]
+    named = {p for p in paths if f"{p}:" in low}
+    assert named and named <= warned_alone  # the five worst sources, by name
+    times = together.attrs["llamalog"]["time"]
+    assert set(times) == set(paths)
+    # without timestamps, files are read together from the first on
+    slim = read_quiet(paths, format=APP, block_size=block_size, columns=[])
+    pd.testing.assert_frame_equal(
+        slim[["line", "message", "n_lines", "parse_ok"]],
+        alone[["line", "message", "n_lines", "parse_ok"]],
+        check_dtype=False,
+    )
+    no_time = (
+        alone["problems"].astype(str).str.replace(r",?(bad_timestamp|out_of_order)", "", regex=True)
+    )
+    assert slim["problems"].astype(str).tolist() == no_time.str.strip(",").tolist()
+
+
+def test_small_files_after_one_with_another_time_format(tmp_path, monkeypatch):
+    """Ambiguous dates are read as the file before them was (its format is tried
+    first): after a file whose dates read only day first, the next ambiguous files are
+    read day first too, whether small files are parsed together or one by one."""
+    from llamalog.read import reader
+
+    days = ["01/02/2026", "01/02/2026", "13/02/2026", "01/02/2026", "02/01/2026"]
+    paths = [
+        write(tmp_path / f"{k}.log", f"{day} 08:00:00 INFO file {k}\n{day} 08:00:01 INFO b\n")
+        for k, day in enumerate(days)
+    ]
+    together = read_logs(paths, format=APP)
+    monkeypatch.setattr(reader, "_SMALL", 1 << 40)  # no file is small: one by one
+    one_by_one = read_logs(paths, format=APP)
+    pd.testing.assert_frame_equal(together, one_by_one)
+    firsts = together.groupby("source", observed=True)["timestamp"].first()
+    got = [firsts[p].strftime("%m-%d") for p in paths]
+    assert got == ["01-02", "01-02", "02-13", "02-01", "01-02"]
+
+
 def test_gzip_bz2_and_multimember(tmp_path):
     body = ("\n".join(LINES) + "\n").encode()
     gz = tmp_path / "a.log.gz"

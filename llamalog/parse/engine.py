@@ -8,6 +8,7 @@ timestamps and normalise levels. Every line ends up in exactly one record.
 
 from __future__ import annotations
 
+import itertools
 import re
 from dataclasses import dataclass, field
 
@@ -315,6 +316,20 @@ def resolve_time(layout: Layout, state: SourceState, buf, caps, rows) -> None:
         layout.last_time = (best[2], best[3])
 
 
+def _group_by_file(matched: np.ndarray, join: bool, file_lines: np.ndarray):
+    """:func:`K._group_records` of each file's lines on its own, as line indices of the
+    whole block."""
+    bounds = [*file_lines.tolist(), len(matched)]
+    firsts, lasts = [], []
+    for a, b in itertools.pairwise(bounds):
+        first, last = K._group_records(matched[a:b], join)
+        firsts.append(first + a)
+        lasts.append(last + a)
+    if not firsts:
+        return np.zeros(0, np.int64), np.zeros(0, np.int64)
+    return np.concatenate(firsts), np.concatenate(lasts)
+
+
 def _carry_cut(matched: np.ndarray, first: np.ndarray) -> int:
     """Number of records to emit when the block's last record may go on in the next block."""
     last_matched = np.flatnonzero(matched)
@@ -350,11 +365,15 @@ def parse_block(
     final: bool,
     tz: str | None = None,
     keep: Keep | None = None,
+    file_lines: np.ndarray | None = None,
 ) -> Block:
     """Parse a block of whole lines of one source.
 
     ``keep`` (default: everything) leaves out the fields, the timestamp or the level that
     no column asks for: they are neither copied nor parsed.
+
+    ``file_lines`` (with ``final``) says that the block is several whole files one after
+    another, the first line of each at these line indices: no record spans two files.
 
     When ``final`` is False and continuation lines are joined, the block's last record
     is left out (``lines_used``/``bytes_used`` say how much was consumed) so that the
@@ -364,7 +383,10 @@ def parse_block(
     status, caps = match_block(buf, ss, se, layout.fmt)
     matched = status == K.MATCHED
     join = layout.multiline
-    first, last = K._group_records(matched, join)
+    if file_lines is None:
+        first, last = K._group_records(matched, join)
+    else:
+        first, last = _group_by_file(matched, join, file_lines)
     n_rec = len(first)
     if join and not final:
         n_rec = _carry_cut(matched, first)

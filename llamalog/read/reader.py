@@ -14,14 +14,26 @@ import pyarrow as pa
 
 from .. import schema as S
 from ..errors import LlamalogWarning
+from ..parse import _kernels as K
+from ..parse._time_kernels import T_EPOCH
 from ..parse.categories import to_categorical
-from ..parse.engine import FLAG_NAMES, TRUNCATED, Block, Keep, Layout, SourceState, parse_block
+from ..parse.engine import (
+    BAD_TIMESTAMP,
+    FLAG_NAMES,
+    OUT_OF_ORDER,
+    TRUNCATED,
+    Block,
+    Keep,
+    Layout,
+    SourceState,
+    parse_block,
+)
 from ..parse.jsonblock import parse_json_block
 from ..parse.levels import LEVEL_DTYPE
 from ..parse.presets import JSONL
 from ..parse.timestamps import utc_datetimes
 from .formats import detect_format, resolve_layout
-from .sources import Source, iter_blocks, resolve_sources
+from .sources import _MAGIC, Source, iter_blocks, resolve_sources
 
 log = logging.getLogger(__name__)
 
@@ -107,12 +119,17 @@ def _iter_source_blocks(src: Source, opts: ReadOptions, skip: bool) -> Iterator[
         if src.truncated_at is not None:
             held.flags[-1] |= TRUNCATED
         yield held
+    _source_done(src.name, state, opts)
+
+
+def _source_done(name: str, state: SourceState, opts: ReadOptions) -> None:
+    """Note a source's match rate (for the warning) and its time format (for attrs)."""
     rate = state.matched / state.lines if state.lines else 1.0
     # joined stack traces make many lines legitimately unmatched; single-line formats don't
     floor = 0.2 if opts.layout is not None and opts.layout.multiline else 0.9
     if rate < floor:
-        opts.detection.setdefault("low_match", []).append((src.name, rate, state.lines))
-    opts.detection.setdefault("time", {})[src.name] = (
+        opts.detection.setdefault("low_match", []).append((name, rate, state.lines))
+    opts.detection.setdefault("time", {})[name] = (
         state.time_fields,
         state.time_format.text if state.time_format else None,
     )
@@ -335,9 +352,141 @@ def _attrs(opts: ReadOptions, frame: pd.DataFrame) -> dict:
 
 def _blocks(sources: list[Source], opts: ReadOptions) -> Iterator[tuple[int, Block]]:
     skip = len(sources) > 1
-    for i, src in enumerate(sources):
-        for block in _iter_source_blocks(src, opts, skip):
+    i = 0
+    while i < len(sources):
+        batch = _small_files(sources, i, opts) if skip else []
+        if len(batch) > 1:
+            yield from _batch_blocks(sources, batch, opts)
+            i += len(batch)
+            continue
+        for block in _iter_source_blocks(sources[i], opts, skip):
             yield i, block
+        i += 1
+
+
+# --------------------------------------------------------------------------- small files
+# A folder of small files (per job, per host, rotated) costs one parse per file, most of
+# it fixed work (kernel calls, Arrow and pandas objects); runs of small files are parsed
+# together as one block instead, and the rows split back by file. Files are batched only
+# where the result is the same as reading each on its own: plain files that end with a
+# newline, and, when timestamps are read, once a time format with a year is known from a
+# file before (the year of a format without one comes from each file's date). A file of a
+# batch whose sampled times that format does not read is parsed again on its own.
+
+#: A plain file of at most ``block bytes // _SMALL`` is read with others.
+_SMALL = 8
+
+
+def _can_batch(opts: ReadOptions) -> bool:
+    layout = opts.layout
+    if layout is None:
+        return False
+    if not (opts.keep or Keep()).time:
+        return True
+    fmt = layout.time_format if layout.time_fields else None
+    if fmt is None and layout.last_time is not None:
+        fmt = layout.last_time[1]
+    return fmt is not None and fmt.has_year and T_EPOCH not in fmt.codes
+
+
+def _small_files(sources: list[Source], i: int, opts: ReadOptions) -> list[tuple[int, bytes]]:
+    """The run of small plain files from ``sources[i]`` on that fits one block, read."""
+    if not _can_batch(opts):
+        return []
+    limit = opts.block_bytes
+    batch: list[tuple[int, bytes]] = []
+    total = 0
+    for j in range(i, len(sources)):
+        path = sources[j].path
+        try:
+            if path is None or not path.is_file():
+                break
+            size = path.stat().st_size
+            if not 0 < size <= limit // _SMALL or total + size > limit:
+                break
+            data = path.read_bytes()
+        except OSError:
+            break  # read on its own, which warns
+        if not data.endswith(b"\n") or any(data.startswith(m) for m in _MAGIC):
+            break
+        batch.append((j, data))
+        total += len(data)
+    return batch
+
+
+def _batch_blocks(
+    sources: list[Source], batch: list[tuple[int, bytes]], opts: ReadOptions
+) -> Iterator[tuple[int, Block]]:
+    """Parse the files of ``batch`` as one block; one block per file (a file whose
+    times the batch's format does not read is parsed on its own)."""
+    layout = opts.layout
+    keep = opts.keep or Keep()
+    counts = np.array([data.count(b"\n") for _, data in batch], dtype=np.int64)
+    file_lines = np.concatenate([[0], np.cumsum(counts)[:-1]])
+    buf = np.frombuffer(b"".join(data for _, data in batch), dtype=np.uint8)
+    state = SourceState("<batch>")
+    state.time_resolved = True
+    if keep.time:
+        if layout.time_fields and layout.time_format is not None:
+            state.time_fields, state.time_format = layout.time_fields, layout.time_format
+        else:
+            state.time_fields, state.time_format = layout.last_time
+    block = parse_block(
+        buf, layout, state, final=True, tz=opts.tz, keep=keep, file_lines=file_lines
+    )
+    file_of = np.searchsorted(file_lines, block.line - 1, side="right") - 1
+    cuts = np.searchsorted(file_of, np.arange(len(batch) + 1))
+    for k, (j, _) in enumerate(batch):
+        src = sources[j]
+        part = _block_rows(block, int(cuts[k]), int(cuts[k + 1]), int(file_lines[k]))
+        # read alone: a file whose times this format misses, and the files after one
+        # that found another format (read alone they would try that one first)
+        if keep.time and (_time_changed(layout, state) or not _times_read(part)):
+            yield from ((j, b) for b in _iter_source_blocks(src, opts, True))
+            continue
+        if keep.time:  # out_of_order within this file only
+            part.flags &= np.uint8(~OUT_OF_ORDER & 0xFF)
+            nat = np.iinfo(np.int64).min
+            K._time_flags(part.timestamp, np.zeros(part.n, dtype=bool), part.flags, nat)
+        # a matched line always starts a record: the file's matched lines
+        own = SourceState(src.name, lines=int(counts[k]), matched=int(part.parse_ok.sum()))
+        own.time_fields, own.time_format = state.time_fields, state.time_format
+        if part.n:
+            yield j, part
+        _source_done(src.name, own, opts)
+
+
+def _time_changed(layout: Layout, batch: SourceState) -> bool:
+    """Whether a file read alone since the batch was parsed found another time format."""
+    last = layout.last_time
+    return last is not None and (last[0], last[1].text) != (
+        batch.time_fields,
+        batch.time_format.text,
+    )
+
+
+def _times_read(part: Block) -> bool:
+    """Whether the batch's time format read the file as reading it alone would have:
+    the file has matched records and the first 256 of them have readable times."""
+    sample = np.flatnonzero(part.parse_ok)[:256]
+    return len(sample) > 0 and not (part.flags[sample] & BAD_TIMESTAMP).any()
+
+
+def _block_rows(block: Block, a: int, b: int, first_line: int) -> Block:
+    """Records ``a:b`` of ``block``, numbered from their file's first line."""
+    return Block(
+        n=b - a,
+        line=block.line[a:b] - first_line,
+        n_lines=block.n_lines[a:b],
+        timestamp=np.ascontiguousarray(block.timestamp[a:b]),
+        level=block.level[a:b],
+        message=block.message[a:b],
+        fields={k: v[a:b] for k, v in block.fields.items()},
+        parse_ok=block.parse_ok[a:b],
+        flags=block.flags[a:b].copy(),
+        lines_used=0,
+        bytes_used=0,
+    )
 
 
 def read_logs(
