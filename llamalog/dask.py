@@ -112,11 +112,25 @@ def read_logs(
     meta = _meta(sources[0], opts)
     timed = S.TIMESTAMP in meta.columns
     parts = []
+    small: list[str] = []  # consecutive small plain files: one partition, read together
+    small_bytes = 0
     for src in sources:
-        if not _is_plain_file(src):
+        plain = _is_plain_file(src)
+        size = src.path.stat().st_size if plain else 0
+        if plain and size <= block // _SMALL and small_bytes + size <= block:
+            small.append(str(src.path))
+            small_bytes += size
+            continue
+        if small:
+            parts.append(dask.delayed(_whole_file)(small, opts, meta))
+            small, small_bytes = [], 0
+        if plain and size <= block // _SMALL:  # starts the next run
+            small.append(str(src.path))
+            small_bytes = size
+            continue
+        if not plain:
             parts.append(dask.delayed(_whole_file)(str(src.path), opts, meta))
             continue
-        size = src.path.stat().st_size
         starts = list(range(0, max(size, 1), block))
         bounds = [*starts[1:], size]
         ranges = list(zip(starts, bounds, strict=True))
@@ -135,6 +149,8 @@ def read_logs(
                 else:
                     latest = dask.delayed(_latest)(part)
             parts.append(part)
+    if small:
+        parts.append(dask.delayed(_whole_file)(small, opts, meta))
     return dd.from_delayed(parts, meta=meta, verify_meta=False)
 
 
@@ -296,7 +312,14 @@ def _parse_bytes(data: bytes, path: str, lines_before: int, ro) -> tuple[pd.Data
     return assemble([(0, block)], [path], ro.layout, ro.columns), matched
 
 
-def _whole_file(path: str, opts: dict, meta: pd.DataFrame) -> pd.DataFrame:
+#: Plain files of at most ``blocksize // _SMALL`` bytes share partitions (consecutive
+#: ones, up to ``blocksize`` in all): a partition per small file costs more in tasks
+#: than the file takes to parse.
+_SMALL = 8
+
+
+def _whole_file(path: str | list[str], opts: dict, meta: pd.DataFrame) -> pd.DataFrame:
+    """A partition of whole files: a compressed file, or a run of small plain ones."""
     return _conform(_read_logs(path, **opts), meta)
 
 

@@ -74,6 +74,18 @@ def test_directories_of_plain_and_compressed_files(tmp_path):
     assert _same_as_read_logs(tmp_path, HDFS, blocksize=50_000, columns=[]) == 10
 
 
+def test_small_files_share_partitions(tmp_path):
+    lines = (DATA / "hdfs_sessions.log").read_text().splitlines(keepends=True)
+    for k in range(40):  # small files, a large one among them, and a compressed one
+        (tmp_path / f"{k:02d}.log").write_text("".join(lines[k * 7 : k * 7 + 7]))
+    shutil.copy(DATA / "hdfs_sessions.log", tmp_path / "20_big.log")
+    with gzip.open(tmp_path / "30_c.log.gz", "wt") as g:
+        g.write("".join(lines[:50]))
+    n = _same_as_read_logs(tmp_path, HDFS, blocksize=50_000)
+    assert n < 20  # 42 files: runs of small ones are read together
+    assert _same_as_read_logs(tmp_path, HDFS, blocksize=50_000, columns=[]) == n
+
+
 def test_templates_fitted_per_partition_and_merged_group_like_one_fit():
     truth = pd.read_csv(DATA / "hdfs_sessions.log.truth.csv")["template_id"].to_numpy()
     frame = lld.read_logs(DATA / "hdfs_sessions.log", format=HDFS, blocksize=20_000)
