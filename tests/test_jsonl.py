@@ -628,3 +628,25 @@ def test_rows_are_never_dropped_or_reordered(lines: list[str]) -> None:
             assert rec.ok[i] and message[i] == f"row {i}"
         elif not rec.ok[i]:
             assert message[i] == line
+
+
+def test_many_json_files_find_each_time_format(tmp_path):
+    """A read tries the time format of the file before first, and infers again where it
+    does not read a file: every file's times are those of reading it alone."""
+    import pandas as pd
+
+    import llamalog
+
+    stamps = ["2026-03-01T08:00:00Z", "13/03/2026 09:30:00", "2026-03-02 10:15:00.250", "x"]
+    paths = []
+    for k in range(12):
+        stamp = stamps[k % len(stamps)]
+        rows = [{"time": stamp, "level": "info", "message": f"file {k} row {j}"} for j in range(3)]
+        path = tmp_path / f"{k:02d}.jsonl"
+        path.write_text("".join(json.dumps(r) + "\n" for r in rows))
+        paths.append(str(path))
+    together = llamalog.read_logs(paths, format="jsonl")
+    alone = pd.concat([llamalog.read_logs(p, format="jsonl") for p in paths], ignore_index=True)
+    assert together["timestamp"].tolist() == alone["timestamp"].tolist()
+    assert together["problems"].astype(str).tolist() == alone["problems"].astype(str).tolist()
+    assert together["timestamp"].notna().sum() == 27  # the "x" files have none

@@ -22,7 +22,7 @@ from ._time_kernels import _parse_times
 from .categories import SpanEncoder, few_distinct
 from .fieldformat import FieldFormat
 from .levels import DERIVED_LEVELS, LEVEL_DTYPE, normalize_codes, normalize_levels
-from .timestamps import TimeFormat, YearState, _valid_epoch, infer_time_format, parse_times_ns
+from .timestamps import TimeFormat, YearState, infer_time_format, parse_times_ns, reads_all
 
 # Record flag bits (the ``flags`` column lists their names).
 NO_MATCH, INVALID_UTF8, BINARY, BAD_TIMESTAMP, OUT_OF_ORDER, TRUNCATED = 1, 2, 4, 8, 16, 32
@@ -272,12 +272,7 @@ def _field_spans(layout: Layout, names: list[str], caps: np.ndarray, rows: np.nd
 
 def _reads_all(layout: Layout, group: list[str], fmt: TimeFormat, buf, caps, sample) -> bool:
     """Whether ``fmt`` reads the time of every sampled row that has ``group``'s fields."""
-    s, e = _field_spans(layout, group, caps, sample)
-    present = (s >= 0).any(axis=0)
-    if not present.any():
-        return False
-    ok = _parse_times(buf, s, e, fmt.codes, fmt.args)[1]
-    return bool(ok[present].all()) and _valid_epoch(buf, s[:, ok], e[:, ok], fmt)
+    return reads_all(buf, *_field_spans(layout, group, caps, sample), fmt)
 
 
 def resolve_time(layout: Layout, state: SourceState, buf, caps, rows) -> None:

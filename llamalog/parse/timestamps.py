@@ -199,6 +199,17 @@ def _valid_epoch(buf: np.ndarray, starts: np.ndarray, ends: np.ndarray, fmt: Tim
     return True
 
 
+def reads_all(buf: np.ndarray, starts: np.ndarray, ends: np.ndarray, fmt: TimeFormat) -> bool:
+    """Whether ``fmt`` reads every sampled row that has a time (and there is one): how
+    a read keeps the format found for the file before (see ``resolve_time``)."""
+    starts, ends = _as_parts(starts, ends)
+    present = (starts >= 0).any(axis=0)
+    if not present.any():
+        return False
+    ok = K._parse_times(buf, starts, ends, fmt.codes, fmt.args)[1]
+    return bool(ok[present].all()) and _valid_epoch(buf, starts[:, ok], ends[:, ok], fmt)
+
+
 def infer_time_format(
     buf: np.ndarray, starts: np.ndarray, ends: np.ndarray, candidates=CANDIDATES
 ) -> tuple[TimeFormat | None, float]:

@@ -73,11 +73,14 @@ class ReadOptions:
     detection: dict = field(default_factory=dict)
     columns: tuple[str, ...] | None = None  # columns asked for besides the base ones
     keep: Keep | None = None
+    json_time: list = field(default_factory=list)  # JSON lines: the last file's time format
 
 
 def _parse(buf, state: SourceState, opts: ReadOptions, final: bool) -> Block:
     if opts.layout is None:
-        return parse_json_block(buf, state, options=opts.jsonl or {}, tz=opts.tz)
+        return parse_json_block(
+            buf, state, options=opts.jsonl or {}, tz=opts.tz, last_time=opts.json_time
+        )
     return parse_block(buf, opts.layout, state, final=final, tz=opts.tz, keep=opts.keep)
 
 
