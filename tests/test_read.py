@@ -241,6 +241,21 @@ def test_small_files_after_one_with_another_time_format(tmp_path, monkeypatch):
     assert got == ["01-02", "01-02", "02-13", "02-01", "01-02"]
 
 
+@pytest.mark.parametrize("chunksize", [3, 50, 10_000])
+def test_iter_logs_over_many_files_gives_read_logs_rows(tmp_path, chunksize):
+    rng = np.random.default_rng(3)
+    paths = [tmp_path / f"{k:03d}.log" for k in range(45)]
+    for k, path in enumerate(paths):
+        path.write_bytes(_small_file_lines(rng, k))
+    whole = read_quiet(tmp_path, format=APP)
+    with pytest.warns(LlamalogWarning, match="no line of these 5 files matched"):
+        parts = list(iter_logs(tmp_path, format=APP, chunksize=chunksize))
+    assert all(len(p) <= chunksize for p in parts) and len(parts[-1]) > 0
+    joined = pd.concat(parts, ignore_index=True)
+    pd.testing.assert_frame_equal(whole.astype(object), joined.astype(object), check_dtype=False)
+    assert all(p["source"].cat.categories.tolist() == [str(q) for q in paths] for p in parts)
+
+
 def test_gzip_bz2_and_multimember(tmp_path):
     body = ("\n".join(LINES) + "\n").encode()
     gz = tmp_path / "a.log.gz"

@@ -44,6 +44,7 @@ class SpanEncoder:
         self.key_buf = np.zeros(1024, dtype=np.uint8)
         self.state = np.zeros(2, dtype=np.int64)
         self._categories: tuple[int, pd.Index] | None = None  # (n, categories()) last built
+        self._dtype: pd.CategoricalDtype | None = None
 
     @property
     def n_categories(self) -> int:
@@ -102,6 +103,13 @@ class SpanEncoder:
         self._categories = (n, self._build_categories(n))
         return self._categories[1]
 
+    def dtype(self) -> pd.CategoricalDtype:
+        """A ``CategoricalDtype`` over :meth:`categories` (checked once per set)."""
+        categories = self.categories()
+        if self._dtype is None or self._dtype.categories is not categories:
+            self._dtype = pd.CategoricalDtype(categories)
+        return self._dtype
+
     def _build_categories(self, n: int) -> pd.Index:
         data = self.key_buf[: int(self.key_off[n])].copy()
         offsets = self.key_off[: n + 1].copy()
@@ -123,6 +131,14 @@ def few_distinct(buf: np.ndarray, starts: np.ndarray, ends: np.ndarray) -> bool:
     return len(np.unique(present)) <= max(16, CATEGORICAL_SHARE * len(starts))
 
 
-def to_categorical(codes: np.ndarray, categories: pd.Index) -> pd.Categorical:
-    """A pandas categorical with (Arrow-backed) string categories."""
+def to_categorical(codes: np.ndarray, categories: pd.Index | pd.CategoricalDtype) -> pd.Categorical:
+    """A pandas categorical with (Arrow-backed) string categories.
+
+    Given a ``CategoricalDtype`` (:meth:`SpanEncoder.dtype`), the categories are not
+    checked again: a read of many small blocks (``iter_logs``, small files) builds one
+    categorical per block over every category seen so far, and checking tens of
+    thousands of them for each block made such reads quadratic.
+    """
+    if isinstance(categories, pd.CategoricalDtype):
+        return pd.Categorical.from_codes(codes, dtype=categories)
     return pd.Categorical.from_codes(codes, categories=pd.Index(categories, dtype="str"))

@@ -193,11 +193,14 @@ def assemble(
     def wanted(col: str) -> bool:
         return columns is None or col in columns or col in ALWAYS
 
-    names = list(dict.fromkeys(sources))
+    # every source is a category, in every frame of a read (iter_logs' chunks agree);
+    # a dict, not list.index: a read of thousands of files assembles thousands of times
+    position = {name: k for k, name in enumerate(dict.fromkeys(sources))}
+    names = list(position)
     code_type = np.int8 if len(names) < 128 else np.int16 if len(names) < 32768 else np.int32
-    where = np.array([names.index(s) for s in sources], dtype=code_type)
+    where = np.array([position[sources[i]] for i, _ in blocks], dtype=code_type)
     sizes = np.array([b.n for _, b in blocks], dtype=np.int64)
-    codes = np.repeat(where[[i for i, _ in blocks]], sizes) if blocks else where[:0]
+    codes = np.repeat(where, sizes)
     data = {
         S.SOURCE: pd.Categorical.from_codes(codes, categories=names),
         S.LINE: _take(blocks, "line", np.int64),
@@ -215,7 +218,7 @@ def assemble(
             continue
         parts = [b.fields.pop(name, None) for _, b in blocks]
         if name in encoders:
-            data[col] = to_categorical(_concat(parts, np.int32), encoders[name].categories())
+            data[col] = to_categorical(_concat(parts, np.int32), encoders[name].dtype())
         else:
             data[col] = _field_column(
                 [pa.nulls(b.n) if p is None else p for p, (_, b) in zip(parts, blocks, strict=True)]
@@ -324,8 +327,11 @@ def _warn_match(opts: ReadOptions) -> None:
         return
     worst = sorted(low, key=lambda t: t[1])[:5]
     what = "; ".join(f"{name}: {rate:.1%} of {n} lines" for name, rate, n in worst)
+    if len(low) > len(worst):
+        what += f"; and {len(low) - len(worst)} more files"
     if all(rate == 0 for _, rate, _ in low):
-        advice = "no line matched: check the format string against a line of the file"
+        which = "the file" if len(low) == 1 else f"these {len(low)} files"
+        advice = f"no line of {which} matched: check the format string against one of its lines"
     elif opts.layout is not None and opts.layout.multiline:
         advice = (
             "lines that do not match were joined to the record before them as continuation "
@@ -630,18 +636,32 @@ def iter_logs(
         raise TypeError(f"iter_logs() got unknown options {sorted(unknown)}")
     sources, opts = _options(source, format=format, block_size=block_size, **options)
     names = [s.name for s in sources]
-    buffer: list[pd.DataFrame] = []
+    # blocks wait until a chunk's worth is there and become one frame together (a frame
+    # per block, concatenated, cost a categorical merge per block: thousands of small
+    # files took minutes)
+    pending: list[tuple[int, Block]] = []
+    left: pd.DataFrame | None = None  # rows of the last frame not yielded yet
     rows = 0
+
+    def frame() -> pd.DataFrame:
+        if not pending:
+            return left
+        whole = assemble(pending, names, opts.layout, opts.columns)
+        pending.clear()
+        return whole if left is None else concat_frames([left, whole])
+
     for item in _blocks(sources, opts):
-        buffer.append(assemble([item], names, opts.layout, opts.columns))
+        pending.append(item)
         rows += item[1].n
-        while rows >= chunksize:
-            whole = concat_frames(buffer)
+        if rows < chunksize:
+            continue
+        whole = frame()
+        while len(whole) >= chunksize:
             yield whole.iloc[:chunksize].reset_index(drop=True)
-            rest = whole.iloc[chunksize:].reset_index(drop=True)
-            buffer, rows = ([rest] if len(rest) else []), len(rest)
+            whole = whole.iloc[chunksize:].reset_index(drop=True)
+        left, rows = (whole if len(whole) else None), len(whole)
     if rows:
-        yield concat_frames(buffer)
+        yield frame()
     _warn_match(opts)
 
 
