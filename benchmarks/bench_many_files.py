@@ -18,7 +18,8 @@ What is timed, in this process, ``--repeat`` rounds alternating the two, best of
 
 (a) ``llamalog.read_logs(folder, format=FMT)`` (after a warm-up read of one file, so
     that loading numba's cached kernels is not timed): every file, one row per line,
-    a ``source`` column naming the file, fields, timestamps and levels.
+    a ``source`` column naming the file, fields, timestamps and levels; and the same
+    rows through ``llamalog.iter_logs(folder, format=FMT, chunksize=20_000)``.
 (b) The pandas baseline, written the way a competent pandas user would: every file's
     lines read (``open().read().splitlines()``), one ``Series`` of all of them,
     ``str.extract`` with the Loghub regex of the format and ``pd.to_datetime`` on its
@@ -102,6 +103,20 @@ def llamalog_read(folder: Path, fmt: str) -> tuple[float, int, float]:
     return seconds, len(frame), float(frame["parse_ok"].mean())
 
 
+def llamalog_chunks(folder: Path, fmt: str, chunksize: int = 20_000) -> tuple[float, int, float]:
+    """The same files through ``iter_logs`` (bounded memory), chunks of ``chunksize``."""
+    import llamalog
+
+    start = time.perf_counter()
+    rows = ok = 0
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", llamalog.LlamalogWarning)
+        for chunk in llamalog.iter_logs(folder, format=fmt, chunksize=chunksize):
+            rows += len(chunk)
+            ok += int(chunk["parse_ok"].sum())
+    return time.perf_counter() - start, rows, ok / max(rows, 1)
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--dataset", default="HDFS")
@@ -116,9 +131,14 @@ def main(argv: list[str] | None = None) -> int:
     import llamalog
 
     llamalog.read_logs(next(folder.iterdir()), format=fmt)  # load the kernels
-    runs: dict[str, list[tuple[float, int, float]]] = {"llamalog": [], "pandas": []}
+    runs: dict[str, list[tuple[float, int, float]]] = {
+        "llamalog": [],
+        "llamalog iter_logs (chunks of 20,000)": [],
+        "pandas": [],
+    }
     for _ in range(args.repeat):
         runs["llamalog"].append(llamalog_read(folder, fmt))
+        runs["llamalog iter_logs (chunks of 20,000)"].append(llamalog_chunks(folder, fmt))
         runs["pandas"].append(pandas_read(folder, args.dataset, fmt))
     best = {k: min(v) for k, v in runs.items()}
     lines = args.files * args.lines_per_file
