@@ -152,8 +152,9 @@ def _field_pairs(layout: Layout | None, blocks: list[tuple[int, Block]]) -> list
 
 
 def _strings(arrays: list[pa.Array]):
-    chunked = pa.chunked_array([a.cast(pa.large_string()) for a in arrays], type=pa.large_string())
-    return pd.array(chunked, dtype=S.STR_DTYPE)
+    large = pa.large_string()
+    chunks = [a if a.type == large else a.cast(large) for a in arrays]
+    return pd.array(pa.chunked_array(chunks, type=large), dtype=S.STR_DTYPE)
 
 
 def _field_column(arrays: list[pa.Array]):
