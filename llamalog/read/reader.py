@@ -404,7 +404,7 @@ def _small_files(sources: list[Source], i: int, opts: ReadOptions) -> list[tuple
     if not _can_batch(opts):
         return []
     limit = opts.block_bytes
-    batch: list[tuple[int, bytes]] = []
+    run: list[int] = []  # by size first: a lone small file is not read twice
     total = 0
     for j in range(i, len(sources)):
         path = sources[j].path
@@ -412,15 +412,21 @@ def _small_files(sources: list[Source], i: int, opts: ReadOptions) -> list[tuple
             if path is None or not path.is_file():
                 break
             size = path.stat().st_size
-            if not 0 < size <= limit // _SMALL or total + size > limit:
-                break
-            data = path.read_bytes()
+        except OSError:
+            break
+        if not 0 < size <= limit // _SMALL or total + size > limit:
+            break
+        run.append(j)
+        total += size
+    batch: list[tuple[int, bytes]] = []
+    for j in run if len(run) > 1 else []:
+        try:
+            data = sources[j].path.read_bytes()
         except OSError:
             break  # read on its own, which warns
         if not data.endswith(b"\n") or any(data.startswith(m) for m in _MAGIC):
             break
         batch.append((j, data))
-        total += len(data)
     return batch
 
 
