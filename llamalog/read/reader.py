@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import os
+import stat
 import warnings
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
@@ -362,16 +363,20 @@ def _attrs(opts: ReadOptions, frame: pd.DataFrame) -> dict:
 
 def _blocks(sources: list[Source], opts: ReadOptions) -> Iterator[tuple[int, Block]]:
     skip = len(sources) > 1
-    i = 0
-    while i < len(sources):
-        batch = _small_files(sources, i, opts) if skip else []
-        if len(batch) > 1:
-            yield from _batch_blocks(sources, batch, opts)
-            i += len(batch)
+    run: list[int] = []  # consecutive small files, up to a block in all
+    total = 0
+    for i, src in enumerate(sources):
+        size = _small_size(src, opts) if skip else None
+        if size is not None and total + size <= opts.block_bytes:
+            run.append(i)
+            total += size
             continue
-        for block in _iter_source_blocks(sources[i], opts, skip):
-            yield i, block
-        i += 1
+        yield from _run_blocks(sources, run, opts)
+        run, total = ([i], size) if size is not None else ([], 0)
+        if size is None:
+            for block in _iter_source_blocks(src, opts, skip):
+                yield i, block
+    yield from _run_blocks(sources, run, opts)
 
 
 # --------------------------------------------------------------------------- small files
@@ -383,8 +388,21 @@ def _blocks(sources: list[Source], opts: ReadOptions) -> Iterator[tuple[int, Blo
 # file before (the year of a format without one comes from each file's date). A file of a
 # batch whose sampled times that format does not read is parsed again on its own.
 
-#: A plain file of at most ``block bytes // _SMALL`` is read with others.
+#: A file of at most ``block bytes // _SMALL`` is small.
 _SMALL = 8
+
+
+def _small_size(src: Source, opts: ReadOptions) -> int | None:
+    """The size of a small, non-empty file (compressed or not), else None."""
+    try:
+        if src.path is None or opts.layout is None:
+            return None
+        st = src.path.stat()
+    except OSError:
+        return None
+    if not stat.S_ISREG(st.st_mode) or not 0 < st.st_size <= opts.block_bytes // _SMALL:
+        return None
+    return st.st_size
 
 
 def _can_batch(opts: ReadOptions) -> bool:
@@ -399,32 +417,35 @@ def _can_batch(opts: ReadOptions) -> bool:
     return fmt is not None and fmt.has_year and T_EPOCH not in fmt.codes
 
 
-def _small_files(sources: list[Source], i: int, opts: ReadOptions) -> list[tuple[int, bytes]]:
-    """The run of small plain files from ``sources[i]`` on that fits one block, read."""
-    if not _can_batch(opts):
-        return []
-    limit = opts.block_bytes
-    run: list[int] = []  # by size first: a lone small file is not read twice
-    total = 0
-    for j in range(i, len(sources)):
-        path = sources[j].path
-        try:
-            if path is None or not path.is_file():
-                break
-            size = path.stat().st_size
-        except OSError:
-            break
-        if not 0 < size <= limit // _SMALL or total + size > limit:
-            break
-        run.append(j)
-        total += size
+def _run_blocks(sources: list[Source], run: list[int], opts: ReadOptions):
+    """The blocks of a run of small files: batches of the plain ones that end with a
+    newline, once batching gives what reading each alone would; the rest one by one."""
+    k = 0
+    while k < len(run):
+        batch = _read_batch(sources, run[k:]) if len(run) - k > 1 and _can_batch(opts) else []
+        if len(batch) > 1:
+            yield from _batch_blocks(sources, batch, opts)
+            k += len(batch)
+            continue
+        for block in _iter_source_blocks(sources[run[k]], opts, True):
+            yield run[k], block
+        k += 1
+
+
+def _read_batch(sources: list[Source], run: list[int]) -> list[tuple[int, bytes]]:
+    """The files of ``run``, read, up to the first that cannot join a batch (compressed,
+    without a final newline, unreadable)."""
     batch: list[tuple[int, bytes]] = []
-    for j in run if len(run) > 1 else []:
+    for j in run:
         try:
-            data = sources[j].path.read_bytes()
+            with open(sources[j].path, "rb") as f:
+                head = f.read(3)
+                if any(head.startswith(m) for m in _MAGIC):
+                    break
+                data = head + f.read()
         except OSError:
             break  # read on its own, which warns
-        if not data.endswith(b"\n") or any(data.startswith(m) for m in _MAGIC):
+        if not data.endswith(b"\n"):
             break
         batch.append((j, data))
     return batch
