@@ -256,6 +256,30 @@ def test_iter_logs_over_many_files_gives_read_logs_rows(tmp_path, chunksize):
     assert all(p["source"].cat.categories.tolist() == [str(q) for q in paths] for p in parts)
 
 
+def test_a_folder_of_small_compressed_files_is_looked_at_once_per_file(tmp_path, monkeypatch):
+    """Small gzip files cannot be parsed together; each is sized once and read on its
+    own (finding the run again from every file made such folders quadratic)."""
+    from llamalog.read import reader
+
+    sized = []
+    small_size = reader._small_size
+    monkeypatch.setattr(
+        reader, "_small_size", lambda src, opts: sized.append(1) or small_size(src, opts)
+    )
+    paths = []
+    for k in range(30):
+        path = tmp_path / f"{k:02d}.log.gz"
+        path.write_bytes(gzip.compress(("\n".join(LINES) + f" {k}\n").encode()))
+        paths.append(str(path))
+    together = read_logs(tmp_path, format=APP)
+    assert len(sized) == 30
+    alone = pd.concat([read_logs(p, format=APP) for p in paths], ignore_index=True)
+    columns = ["source", "line", "timestamp", "level", "message", "problems"]
+    assert (
+        together[columns].astype(str).values.tolist() == alone[columns].astype(str).values.tolist()
+    )
+
+
 def test_gzip_bz2_and_multimember(tmp_path):
     body = ("\n".join(LINES) + "\n").encode()
     gz = tmp_path / "a.log.gz"
