@@ -194,6 +194,7 @@ def test_small_files_read_together_as_each_alone(tmp_path, block_size, monkeypat
             alone.append(read_logs(p, format=APP, block_size=block_size))
         if any("matched only part" in str(w.message) for w in caught):
             warned_alone.add(p)
+    alone_frames = alone
     alone = pd.concat(alone, ignore_index=True)
     columns = ["line", "timestamp", "level", "message", "Level", "n_lines", "parse_ok"]
     pd.testing.assert_frame_equal(
@@ -207,7 +208,12 @@ def test_small_files_read_together_as_each_alone(tmp_path, block_size, monkeypat
     named = {p for p in paths if f"{p}:" in low}
     assert named and named <= warned_alone  # the five worst sources, by name
     times = together.attrs["llamalog"]["time"]
-    assert set(times) == set(paths)
+    assert times["sources"] == len(paths)
+    assert times["n_other_sources"] == len(times["other_sources"]) == 14
+    for p, frame in zip(paths, alone_frames, strict=True):  # as each file read alone
+        want = frame.attrs["llamalog"]["time"]
+        got = times["other_sources"].get(p, times)
+        assert (got["fields"], got["format"]) == (want["fields"], want["format"])
     # without timestamps, files are read together from the first on
     slim = read_quiet(paths, format=APP, block_size=block_size, columns=[])
     pd.testing.assert_frame_equal(

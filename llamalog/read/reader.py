@@ -6,6 +6,7 @@ import logging
 import os
 import stat
 import warnings
+from collections import Counter
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 
@@ -350,14 +351,40 @@ def _warn_match(opts: ReadOptions) -> None:
 
 
 def _attrs(opts: ReadOptions, frame: pd.DataFrame) -> dict:
-    times = opts.detection.get("time", {})
     guess = opts.detection.get("guess")
     return {
         "format": opts.format_name,
         "format_string": opts.layout.fmt.text if opts.layout else opts.format_name,
         "detected": str(guess) if guess else None,
         "match_rate": float(frame[S.PARSE_OK].mean()) if len(frame) else None,
-        "time": {k: {"fields": v[0], "format": v[1]} for k, v in times.items()},
+        "time": time_summary(opts.detection.get("time", {})),
+    }
+
+
+#: At most this many sources are listed by name in ``attrs["llamalog"]["time"]``.
+MAX_LISTED = 100
+
+
+def time_summary(times: dict[str, tuple]) -> dict:
+    """The time fields and format of most sources, and the sources that differ.
+
+    Not one entry per source: pandas copies a frame's ``attrs`` deeply on every
+    operation, and a frame read from 20,000 files carried 20,000 entries into each
+    (a filter took 150 ms instead of 0.2 ms).
+    """
+
+    def key(v: tuple) -> tuple:
+        return (tuple(v[0]) if v[0] else None, v[1])
+
+    counts = Counter(key(v) for v in times.values())
+    (fields, fmt), _ = counts.most_common(1)[0] if counts else ((None, None), 0)
+    other = [(name, v) for name, v in times.items() if key(v) != (fields, fmt)]
+    return {
+        "fields": list(fields) if fields else None,
+        "format": fmt,
+        "sources": len(times),
+        "other_sources": {name: {"fields": v[0], "format": v[1]} for name, v in other[:MAX_LISTED]},
+        "n_other_sources": len(other),
     }
 
 
