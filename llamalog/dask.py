@@ -43,7 +43,15 @@ from ._optional import import_optional
 from .errors import LlamalogWarning
 from .parse.engine import FLAG_NAMES, OUT_OF_ORDER, SourceState
 from .read.formats import detect_format
-from .read.reader import _options, _parse, assemble, flag_names, iter_logs, parse_size
+from .read.reader import (
+    SMALL_SHARE,
+    _options,
+    _parse,
+    assemble,
+    flag_names,
+    iter_logs,
+    parse_size,
+)
 from .read.reader import read_logs as _read_logs
 from .read.sources import Source, _is_plain_file, count_newlines, resolve_sources
 from .templates.miner import TemplateMiner
@@ -112,21 +120,20 @@ def read_logs(
     meta = _meta(sources[0], opts)
     timed = S.TIMESTAMP in meta.columns
     parts = []
-    small: list[str] = []  # consecutive small plain files: one partition, read together
+    # consecutive small plain files share a partition (up to a block in all): a task
+    # per small file costs more than the file takes to parse
+    small: list[str] = []
     small_bytes = 0
     for src in sources:
         plain = _is_plain_file(src)
         size = src.path.stat().st_size if plain else 0
-        if plain and size <= block // _SMALL and small_bytes + size <= block:
-            small.append(str(src.path))
-            small_bytes += size
-            continue
-        if small:
+        is_small = plain and size <= block // SMALL_SHARE
+        if small and (not is_small or small_bytes + size > block):
             parts.append(dask.delayed(_whole_file)(small, opts, meta))
             small, small_bytes = [], 0
-        if plain and size <= block // _SMALL:  # starts the next run
+        if is_small:
             small.append(str(src.path))
-            small_bytes = size
+            small_bytes += size
             continue
         if not plain:
             parts.append(dask.delayed(_whole_file)(str(src.path), opts, meta))
@@ -310,12 +317,6 @@ def _parse_bytes(data: bytes, path: str, lines_before: int, ro) -> tuple[pd.Data
     block = _parse(np.frombuffer(data, dtype=np.uint8), state, ro, final=True)
     matched = np.asarray(block.line[block.parse_ok], dtype=np.int64)
     return assemble([(0, block)], [path], ro.layout, ro.columns), matched
-
-
-#: Plain files of at most ``blocksize // _SMALL`` bytes share partitions (consecutive
-#: ones, up to ``blocksize`` in all): a partition per small file costs more in tasks
-#: than the file takes to parse.
-_SMALL = 8
 
 
 def _whole_file(path: str | list[str], opts: dict, meta: pd.DataFrame) -> pd.DataFrame:

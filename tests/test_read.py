@@ -239,7 +239,7 @@ def test_small_files_after_one_with_another_time_format(tmp_path, monkeypatch):
         for k, day in enumerate(days)
     ]
     together = read_logs(paths, format=APP)
-    monkeypatch.setattr(reader, "_SMALL", 1 << 40)  # no file is small: one by one
+    monkeypatch.setattr(reader, "SMALL_SHARE", 1 << 40)  # no file is small: one by one
     one_by_one = read_logs(paths, format=APP)
     pd.testing.assert_frame_equal(together, one_by_one)
     firsts = together.groupby("source", observed=True)["timestamp"].first()

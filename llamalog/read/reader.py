@@ -415,8 +415,9 @@ def _blocks(sources: list[Source], opts: ReadOptions) -> Iterator[tuple[int, Blo
 # file before (the year of a format without one comes from each file's date). A file of a
 # batch whose sampled times that format does not read is parsed again on its own.
 
-#: A file of at most ``block bytes // _SMALL`` is small.
-_SMALL = 8
+#: A file of at most ``block bytes // SMALL_SHARE`` is small (``llamalog.dask`` groups
+#: its partitions by the same share of ``blocksize``).
+SMALL_SHARE = 8
 
 
 def _small_size(src: Source, opts: ReadOptions) -> int | None:
@@ -427,7 +428,7 @@ def _small_size(src: Source, opts: ReadOptions) -> int | None:
         st = src.path.stat()
     except OSError:
         return None
-    if not stat.S_ISREG(st.st_mode) or not 0 < st.st_size <= opts.block_bytes // _SMALL:
+    if not stat.S_ISREG(st.st_mode) or not 0 < st.st_size <= opts.block_bytes // SMALL_SHARE:
         return None
     return st.st_size
 
