@@ -13,7 +13,7 @@ import pytest
 import scipy.sparse as sp
 
 import llamalog
-from llamalog.detectors import Autoencoder
+from llamalog.detectors import Autoencoder, SequenceModel
 from llamalog.detectors import _backend as backend_mod
 from llamalog.errors import LlamalogWarning, MissingDependencyError, NotFittedError
 
@@ -179,17 +179,40 @@ def test_hdfs_windows(tmp_path):
     np.testing.assert_array_equal(loaded.decision_function(test), scores)
 
 
-def test_auto_picks_mlx_only_with_fast_blas_or_gpu(monkeypatch):
-    mx = pytest.importorskip("mlx.core")
-    if mx.metal.is_available():
-        pytest.skip("a Metal GPU is available: auto picks MLX")
+def test_auto_picks_mlx_only_where_a_gpu_pays(monkeypatch):
+    pytest.importorskip("mlx.core")
     backend_mod.load_mlx()
-    monkeypatch.setitem(backend_mod._BLAS, "optimized", False)
-    assert backend_mod.resolve_backend("auto", what="test") == "numpy"
+    monkeypatch.setattr(backend_mod, "gpu_kind", lambda mx: None)
+    # on CPU numpy wins whatever BLAS MLX is bound to
+    for optimized in (False, True):
+        monkeypatch.setitem(backend_mod._BLAS, "optimized", optimized)
+        assert backend_mod.resolve_backend("auto", what="test") == "numpy"
     assert backend_mod.resolve_backend("mlx", what="test") == "mlx"
-    monkeypatch.setitem(backend_mod._BLAS, "optimized", True)
+    monkeypatch.setattr(backend_mod, "gpu_kind", lambda mx: "metal")
+    assert backend_mod.resolve_backend("auto", what="test", cuda_ok=False) == "mlx"
+    monkeypatch.setattr(backend_mod, "gpu_kind", lambda mx: "cuda")
     assert backend_mod.resolve_backend("auto", what="test") == "mlx"
-    assert backend_mod.resolve_backend("auto", what="test", mlx_cpu_ok=False) == "numpy"
+    assert backend_mod.resolve_backend("auto", what="test", cuda_ok=False) == "numpy"
+    assert backend_mod.resolve_backend("numpy", what="test") == "numpy"
+
+
+def test_models_ask_for_the_gpu_by_batch_size(monkeypatch):
+    pytest.importorskip("mlx.core")
+    monkeypatch.setattr(backend_mod, "gpu_kind", lambda mx: "cuda")
+    X, _, _ = synthetic()
+    small = Autoencoder(**{**SMALL, "batch_size": 32}).fit(X)
+    large = Autoencoder(**{**SMALL, "batch_size": 1024}).fit(X)
+    assert (small.backend_, large.backend_) == ("numpy", "mlx")
+    sessions = [np.array([1, 2, 3, 4] * 3)] * 30
+    kw = {"history": 3, "epochs": 2, "hidden": 8}
+    assert SequenceModel(**kw, batch_size=64).fit(sessions).backend_ == "numpy"
+    assert SequenceModel(**kw, batch_size=256).fit(sessions).backend_ == "mlx"
+
+
+def test_gpu_kind_matches_mlx_default_device():
+    mx = pytest.importorskip("mlx.core")
+    backend_mod.load_mlx()
+    assert (backend_mod.gpu_kind(mx) is not None) == (mx.default_device() == mx.gpu)
 
 
 def test_describe_takes_templates_as_mapping_series_or_frame():
@@ -224,7 +247,9 @@ def _blas_in_child(env_value: str | None) -> dict:
         "    from llamalog.detectors._backend import blas_info, load_mlx\n"
         "    mx = load_mlx()\n"
         "a = np.random.default_rng(0).standard_normal((64, 64)).astype(np.float32)\n"
-        "err = float(np.abs(np.array(mx.array(a) @ mx.array(a)) - a @ a).max())\n"
+        # the CPU stream: the binding is about CPU products (a GPU would run this too)
+        "prod = mx.matmul(mx.array(a), mx.array(a), stream=mx.cpu)\n"
+        "err = float(np.abs(np.array(prod) - a @ a).max())\n"
         "print(json.dumps({**blas_info(), 'err': err, 'warned': [str(x.message) for x in w]}))\n"
     )
     out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True)

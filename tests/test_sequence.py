@@ -261,6 +261,13 @@ def test_numpy_forward_and_grads_match_mlx():
     mx = pytest.importorskip("mlx.core")
     import mlx.nn as nn
 
+    # the same formulas, checked in float32 on the CPU (a GPU's products round otherwise)
+    with mx.stream(mx.cpu):
+        _forward_and_grads_match(mx)
+    assert nn is not None
+
+
+def _forward_and_grads_match(mx) -> None:
     rng = np.random.default_rng(2)
     params = init_params(12, 11, 16, rng)
     hist = rng.integers(0, 12, (40, 5)).astype(np.int32)
@@ -281,7 +288,6 @@ def test_numpy_forward_and_grads_match_mlx():
     assert float(value.item()) == pytest.approx(np_loss, rel=1e-5)
     for k in params:
         np.testing.assert_allclose(np.array(grads[k]), np_grads[k], rtol=1e-3, atol=1e-5)
-    assert nn is not None
 
 
 @pytest.mark.parametrize("get_backend", _backends())
@@ -291,9 +297,20 @@ def test_same_seed_same_scores(get_backend, data):
     opts = {**FAST, "epochs": 3, "backend": backend}
     a = SequenceModel(**opts).fit(train[:200]).decision_function(test)
     b = SequenceModel(**opts).fit(train[:200]).decision_function(test)
-    np.testing.assert_array_equal(a, b)
     c = SequenceModel(**{**opts, "random_state": 1}).fit(train[:200]).decision_function(test)
+    if backend == "mlx" and _mlx_on_gpu():
+        # a GPU sums gradients with atomic adds, in an order that varies between runs
+        np.testing.assert_allclose(a, b, rtol=1e-3, atol=1e-6)
+        assert not np.allclose(a, c, rtol=1e-3, atol=1e-6)
+        return
+    np.testing.assert_array_equal(a, b)
     assert not np.array_equal(a, c)
+
+
+def _mlx_on_gpu() -> bool:
+    from llamalog.detectors._backend import gpu_kind, load_mlx
+
+    return gpu_kind(load_mlx()) is not None
 
 
 # -- persistence ----------------------------------------------------------------------------

@@ -34,7 +34,7 @@ from types import ModuleType
 from .._optional import import_optional
 from ..errors import LlamalogWarning, MissingDependencyError
 
-__all__ = ["blas_info", "load_mlx", "one_blas_thread", "resolve_backend"]
+__all__ = ["blas_info", "gpu_kind", "load_mlx", "one_blas_thread", "resolve_backend"]
 
 log = logging.getLogger(__name__)
 
@@ -122,13 +122,27 @@ def blas_info() -> dict[str, object]:
     return dict(_BLAS)
 
 
-def resolve_backend(backend: str, *, what: str, mlx_cpu_ok: bool = True) -> str:
+def gpu_kind(mx: ModuleType) -> str | None:
+    """MLX's GPU here: ``"metal"`` (Apple silicon), ``"cuda"`` (``mlx[cuda13]`` or
+    ``mlx[cuda12]`` on Linux with an NVIDIA GPU), or ``None`` (CPU only)."""
+    for name in ("metal", "cuda"):
+        module = getattr(mx, name, None)
+        if module is not None and module.is_available():
+            return name
+    return None
+
+
+def resolve_backend(backend: str, *, what: str, cuda_ok: bool = True) -> str:
     """Pick ``"mlx"`` or ``"numpy"`` for ``backend`` (``"auto"``, ``"mlx"``, ``"numpy"``).
 
-    ``"auto"`` takes MLX on a Metal GPU, and on CPU when an optimized BLAS is bound
-    and ``mlx_cpu_ok`` (the model measured faster in MLX than in numpy there, see
-    ``benchmarks/bench_detect.py``); otherwise numpy. Without MLX, ``"auto"`` falls
-    back to numpy and warns once per process; ``"mlx"`` raises.
+    ``"auto"`` takes MLX on a Metal GPU, and on a CUDA GPU when ``cuda_ok``: the
+    caller's batches are large enough for the GPU to beat numpy (on an H100 the
+    models' default batches are bound by kernel launch latency and no faster than
+    numpy; from 1,024 autoencoder rows or 256 sequence windows a batch, MLX trained
+    2.6-9x faster; ``benchmarks/bench_gpu.py``). On CPU it takes numpy: both models
+    measured faster in numpy than in MLX's CPU build, even with an optimized BLAS
+    bound (``benchmarks/bench_detect.py``, ``bench_sequence.py``). Without MLX,
+    ``"auto"`` falls back to numpy and warns once per process; ``"mlx"`` raises.
     """
     global _FALLBACK_WARNED
     if backend not in ("auto", "mlx", "numpy"):
@@ -150,10 +164,11 @@ def resolve_backend(backend: str, *, what: str, mlx_cpu_ok: bool = True) -> str:
                 stacklevel=3,
             )
         return "numpy"
-    metal = getattr(mx, "metal", None)
-    if metal is not None and metal.is_available():
+    gpu = gpu_kind(mx)
+    if gpu == "metal" or (gpu == "cuda" and cuda_ok):
         return "mlx"
-    if mlx_cpu_ok and _BLAS.get("optimized"):
-        return "mlx"
-    log.info("MLX runs on CPU with %s; %s uses numpy, faster here", _BLAS.get("blas"), what)
+    if gpu == "cuda":
+        log.info("%s uses numpy: its batches are too small to gain from the GPU", what)
+    else:
+        log.info("MLX has no GPU here; %s uses numpy, faster on CPU", what)
     return "numpy"

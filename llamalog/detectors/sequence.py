@@ -69,11 +69,11 @@ _IN0, _OUT0 = 2, 1
 PARAMS = ("Wx", "Wh", "b", "Wo", "bo")
 #: Distinct (history, event) pairs scored per chunk.
 _CHUNK = 4096
-#: ``backend="auto"`` trains with MLX on CPU only if this is true. It is not: even bound
-#: to oneMKL, MLX's CPU build runs this small recurrent model 2-4x slower than the numpy
-#: trainer (scalar ``tanh``/``sigmoid``, many small ops per LSTM step; measured with
-#: ``benchmarks/bench_sequence.py``), so ``"auto"`` takes MLX on a Metal GPU only.
-_MLX_CPU_OK = False
+#: Smallest batch for which ``backend="auto"`` trains on a CUDA GPU. On an H100, 10
+#: epochs over 5,000 Markov sessions took 5.6-7.2 s in MLX against 5.7-7.2 s in numpy
+#: at the default 64 windows a batch, 3.6-3.8 s against 10.8-11.0 s at 256 and
+#: 1.1-1.4 s against 9.0-12.2 s at 1,024 (``benchmarks/bench_gpu.py``, RESULTS.md).
+_CUDA_MIN_BATCH = 256
 #: Fewest Adam steps per epoch (deduplicated data can hold very few pairs).
 _MIN_STEPS = 20
 #: Most Adam steps per epoch (large corpora: each epoch sees a random share of the pairs).
@@ -434,9 +434,11 @@ class SequenceModel(BaseDetector):
         Fraction of held-out (and of training) windows that ``top_g="auto"`` and
         ``min_probability="auto"`` each keep normal.
     backend : {"auto", "mlx", "numpy"}, default "auto"
-        Training backend. ``"auto"`` uses MLX on a GPU (Metal) and numpy on CPU, where
-        it measured 3-4x faster than MLX's CPU build for this model, and numpy with a
-        one-time warning when MLX cannot be imported. Scoring always runs in numpy.
+        Training backend. ``"auto"`` uses MLX on a Metal GPU, and on a CUDA GPU for
+        batches of at least 256 windows (smaller ones trained no faster than numpy
+        there); numpy on CPU, where it measured 3-4x faster than MLX's CPU build for
+        this model; and numpy with a one-time warning when MLX cannot be imported.
+        Scoring always runs in numpy.
     random_state : int, default 0
         Seed of initialisation, validation split and shuffling: the same seed and
         backend give the same scores.
@@ -558,7 +560,9 @@ class SequenceModel(BaseDetector):
         if nonempty.size == 0:
             raise ValueError("fit needs at least one window with events; got none")
         backend = resolve_backend(
-            self.backend, what="SequenceModel training", mlx_cpu_ok=_MLX_CPU_OK
+            self.backend,
+            what="SequenceModel training",
+            cuda_ok=int(self.batch_size) >= _CUDA_MIN_BATCH,
         )
         self.vocabulary_ = np.unique(values)
 
