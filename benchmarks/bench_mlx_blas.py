@@ -3,7 +3,9 @@
 Each configuration runs in its own process (the BLAS is chosen when ``mlx.core`` is
 first imported): a 1024³ float32 matmul (best of 5, GFLOP/s) and an autoencoder fit
 (``--windows`` x ``--events``, ``--epochs`` epochs, MLX backend), beside numpy doing
-the same matmul and fit in the same run.
+the same matmul and fit in the same run. A second table times element-wise operations
+on a 256 x 512 float32 array (nanoseconds per element, best of 7 rounds of 50, each
+MLX operation evaluated on its own): what the models spend besides matrix products.
 
 Usage::
 
@@ -17,7 +19,10 @@ import json
 import os
 import subprocess
 import sys
+import time
 from pathlib import Path
+
+import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
@@ -71,6 +76,43 @@ def run(backend: str, blas: str | None, args) -> dict:
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
+OPS = {
+    "add": (lambda m, a: a + a, lambda a: a + a),
+    "multiply": (lambda m, a: a * a, lambda a: a * a),
+    "maximum (ReLU)": (lambda m, a: m.maximum(a, 0.0), lambda a: np.maximum(a, 0.0)),
+    "exp": (lambda m, a: m.exp(a), np.exp),
+    "tanh": (lambda m, a: m.tanh(a), np.tanh),
+    "sigmoid": (lambda m, a: m.sigmoid(a), lambda a: 1 / (1 + np.exp(-a))),
+}
+
+
+def elementwise() -> list[list[str]]:
+    """ns per element of each op in :data:`OPS`, MLX (CPU) and numpy, same array."""
+    from llamalog.detectors._backend import load_mlx
+
+    mx = load_mlx()
+    a = np.random.default_rng(0).standard_normal((256, 512)).astype(np.float32)
+    x = mx.array(a)
+
+    def best(fn) -> float:
+        fn()
+        rounds = []
+        for _ in range(7):
+            t = time.perf_counter()
+            for _ in range(50):
+                fn()
+            rounds.append((time.perf_counter() - t) / 50)
+        return min(rounds) / a.size * 1e9
+
+    rows = []
+    with mx.stream(mx.cpu):
+        for name, (mlx_op, np_op) in OPS.items():
+            t_mx = best(lambda op=mlx_op: mx.eval(op(mx, x)))
+            t_np = best(lambda op=np_op: op(a))
+            rows.append([name, f"{t_mx:.2f}", f"{t_np:.2f}", f"{t_mx / t_np:.1f}x"])
+    return rows
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--windows", type=int, default=20_000)
@@ -94,6 +136,11 @@ def main(argv: list[str] | None = None) -> int:
         f"autoencoder fit s ({args.windows:,} x {args.events}, {args.epochs} epochs)",
     ]
     text = markdown_table(head, rows)
+    ops = markdown_table(
+        ["operation (256 x 512 float32)", "MLX CPU ns/element", "numpy ns/element", "MLX / numpy"],
+        elementwise(),
+    )
+    text = f"{text}\n\n{ops}"
     print(text)
     if args.results:
         note = "With `pip install -e '.[fast]'`; each configuration in its own process.\n\n"
