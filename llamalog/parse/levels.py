@@ -28,6 +28,8 @@ _LOOKUP = {alias: level for level, aliases in _ALIASES.items() for alias in alia
 
 #: The dtype of the ``level`` column: ordered from least to most severe.
 LEVEL_DTYPE = pd.CategoricalDtype(list(reversed(LEVELS)), ordered=True)
+#: Level name -> its code in ``LEVEL_DTYPE`` (a dict lookup; ``Index.get_loc`` costs more).
+_LEVEL_CODE = {name: code for code, name in enumerate(LEVEL_DTYPE.categories)}
 
 
 def normalize_level(value: str | None) -> str | None:
@@ -83,11 +85,10 @@ DERIVED_LEVELS = {"pri": level_from_pri, "status": level_from_status}
 def normalize_codes(codes: np.ndarray, categories, mapper=normalize_level) -> pd.Categorical:
     """Canonical levels from the codes of a categorical field (-1 = missing)."""
     lut = np.array(
-        [-1 if (m := mapper(v)) is None else LEVEL_DTYPE.categories.get_loc(m) for v in categories]
-        + [-1],
+        [-1 if (m := mapper(v)) is None else _LEVEL_CODE[m] for v in categories] + [-1],
         dtype=np.int8,  # pandas' code type for these few levels: from_codes keeps it
     )
-    return pd.Categorical.from_codes(lut[codes], dtype=LEVEL_DTYPE)
+    return pd.Categorical.from_codes(lut[codes], dtype=LEVEL_DTYPE, validate=False)
 
 
 def normalize_levels(values: pa.Array | pa.ChunkedArray, mapper=normalize_level) -> pd.Categorical:
@@ -102,12 +103,11 @@ def normalize_levels(values: pa.Array | pa.ChunkedArray, mapper=normalize_level)
     if len(encoded) == 0:
         return pd.Categorical([], dtype=LEVEL_DTYPE)
     mapped = [mapper(v) for v in encoded.dictionary.to_pylist()]
-    codes_for = np.array(
-        [-1 if m is None else LEVEL_DTYPE.categories.get_loc(m) for m in mapped], dtype=np.int8
-    )
-    idx = encoded.indices.to_numpy(zero_copy_only=False)
-    nulls = np.asarray(encoded.indices.is_null())
-    idx = np.where(nulls, 0, idx).astype(np.int64)
-    codes = codes_for[idx] if len(codes_for) else np.full(len(idx), -1, dtype=np.int8)
-    codes = np.where(nulls, np.int8(-1), codes)
-    return pd.Categorical.from_codes(codes, dtype=LEVEL_DTYPE)
+    # one more entry, -1, for nulls: their indices point at it
+    codes_for = np.array([-1 if m is None else _LEVEL_CODE[m] for m in mapped] + [-1], np.int8)
+    indices = encoded.indices
+    if indices.null_count:
+        indices = pc.fill_null(indices, len(mapped))
+    codes = codes_for[indices.to_numpy(zero_copy_only=False)]
+    # codes are valid by construction: from_codes need not check them
+    return pd.Categorical.from_codes(codes, dtype=LEVEL_DTYPE, validate=False)
