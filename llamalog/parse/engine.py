@@ -22,7 +22,14 @@ from ._time_kernels import _parse_times
 from .categories import SpanEncoder, few_distinct
 from .fieldformat import FieldFormat
 from .levels import DERIVED_LEVELS, LEVEL_DTYPE, normalize_codes, normalize_levels
-from .timestamps import TimeFormat, YearState, infer_time_format, parse_times_ns, reads_all
+from .timestamps import (
+    TimeCarry,
+    TimeFormat,
+    YearState,
+    infer_time_format,
+    parse_times_ns,
+    reads_all,
+)
 
 # Record flag bits (the ``flags`` column lists their names).
 NO_MATCH, INVALID_UTF8, BINARY, BAD_TIMESTAMP, OUT_OF_ORDER, TRUNCATED = 1, 2, 4, 8, 16, 32
@@ -61,9 +68,6 @@ class Layout:
     #: Without a level field: ``(field, rule)`` to derive the level from, where rule is
     #: ``"pri"`` (syslog PRI) or ``"status"`` (HTTP status); see ``levels.DERIVED_LEVELS``.
     derived_level: tuple[str, str] | None = None
-    #: The time fields and format chosen for the last source read with this layout,
-    #: tried first on the next (see :func:`resolve_time`).
-    last_time: tuple[list[str], TimeFormat] | None = None
 
     @classmethod
     def build(
@@ -275,22 +279,23 @@ def _reads_all(layout: Layout, group: list[str], fmt: TimeFormat, buf, caps, sam
     return reads_all(buf, *_field_spans(layout, group, caps, sample), fmt)
 
 
-def resolve_time(layout: Layout, state: SourceState, buf, caps, rows) -> None:
+def resolve_time(
+    layout: Layout, state: SourceState, buf, caps, rows, carry: TimeCarry | None = None
+) -> None:
     """Choose the time fields and format of a source from a sample of matched rows.
 
-    The choice made for the source before, in the same read, is kept when it reads
-    every sampled row: the files of one read are mostly alike, and trying every
-    candidate format on each of thousands of small files was most of their reading
-    time.
+    ``carry`` holds the choice made for the source before in the same read: it is kept
+    when it reads every sampled row, and updated otherwise (see :class:`TimeCarry`).
     """
     state.time_resolved = True
     if layout.time_format is not None and layout.time_fields:
         state.time_fields, state.time_format = layout.time_fields, layout.time_format
         return
     sample = rows[:256]
-    if layout.last_time is not None and _reads_all(layout, *layout.last_time, buf, caps, sample):
-        state.time_fields, state.time_format = layout.last_time
-        return
+    if carry is not None and carry.format is not None:
+        if _reads_all(layout, carry.fields, carry.format, buf, caps, sample):
+            state.time_fields, state.time_format = carry.fields, carry.format
+            return
     best: tuple = (0.0, 0.0, None, None)
     for group in layout.time_candidates():
         s, e = _field_spans(layout, group, caps, sample)
@@ -307,8 +312,8 @@ def resolve_time(layout: Layout, state: SourceState, buf, caps, rows) -> None:
         if key > best[:2]:
             best = (key[0], key[1], group, fmt)
     state.time_fields, state.time_format = best[2], best[3]
-    if best[3] is not None:
-        layout.last_time = (best[2], best[3])
+    if carry is not None:
+        carry.keep(best[2], best[3])
 
 
 def _group_by_file(matched: np.ndarray, join: bool, file_lines: np.ndarray):
@@ -361,8 +366,12 @@ def parse_block(
     tz: str | None = None,
     keep: Keep | None = None,
     file_lines: np.ndarray | None = None,
+    carry: TimeCarry | None = None,
 ) -> Block:
     """Parse a block of whole lines of one source.
+
+    ``carry`` (shared by the sources of one read) is the time format of the source
+    before, tried first when this source's is chosen (:func:`resolve_time`).
 
     ``keep`` (default: everything) leaves out the fields, the timestamp or the level that
     no column asks for: they are neither copied nor parsed.
@@ -438,7 +447,7 @@ def parse_block(
     flags = K._record_flags(line_flags, first, last, ok)
 
     if keep.time and not state.time_resolved and matched.any():
-        resolve_time(layout, state, buf, caps, np.flatnonzero(matched))
+        resolve_time(layout, state, buf, caps, np.flatnonzero(matched), carry)
     if keep.time and state.time_format is not None and n_rec:
         ts_s, ts_e = _field_spans(layout, state.time_fields, rec_caps, None)
         timestamp, failed = parse_times_ns(

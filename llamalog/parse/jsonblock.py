@@ -10,7 +10,7 @@ from .._arrow import string_buffers
 from . import _kernels as K
 from .engine import Block, SourceState, gather_strings, prepare_lines
 from .levels import normalize_levels
-from .timestamps import infer_time_format, parse_times_ns, reads_all
+from .timestamps import TimeCarry, infer_time_format, parse_times_ns, reads_all
 
 _NAT = np.iinfo(np.int64).min
 
@@ -37,8 +37,12 @@ def epoch_ns(values: np.ndarray) -> np.ndarray:
     return res
 
 
+#: The time "fields" of a JSON-lines source: its time key, found per record.
+JSON_TIME_FIELDS = ["<json time key>"]
+
+
 def _times(
-    time: pa.Array, state: SourceState, tz: str | None, last_time: list
+    time: pa.Array, state: SourceState, tz: str | None, carry: TimeCarry | None
 ) -> tuple[np.ndarray, np.ndarray]:
     n = len(time)
     if pa.types.is_integer(time.type) or pa.types.is_floating(time.type):
@@ -51,13 +55,14 @@ def _times(
         state.time_resolved = True
         sample = np.flatnonzero(s >= 0)[:256]
         # the format of the file before, in the same read, when it reads this one's sample
-        if last_time and reads_all(data, s[sample], e[sample], last_time[0]):
-            state.time_format = last_time[0]
+        known = carry.format if carry is not None else None
+        if known is not None and reads_all(data, s[sample], e[sample], known):
+            state.time_format = known
         else:
             state.time_format = infer_time_format(data, s[sample], e[sample])[0]
-            if state.time_format is not None:
-                last_time[:] = [state.time_format]
-        state.time_fields = ["<json time key>"]
+            if carry is not None:
+                carry.keep(list(JSON_TIME_FIELDS), state.time_format)
+        state.time_fields = list(JSON_TIME_FIELDS)
     if state.time_format is None:
         return np.full(n, _NAT, dtype=np.int64), s >= 0
     return parse_times_ns(
@@ -71,12 +76,12 @@ def parse_json_block(
     *,
     options: dict,
     tz: str | None,
-    last_time: list | None = None,
+    carry: TimeCarry | None = None,
 ) -> Block:
     """Parse a block of JSON lines: one record per line, fields from the objects' keys.
 
-    ``last_time`` (a list, shared by the sources of one read) holds the time format
-    found for the file before, tried first on the next.
+    ``carry`` (shared by the sources of one read) holds the time format found for the
+    file before, tried first on the next.
     """
     from .jsonl import parse_json_records
 
@@ -90,7 +95,7 @@ def parse_json_block(
     # a record that is not JSON keeps its raw line, not the stripped one
     raw = gather_strings(buf, starts, ends)
     message = pc.if_else(pa.array(ok), rec.message, raw) if n else rec.message
-    ts, failed = _times(rec.time, state, tz, [] if last_time is None else last_time)
+    ts, failed = _times(rec.time, state, tz, carry)
     state.max_ts = K._time_flags(ts, failed, flags, state.max_ts)
     block = Block(
         n=n,

@@ -236,6 +236,31 @@ def infer_time_format(
 
 
 @dataclass
+class TimeCarry:
+    """The time fields and format the last source of a read resolved to, tried first on
+    the next one (when they read its sampled times, see :func:`reads_all`).
+
+    The files of one read are mostly alike, and trying every candidate format on each of
+    thousands of small files was most of their reading time. One holder serves header
+    formats (``fields`` are the format's time fields) and JSON lines (one time key).
+    """
+
+    fields: list[str] | None = None
+    format: TimeFormat | None = None
+
+    def keep(self, fields: list[str] | None, fmt: TimeFormat | None) -> None:
+        """Remember a source's choice, if it found a format."""
+        if fmt is not None:
+            self.fields, self.format = fields, fmt
+
+    def same(self, fields: list[str] | None, fmt: TimeFormat | None) -> bool:
+        """Whether the carried choice is ``fields`` and ``fmt`` (or nothing is carried)."""
+        if self.format is None:
+            return True
+        return fmt is not None and (self.fields, self.format.text) == (fields, fmt.text)
+
+
+@dataclass
 class YearState:
     """Carries year inference across the blocks of one source."""
 

@@ -33,7 +33,7 @@ from ..parse.engine import (
 from ..parse.jsonblock import parse_json_block
 from ..parse.levels import LEVEL_DTYPE
 from ..parse.presets import JSONL
-from ..parse.timestamps import utc_datetimes
+from ..parse.timestamps import TimeCarry, utc_datetimes
 from .formats import detect_format, resolve_layout
 from .sources import _MAGIC, Source, iter_blocks, resolve_sources
 
@@ -75,15 +75,18 @@ class ReadOptions:
     detection: dict = field(default_factory=dict)
     columns: tuple[str, ...] | None = None  # columns asked for besides the base ones
     keep: Keep | None = None
-    json_time: list = field(default_factory=list)  # JSON lines: the last file's time format
+    #: The time format the last source of this read resolved to (see ``TimeCarry``).
+    time_carry: TimeCarry = field(default_factory=TimeCarry)
 
 
 def _parse(buf, state: SourceState, opts: ReadOptions, final: bool) -> Block:
     if opts.layout is None:
         return parse_json_block(
-            buf, state, options=opts.jsonl or {}, tz=opts.tz, last_time=opts.json_time
+            buf, state, options=opts.jsonl or {}, tz=opts.tz, carry=opts.time_carry
         )
-    return parse_block(buf, opts.layout, state, final=final, tz=opts.tz, keep=opts.keep)
+    return parse_block(
+        buf, opts.layout, state, final=final, tz=opts.tz, keep=opts.keep, carry=opts.time_carry
+    )
 
 
 def _parsed_blocks(src: Source, state: SourceState, opts: ReadOptions, skip: bool):
@@ -440,8 +443,8 @@ def _can_batch(opts: ReadOptions) -> bool:
     if not (opts.keep or Keep()).time:
         return True
     fmt = layout.time_format if layout.time_fields else None
-    if fmt is None and layout.last_time is not None:
-        fmt = layout.last_time[1]
+    if fmt is None:
+        fmt = opts.time_carry.format
     return fmt is not None and fmt.has_year and T_EPOCH not in fmt.codes
 
 
@@ -495,7 +498,7 @@ def _batch_blocks(
         if layout.time_fields and layout.time_format is not None:
             state.time_fields, state.time_format = layout.time_fields, layout.time_format
         else:
-            state.time_fields, state.time_format = layout.last_time
+            state.time_fields, state.time_format = opts.time_carry.fields, opts.time_carry.format
     block = parse_block(
         buf, layout, state, final=True, tz=opts.tz, keep=keep, file_lines=file_lines
     )
@@ -506,7 +509,8 @@ def _batch_blocks(
         part = _block_rows(block, int(cuts[k]), int(cuts[k + 1]), int(file_lines[k]))
         # read alone: a file whose times this format misses, and the files after one
         # that found another format (read alone they would try that one first)
-        if keep.time and (_time_changed(layout, state) or not _times_read(part)):
+        changed = not opts.time_carry.same(state.time_fields, state.time_format)
+        if keep.time and (changed or not _times_read(part)):
             yield from ((j, b) for b in _iter_source_blocks(src, opts, True))
             continue
         if keep.time:  # out_of_order within this file only
@@ -519,15 +523,6 @@ def _batch_blocks(
         if part.n:
             yield j, part
         _source_done(src.name, own, opts)
-
-
-def _time_changed(layout: Layout, batch: SourceState) -> bool:
-    """Whether a file read alone since the batch was parsed found another time format."""
-    last = layout.last_time
-    return last is not None and (last[0], last[1].text) != (
-        batch.time_fields,
-        batch.time_format.text,
-    )
 
 
 def _times_read(part: Block) -> bool:
