@@ -139,7 +139,7 @@ def resolve_backend(backend: str, *, what: str, cuda_ok: bool = True) -> str:
     caller's batches are large enough for the GPU to beat numpy (on an H100 the
     models' default batches are bound by kernel launch latency and no faster than
     numpy; from 1,024 autoencoder rows or 256 sequence windows a batch, MLX trained
-    2.6-9x faster; ``benchmarks/bench_gpu.py``). On CPU it takes numpy: both models
+    2-10x faster; ``benchmarks/bench_gpu.py``). On CPU it takes numpy: both models
     measured faster in numpy than in MLX's CPU build, even with an optimized BLAS
     bound (``benchmarks/bench_detect.py``, ``bench_sequence.py``). Without MLX,
     ``"auto"`` falls back to numpy and warns once per process; ``"mlx"`` raises.
