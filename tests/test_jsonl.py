@@ -28,8 +28,8 @@ def arr(lines: list[str]) -> pa.LargeStringArray:
 #: Module settings that send everything through pyarrow (even tiny inputs, and splitting
 #: failing ranges down to single lines) or everything through json.loads.
 CONFIGS = {
-    "fast": {"_MIN_FAST": 0, "_BLOCK_BYTES": 256, "_SLOW_RANGE": 1, "_MIN_FAILS": 10**9},
-    "slow": {"_MIN_FAST": 10**9},
+    "fast": {"_MIN_FAST_BYTES": 0, "_BLOCK_BYTES": 256, "_SLOW_RANGE": 1, "_MIN_FAILS": 10**9},
+    "slow": {"_MIN_FAST_BYTES": 1 << 62},
     "default": {},
 }
 
