@@ -245,12 +245,10 @@ def _classify(arr: pa.LargeStringArray) -> tuple[np.ndarray, np.ndarray, np.ndar
     if len(long_rows):
         # pyarrow recurses once per nesting level (and crashes on very deep input): lines
         # that may nest deeper than _MAX_FAST_DEPTH go to json.loads
-        base = int(offs[0])
-        region = data[base : int(offs[-1])]
-        brackets = (region == ord("{")) | (region == ord("["))
-        bounds = np.stack([starts[long_rows], ends[long_rows]], axis=1).ravel() - base
-        counts = np.add.reduceat(np.append(brackets, False), bounds, dtype=np.int64)[::2]
-        deep = long_rows[counts > _MAX_FAST_DEPTH]
+        # (counted in those lines alone: a scan of the whole block took 15 ms per 8 MB)
+        lines = arr.take(pa.array(long_rows))
+        counts = pc.add(pc.count_substring(lines, "{"), pc.count_substring(lines, "["))
+        deep = long_rows[counts.to_numpy(zero_copy_only=False) > _MAX_FAST_DEPTH]
         fast[deep] = False
         slow[deep] = True
     slow &= valid & ~fast
