@@ -92,9 +92,13 @@ def parse_json_block(
     ok = np.asarray(rec.ok, dtype=bool)
     first = np.arange(n, dtype=np.int64)
     flags = K._record_flags(line_flags, first, first, ok)
-    # a record that is not JSON keeps its raw line, not the stripped one
-    raw = gather_strings(buf, starts, ends)
-    message = pc.if_else(pa.array(ok), rec.message, raw) if n else rec.message
+    # a record that is not JSON keeps its raw line, not the stripped one (gathered only
+    # when there is one: the copy was an eighth of a large read)
+    if n and not ok.all():
+        raw = gather_strings(buf, starts, ends)
+        message = pc.if_else(pa.array(ok), rec.message, raw)
+    else:
+        message = rec.message
     ts, failed = _times(rec.time, state, tz, carry)
     state.max_ts = K._time_flags(ts, failed, flags, state.max_ts)
     block = Block(
