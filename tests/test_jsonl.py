@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 
 import llamalog.parse.jsonl as jsonl
 from llamalog.errors import FormatError
-from llamalog.parse.jsonl import JsonRecords, parse_json_records, sniff_json_lines
+from llamalog.parse.jsonl import JsonHints, JsonRecords, parse_json_records, sniff_json_lines
 
 # ----------------------------------------------------------------------------- helpers
 
@@ -417,6 +417,30 @@ def test_time_values_stay_raw_text_across_blocks(name: str) -> None:
     assert rec.time.type == pa.large_string()
     want = [f"2024-05-01T10:00:{i % 60:02d}+02:00" for i in range(500)]
     assert rec.time.to_pylist() == [*want, *(str(1714550400 + i) for i in range(500)), "2024-05-01"]
+
+
+@pytest.mark.parametrize("name", ["fast", "default"])
+def test_hints_carried_between_calls_never_change_the_records(name: str) -> None:
+    stamps = [
+        f'{{"time": "2024-05-01T10:00:{i % 60:02d}Z", "msg": "a", "n": {i}}}' for i in range(800)
+    ]
+    # the next calls hold "time" as numbers, then objects, then strings again
+    numbers = [f'{{"time": {1714550400 + i}, "msg": "b", "n": "x{i}"}}' for i in range(800)]
+    objects = [f'{{"time": {{"s": {i}}}, "msg": "c"}}' for i in range(800)]
+    calls = [stamps, numbers, objects, stamps]
+    with config(name):
+        hints = JsonHints()
+        with_hints = [parse_json_records(arr(c), hints=hints) for c in calls]
+        assert hints.strings is not None  # pyarrow's timestamps were read as text
+        alone = [parse_json_records(arr(c)) for c in calls]
+    for lines, a, b in zip(calls, with_hints, alone, strict=True):
+        check_against_reference(lines, a)
+        assert a.keys == b.keys and a.ok.tolist() == b.ok.tolist()
+        assert a.time.equals(b.time) and a.message.equals(b.message)
+        assert {k: v.type for k, v in a.columns.items()} == {
+            k: v.type for k, v in b.columns.items()
+        }
+        assert all(a.columns[k].equals(b.columns[k]) for k in a.columns)
 
 
 def test_lone_surrogate_escape_becomes_replacement_character() -> None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -11,6 +13,9 @@ from . import _kernels as K
 from .engine import Block, SourceState, gather_strings, prepare_lines
 from .levels import normalize_levels
 from .timestamps import TimeCarry, infer_time_format, parse_times_ns, reads_all
+
+if TYPE_CHECKING:
+    from .jsonl import JsonHints
 
 _NAT = np.iinfo(np.int64).min
 
@@ -77,18 +82,20 @@ def parse_json_block(
     options: dict,
     tz: str | None,
     carry: TimeCarry | None = None,
+    hints: JsonHints | None = None,
 ) -> Block:
     """Parse a block of JSON lines: one record per line, fields from the objects' keys.
 
     ``carry`` (shared by the sources of one read) holds the time format found for the
-    file before, tried first on the next.
+    file before, tried first on the next; ``hints`` (likewise) what the blocks before
+    learnt about the keys (:class:`~llamalog.parse.jsonl.JsonHints`).
     """
     from .jsonl import parse_json_records
 
     _, buf, starts, ends, line_flags, ss, se = prepare_lines(buf)
     n = len(starts)
     lines = gather_strings(buf, ss, se)
-    rec = parse_json_records(lines, **options)
+    rec = parse_json_records(lines, **options, hints=hints)
     ok = np.asarray(rec.ok, dtype=bool)
     first = np.arange(n, dtype=np.int64)
     flags = K._record_flags(line_flags, first, first, ok)

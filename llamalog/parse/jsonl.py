@@ -69,6 +69,7 @@ __all__ = [
     "DEFAULT_MESSAGE_KEYS",
     "DEFAULT_TIME_KEYS",
     "MAX_AUTO_FIELDS",
+    "JsonHints",
     "JsonRecords",
     "parse_json_records",
     "sniff_json_lines",
@@ -115,6 +116,19 @@ _JSON_SPACE = np.array([0x20, 0x09, 0x0A, 0x0D], np.uint8)
 #: Byte -> is it JSON whitespace (a table lookup costs a fraction of ``np.isin``).
 _IS_JSON_SPACE = np.zeros(256, bool)
 _IS_JSON_SPACE[_JSON_SPACE] = True
+
+
+@dataclass
+class JsonHints:
+    """What parsing one block of a stream learnt that the next block can reuse.
+
+    ``strings`` is the struct of fields pyarrow must read as strings, because it would
+    infer timestamps from them: without it, each call read its first range twice (about
+    a tenth of a large read). A wrong hint costs time, never rows: a range it does not
+    fit is read again without it.
+    """
+
+    strings: pa.DataType | None = None
 
 
 @dataclass
@@ -384,12 +398,12 @@ def _only_buffer(arr: pa.LargeStringArray) -> pa.Buffer:
 class _FastReader:
     """Reads ranges of fast candidates with pyarrow.json, splitting around bad lines."""
 
-    def __init__(self, cand: pa.LargeStringArray) -> None:
+    def __init__(self, cand: pa.LargeStringArray, forced: pa.DataType | None = None) -> None:
         self.cand = cand
         self.offs, self.data = string_buffers(cand)
         # line k and the newline after it end at ends[k] of the "\n"-joined text
         self.ends = self.offs[1:] - self.offs[0] + np.arange(1, len(cand) + 1, dtype=np.int64)
-        self.forced: pa.DataType | None = None  # struct of fields read as strings
+        self.forced: pa.DataType | None = forced  # struct of fields read as strings
         # keys whose values change kind between lines, and the kinds renamed
         self.split: dict[str, tuple[str, ...]] = {}
         self._lock = threading.Lock()
@@ -580,12 +594,12 @@ class _FastReader:
 
 
 def _fast_path(
-    arr: pa.LargeStringArray, fast_idx: np.ndarray, ctrl: np.ndarray
+    arr: pa.LargeStringArray, fast_idx: np.ndarray, ctrl: np.ndarray, hints: JsonHints | None
 ) -> tuple[list[tuple[np.ndarray, pa.Table]], list[int]]:
     cand = arr if len(fast_idx) == len(arr) else arr.take(pa.array(fast_idx))
     if ctrl.any():
         cand = _escape_controls(cand, ctrl[fast_idx])
-    reader = _FastReader(cand)
+    reader = _FastReader(cand, hints.strings if hints is not None else None)
     m = len(cand)
     total = int(reader.ends[-1])
     marks = np.arange(_BLOCK_BYTES, total, _BLOCK_BYTES)
@@ -598,6 +612,8 @@ def _fast_path(
     else:
         with ThreadPoolExecutor(workers) as pool:
             results = list(pool.map(lambda ab: reader.process_safely(*ab), blocks))
+    if hints is not None:
+        hints.strings = reader.forced
     good: list[tuple[np.ndarray, pa.Table]] = []
     slow: list[int] = []
     for g, s in results:
@@ -909,6 +925,7 @@ def parse_json_records(
     level_key: str | Sequence[str] | None = None,
     fields: Sequence[str] | None = None,
     sep: str = ".",
+    hints: JsonHints | None = None,
 ) -> JsonRecords:
     """Parse JSON-lines records into message, time, level and typed field columns.
 
@@ -934,6 +951,10 @@ def parse_json_records(
         out the message, time and level keys (the rest are listed in ``dropped``).
     sep : str, default "."
         Separator joining nested key names.
+    hints : JsonHints, optional
+        Shared by the calls that parse one stream block by block (the reader passes
+        one per read): what a block learnt about the keys, reused by the next. The
+        records do not depend on it.
 
     Returns
     -------
@@ -973,7 +994,7 @@ def parse_json_records(
     offsets = string_buffers(arr)[0]
     fast_bytes = int((offsets[fast_idx + 1] - offsets[fast_idx]).sum())
     if len(fast_idx) and fast_bytes >= _MIN_FAST_BYTES:
-        good, more_slow = _fast_path(arr, fast_idx, ctrl_mask)
+        good, more_slow = _fast_path(arr, fast_idx, ctrl_mask, hints)
         for rows, table in good:
             units.add_table(rows, table)
         slow.extend(more_slow)

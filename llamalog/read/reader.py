@@ -9,6 +9,7 @@ import warnings
 from collections import Counter
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
@@ -36,6 +37,9 @@ from ..parse.presets import JSONL
 from ..parse.timestamps import TimeCarry, utc_datetimes
 from .formats import detect_format, resolve_layout
 from .sources import _MAGIC, Source, iter_blocks, resolve_sources
+
+if TYPE_CHECKING:
+    from ..parse.jsonl import JsonHints
 
 log = logging.getLogger(__name__)
 
@@ -77,12 +81,23 @@ class ReadOptions:
     keep: Keep | None = None
     #: The time format the last source of this read resolved to (see ``TimeCarry``).
     time_carry: TimeCarry = field(default_factory=TimeCarry)
+    #: JSON lines: what the blocks before learnt about the keys (``JsonHints``).
+    json_hints: JsonHints | None = None
 
 
 def _parse(buf, state: SourceState, opts: ReadOptions, final: bool) -> Block:
     if opts.layout is None:
+        if opts.json_hints is None:
+            from ..parse.jsonl import JsonHints
+
+            opts.json_hints = JsonHints()
         return parse_json_block(
-            buf, state, options=opts.jsonl or {}, tz=opts.tz, carry=opts.time_carry
+            buf,
+            state,
+            options=opts.jsonl or {},
+            tz=opts.tz,
+            carry=opts.time_carry,
+            hints=opts.json_hints,
         )
     return parse_block(
         buf, opts.layout, state, final=final, tz=opts.tz, keep=opts.keep, carry=opts.time_carry
