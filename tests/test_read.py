@@ -247,6 +247,17 @@ def test_small_files_after_one_with_another_time_format(tmp_path, monkeypatch):
     assert got == ["01-02", "01-02", "02-13", "02-01", "01-02"]
 
 
+def test_low_match_warning_names_the_worst_five_files_and_counts_the_rest(tmp_path):
+    for k in range(8):
+        (tmp_path / f"{k}.log").write_text("no header here\n" * 3)
+    with pytest.warns(LlamalogWarning) as caught:
+        frame = llamalog.read_logs(tmp_path, format=APP)
+    text = str(caught[0].message)
+    assert len(frame) == 24 and not frame["parse_ok"].any()
+    assert text.count("0.0% of 3 lines") == 5
+    assert "; and 3 more files)" in text and "no line of these 8 files matched" in text
+
+
 @pytest.mark.parametrize("chunksize", [3, 50, 10_000])
 def test_iter_logs_over_many_files_gives_read_logs_rows(tmp_path, chunksize):
     rng = np.random.default_rng(3)

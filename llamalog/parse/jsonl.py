@@ -86,9 +86,9 @@ MAX_AUTO_FIELDS = 64
 
 # Tuning knobs (module constants so that tests can force one path or the other).
 # fewer bytes of fast candidates than this: parse everything with json.loads. A
-# read_json call costs 0.6-1.1 ms however small its input (two when a column looks like
-# timestamps), json.loads about 2.7-10 us a line: json.loads was faster up to 32 KB of
-# wide records (10 keys, 250-byte lines) and 48 KB of narrow ones (3 keys, 160 bytes)
+# read_json call costs 0.8-1.2 ms however small its input, json.loads 3-15 us a line:
+# json.loads was faster up to about 31 KB of wide records (10 keys) and 75 KB of narrow
+# ones (5 keys); benchmarks/bench_jsonl.py, second table
 _MIN_FAST_BYTES = 32 * 1024
 _BLOCK_BYTES = 1 << 20  # bytes of text per read_json call
 _SLOW_RANGE = 32  # after a failure, a range this short goes to json.loads as a whole

@@ -452,9 +452,9 @@ def _small_size(src: Source, opts: ReadOptions) -> int | None:
 
 
 def _can_batch(opts: ReadOptions) -> bool:
+    """Whether a batch reads as its files alone would (runs hold header formats only:
+    :func:`_small_size` leaves JSON lines out)."""
     layout = opts.layout
-    if layout is None:
-        return False
     if not (opts.keep or Keep()).time:
         return True
     fmt = layout.time_format if layout.time_fields else None
