@@ -1,8 +1,11 @@
 """Resolving sources (paths, globs, directories, file objects) and reading them as byte blocks.
 
-Compressed files are decompressed as streams, so a file larger than memory is never
-held whole. A truncated gzip or bz2 stream keeps everything decompressed before the
-damage and reports the file and compressed byte offset where it broke.
+Compressed files (gzip, bzip2, xz and zstandard, told apart by their first bytes, not
+their names) are decompressed as streams, so a file larger than memory is never held
+whole; concatenated members are read one after the other. A truncated or corrupt stream
+keeps everything decompressed before the damage and reports the file and compressed byte
+offset where it broke. A file that starts with one of these magic numbers but does not
+decompress (a plain text file that happens to start with ``BZh``) is read as plain text.
 """
 
 from __future__ import annotations
@@ -10,6 +13,8 @@ from __future__ import annotations
 import bz2
 import glob
 import io
+import logging
+import lzma
 import os
 import warnings
 import zlib
@@ -20,9 +25,11 @@ from typing import BinaryIO
 
 import numpy as np
 
-from ..errors import LlamalogWarning, SourceError
+from ..errors import LlamalogWarning, MissingDependencyError, SourceError
 
 _READ = 1 << 20
+
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -139,19 +146,111 @@ def _raw_chunks(src: Source, skip_unreadable: bool) -> Iterator[bytes] | None:
     return chunks()
 
 
-def _decompress(src: Source, chunks: Iterator[bytes], kind: str) -> Iterator[bytes]:
-    """Decompress a stream of compressed chunks; members may be concatenated."""
+def _zstd_decompressor():
+    """A streaming zstandard decompressor (``compression.zstd`` from Python 3.14, else the
+    ``zstandard`` package); both have ``decompress``, ``eof`` and ``unused_data``."""
+    try:
+        from compression import zstd  # type: ignore[import-not-found]
 
-    def new():
-        return zlib.decompressobj(16 + zlib.MAX_WBITS) if kind == "gzip" else bz2.BZ2Decompressor()
+        return zstd.ZstdDecompressor()
+    except ImportError:
+        pass
+    try:
+        import zstandard
+    except ImportError as exc:
+        raise MissingDependencyError(
+            f"reading zstandard-compressed logs needs the zstandard package ({exc}); "
+            "install it with: pip install zstandard"
+        ) from exc
+    return zstandard.ZstdDecompressor().decompressobj()
 
-    dec, fed, consumed = new(), False, 0
+
+def _zstd_errors() -> tuple[type[BaseException], ...]:
+    errors: list[type[BaseException]] = []
+    try:
+        from compression import zstd  # type: ignore[import-not-found]
+
+        errors.append(zstd.ZstdError)
+    except ImportError:
+        pass
+    try:
+        import zstandard
+
+        errors.append(zstandard.ZstdError)
+    except ImportError:
+        pass
+    return tuple(errors)
+
+
+def _decompressor(kind: str):
+    if kind == "gzip":
+        return zlib.decompressobj(16 + zlib.MAX_WBITS)
+    if kind == "bz2":
+        return bz2.BZ2Decompressor()
+    if kind == "xz":
+        return lzma.LZMADecompressor(format=lzma.FORMAT_XZ)
+    return _zstd_decompressor()
+
+
+#: What a compressed stream that is not a valid one raises, by kind.
+_ERRORS: tuple[type[BaseException], ...] = (
+    zlib.error,
+    lzma.LZMAError,
+    OSError,
+    EOFError,
+    ValueError,
+)
+
+#: File name endings that promise compressed content.
+_SUFFIXES = {"gzip": (".gz", ".tgz"), "bz2": (".bz2",), "xz": (".xz",), "zstd": (".zst", ".zstd")}
+
+
+#: Bytes fed to a decompressor alone first: a stream that fails on them is no stream.
+_PROBE = 64
+#: Bytes fed per call after that: a call that fails loses its output, so a corrupt
+#: stream loses at most the lines decompressed from this many compressed bytes.
+_PIECE = 1 << 14
+
+
+def _pieces(chunks: Iterator[bytes]) -> Iterator[bytes]:
+    """The first ``_PROBE`` bytes alone, then the chunks cut in ``_PIECE``-byte pieces."""
+    first = True
     for chunk in chunks:
-        data = chunk
+        view = memoryview(chunk)
+        pos = 0
+        if first and chunk:
+            first = False
+            yield view[:_PROBE]
+            pos = _PROBE
+        while pos < len(view):
+            yield view[pos : pos + _PIECE]
+            pos += _PIECE
+
+
+def _decompress(src: Source, chunks: Iterator[bytes], kind: str) -> Iterator[bytes]:
+    """Decompress a stream of compressed chunks; members may be concatenated.
+
+    When the decompressor rejects the first ``_PROBE`` bytes, the source was never
+    compressed (its first bytes only look like a magic number): its bytes are yielded
+    as they are, none lost.
+    """
+    errors = _ERRORS + (_zstd_errors() if kind == "zstd" else ())
+    dec, fed, consumed = _decompressor(kind), False, 0
+    pieces = _pieces(chunks)
+    for data in pieces:
         while data:
+            if kind == "xz" and not fed and not data[0]:
+                # stream padding: null bytes between xz streams (or after the last)
+                stripped = bytes(data).lstrip(b"\x00")
+                consumed += len(data) - len(stripped)
+                data = stripped
+                continue
             try:
                 out = dec.decompress(data)
-            except (zlib.error, OSError, EOFError, ValueError) as exc:
+            except errors as exc:
+                if consumed == 0 and not fed:
+                    yield from _not_compressed(src, kind, data, pieces, exc)
+                    return
                 src.truncated_at = consumed
                 warnings.warn(
                     f"{src.name}: the {kind} stream is corrupt at compressed byte {consumed} "
@@ -166,7 +265,7 @@ def _decompress(src: Source, chunks: Iterator[bytes], kind: str) -> Iterator[byt
             rest = dec.unused_data if dec.eof else b""
             consumed += len(data) - len(rest)
             if dec.eof:
-                dec, fed = new(), False
+                dec, fed = _decompressor(kind), False
             data = rest
     if fed and not dec.eof:
         src.truncated_at = consumed
@@ -178,11 +277,35 @@ def _decompress(src: Source, chunks: Iterator[bytes], kind: str) -> Iterator[byt
         )
 
 
-_MAGIC = {b"\x1f\x8b": "gzip", b"BZh": "bz2"}
+def _not_compressed(
+    src: Source, kind: str, head: memoryview, rest: Iterator[memoryview], exc: BaseException
+) -> Iterator[bytes]:
+    """The raw bytes of a source whose magic number promised ``kind`` but no data followed."""
+    name = src.name.lower()
+    if name.endswith(_SUFFIXES[kind]):
+        warnings.warn(
+            f"{src.name}: starts like {kind} data but does not decompress ({exc}); "
+            "read as plain text",
+            LlamalogWarning,
+            stacklevel=5,
+        )
+    else:
+        log.debug("%s starts like %s data but is plain text (%s)", src.name, kind, exc)
+    yield bytes(head)
+    for piece in rest:
+        yield bytes(piece)
+
+
+_MAGIC = {
+    b"\x1f\x8b": "gzip",
+    b"BZh": "bz2",
+    b"\xfd7zXZ\x00": "xz",
+    b"\x28\xb5\x2f\xfd": "zstd",
+}
 
 
 def iter_bytes(src: Source, *, skip_unreadable: bool = False) -> Iterator[bytes]:
-    """Decompressed byte chunks of one source (gzip and bz2 are detected by content)."""
+    """Decompressed byte chunks of one source (gzip, bz2, xz and zstd detected by content)."""
     chunks = _raw_chunks(src, skip_unreadable)
     if chunks is None:
         return
@@ -274,7 +397,7 @@ def _is_plain_file(src: Source) -> bool:
         return False
     try:
         with open(src.path, "rb") as f:
-            head = f.read(3)
+            head = f.read(max(map(len, _MAGIC)))
     except OSError:
         return False
     return not any(head.startswith(magic) for magic in _MAGIC)
