@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import itertools
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -18,10 +19,17 @@ import pyarrow as pa
 
 from .._arrow import large_strings
 from . import _kernels as K
+from . import _time_kernels as TK
 from ._time_kernels import _parse_times
 from .categories import SpanEncoder, few_distinct
 from .fieldformat import FieldFormat
-from .levels import DERIVED_LEVELS, LEVEL_DTYPE, normalize_codes, normalize_levels
+from .levels import (
+    DERIVED_LEVELS,
+    LEVEL_DTYPE,
+    normalize_codes,
+    normalize_level,
+    normalize_levels,
+)
 from .timestamps import (
     TimeCarry,
     TimeFormat,
@@ -68,6 +76,8 @@ class Layout:
     #: Without a level field: ``(field, rule)`` to derive the level from, where rule is
     #: ``"pri"`` (syslog PRI) or ``"status"`` (HTTP status); see ``levels.DERIVED_LEVELS``.
     derived_level: tuple[str, str] | None = None
+    #: The format's own level words (raw value -> canonical level), else None.
+    level_mapper: Callable[[str | None], str | None] | None = None
 
     @classmethod
     def build(
@@ -79,13 +89,21 @@ class Layout:
         multiline: bool = True,
         time_fields: list[str] | None = None,
         time_format: str | None = None,
+        level: str | None = None,
+        level_rule: str | None = None,
+        level_mapper: Callable[[str | None], str | None] | None = None,
     ) -> Layout:
         fields = fmt.fields
         if message is None:
             message = next((f for f in _MESSAGE_NAMES if f in fields), None)
-        level = next((f for f in fields if f.lower() in _LEVEL_NAMES), None)
         derived = None
-        if level is None:
+        if level is not None and level_rule is not None:
+            derived, level = (level, level_rule), None
+        elif level is None:
+            level = next((f for f in fields if f.lower() in _LEVEL_NAMES), None)
+            if level is not None and level_rule is not None:
+                derived, level = (level, level_rule), None
+        if level is None and derived is None:
             derived = next(((f, f.lower()) for f in fields if f.lower() == "pri"), None)
             derived = derived or next(
                 ((f, f.lower()) for f in fields if f.lower() == "status"), None
@@ -99,6 +117,7 @@ class Layout:
             time_fields=time_fields,
             time_format=TimeFormat.compile(time_format) if time_format else None,
             derived_level=derived,
+            level_mapper=level_mapper,
         )
 
     def time_candidates(self) -> list[list[str]]:
@@ -167,6 +186,14 @@ def gather_columns(buf: np.ndarray, starts: np.ndarray, ends: np.ndarray) -> lis
 def gather_strings(buf: np.ndarray, starts: np.ndarray, ends: np.ndarray) -> pa.Array:
     """An Arrow string array of byte ranges; ranges with a negative start are null."""
     return gather_columns(buf, np.asarray(starts)[None, :], np.asarray(ends)[None, :])[0]
+
+
+def span_strings(buf: np.ndarray, starts: np.ndarray, ends: np.ndarray) -> list[str | None]:
+    """The text of each byte range (None where the start is negative): for samples."""
+    return [
+        None if a < 0 else buf[a:b].tobytes().decode("utf-8", "replace")
+        for a, b in zip(starts.tolist(), ends.tolist(), strict=True)
+    ]
 
 
 def repair_utf8(
@@ -316,6 +343,60 @@ def resolve_time(
         carry.keep(best[2], best[3])
 
 
+#: Time directives whose text starts with a digit, or with a letter.
+_DIGIT_FIRST = {
+    TK.T_YEAR4,
+    TK.T_YEAR2,
+    TK.T_MONTH,
+    TK.T_DAY,
+    TK.T_HOUR,
+    TK.T_HOUR12,
+    TK.T_MIN,
+    TK.T_SEC,
+    TK.T_EPOCH,
+}
+_ALPHA_FIRST = {TK.T_MONTHNAME, TK.T_WEEKDAY}
+_DIGIT = np.zeros(256, dtype=np.bool_)
+_DIGIT[48:58] = True
+_ALPHA = np.zeros(256, dtype=np.bool_)
+_ALPHA[65:91] = _ALPHA[97:123] = True
+
+
+def not_a_time(
+    buf: np.ndarray, layout: Layout, state: SourceState, caps: np.ndarray, rows: np.ndarray
+) -> np.ndarray:
+    """Which of the matched lines ``rows`` hold no time where the format has one.
+
+    A header pattern made of lazy fields matches almost any line: with
+    ``<Date> <Time> <Level> <Content>``, ``Caused by: java.io.IOException: x`` reads as
+    Date ``Caused``. A line whose time text does not even start like the source's time
+    format (a digit where it begins with a number, a letter where it begins with a
+    month or weekday name) is such a line: it is not a header but a continuation. A
+    line that starts like a time but does not parse (``2026-13-45``) stays a record,
+    flagged ``bad_timestamp``.
+    """
+    fmt = state.time_format
+    out = np.zeros(len(rows), dtype=np.bool_)
+    if fmt is None or not state.time_fields or not len(rows):
+        return out
+    first = next((int(c) for c in fmt.codes if c != TK.T_SPACE), None)
+    if first in _DIGIT_FIRST:
+        table = _DIGIT
+    elif first in _ALPHA_FIRST:
+        table = _ALPHA
+    elif first == TK.T_LIT:
+        table = np.zeros(256, dtype=np.bool_)
+        table[int(fmt.args[list(fmt.codes).index(TK.T_LIT)])] = True
+    else:
+        return out
+    k = layout.fmt.fields.index(state.time_fields[0])
+    ts, te = caps[2 * k, rows], caps[2 * k + 1, rows]
+    present = (ts >= 0) & (te > ts)
+    at = np.where(present, ts, 0)
+    out[present] = ~table[buf[at[present]]]
+    return out
+
+
 def _group_by_file(matched: np.ndarray, join: bool, file_lines: np.ndarray):
     """:func:`K._group_records` of each file's lines on its own, as line indices of the
     whole block."""
@@ -386,6 +467,14 @@ def parse_block(
     raw_starts, buf, starts, ends, line_flags, ss, se = prepare_lines(buf)
     status, caps = match_block(buf, ss, se, layout.fmt)
     matched = status == K.MATCHED
+    if matched.any() and (layout.time_fields or layout.time_candidates()):
+        rows = np.flatnonzero(matched)
+        if not state.time_resolved:
+            resolve_time(layout, state, buf, caps, rows, carry)
+        demoted = rows[not_a_time(buf, layout, state, caps, rows)]
+        if len(demoted):
+            matched[demoted] = False
+            caps[:, demoted] = -1
     join = layout.multiline
     if file_lines is None:
         first, last = K._group_records(matched, join)
@@ -445,9 +534,9 @@ def parse_block(
     fields = {name: fields[name] for name in layout.fmt.fields if name in fields}
 
     flags = K._record_flags(line_flags, first, last, ok)
+    if layout.name == "raw":  # no header: nothing was parsed, and nothing is wrong either
+        ok = np.zeros(n_rec, dtype=np.bool_)
 
-    if keep.time and not state.time_resolved and matched.any():
-        resolve_time(layout, state, buf, caps, np.flatnonzero(matched), carry)
     if keep.time and state.time_format is not None and n_rec:
         ts_s, ts_e = _field_spans(layout, state.time_fields, rec_caps, None)
         timestamp, failed = parse_times_ns(
@@ -460,9 +549,10 @@ def parse_block(
     if not keep.level:
         level = _no_levels(n_rec)
     elif layout.level is not None and layout.level in encoders:
-        level = normalize_codes(fields[layout.level], encoders[layout.level].categories())
+        mapper = layout.level_mapper or normalize_level
+        level = normalize_codes(fields[layout.level], encoders[layout.level].categories(), mapper)
     elif layout.level is not None:
-        level = normalize_levels(fields[layout.level])
+        level = normalize_levels(fields[layout.level], layout.level_mapper or normalize_level)
     elif layout.derived_level is not None:
         name, rule = layout.derived_level
         mapper = DERIVED_LEVELS[rule]

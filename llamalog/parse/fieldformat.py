@@ -52,6 +52,43 @@ from ._kernels import (  # the matcher's op codes and hints
 )
 
 _FIELD = re.compile(r"<([A-Za-z_][A-Za-z0-9_]*)>")
+#: A field with its own pattern: ``<Level:[IWEF]>``, ``<Pid:\d+>``.
+_TYPED = re.compile(r"<([A-Za-z_][A-Za-z0-9_]*):")
+
+
+def _typed_field(text: str, pos: int) -> tuple[str, str, int] | None:
+    """``(name, pattern, end)`` of a ``<Name:pattern>`` field at ``pos``, else None.
+
+    The pattern ends at the first ``>`` outside a class, a group or an escape.
+    """
+    m = _TYPED.match(text, pos)
+    if m is None:
+        return None
+    depth, in_class, i = 0, False, m.end()
+    while i < len(text):
+        ch = text[i]
+        if ch == "\\":
+            i += 2
+            continue
+        if in_class:
+            in_class = ch != "]"
+        elif ch == "[":
+            in_class = True
+            if text[i + 1 : i + 2] == "^":
+                i += 1
+            if text[i + 1 : i + 2] == "]":
+                i += 1
+        elif ch == "(":
+            depth += 1
+        elif ch == ")":
+            depth -= 1
+        elif ch == ">" and depth == 0:
+            pattern = text[m.end() : i]
+            if not pattern:
+                return None
+            return m.group(1), pattern, i + 1
+        i += 1
+    return None
 _SIMPLE_ESCAPES = {"s": "ws", "S": "nws", "d": "digit", "D": "ndigit", "w": "word", "W": "nword"}
 _CONTROL_ESCAPES = {"t": "\t", "n": "\n", "r": "\r", "f": "\f", "v": "\v", "a": "\a"}
 
@@ -104,6 +141,9 @@ class FieldFormat:
     """
 
     text: str
+    #: ``text`` is a Python regular expression with named groups, not the notation
+    #: (formats imported from other tools); it is matched by :mod:`re` alone.
+    is_regex: bool = False
     fields: list[str] = field(init=False)
     regex: re.Pattern = field(init=False)
     program: Program | None = field(init=False)
@@ -114,11 +154,49 @@ class FieldFormat:
                 f"a log format must be a non-empty string, got {self.text!r}; "
                 "write one like '<Date> <Time> <Level> <Content>'"
             )
+        if self.is_regex:
+            try:
+                self.regex = re.compile(self.text)
+            except re.error as exc:
+                raise FormatError(f"the pattern {self.text!r} does not compile: {exc}") from None
+            self.fields = list(self.regex.groupindex)
+            if not self.fields:
+                raise FormatError(f"the pattern {self.text!r} has no named group (?P<name>...)")
+            self.program = None
+            return
         self.regex, self.fields = _to_regex(self.text)
         try:
             self.program = compile_program(parse_format(self.text), self.fields)
         except Unsupported:
             self.program = None
+
+
+def _spaces_as_runs(pattern: str) -> str:
+    """``pattern`` with each run of spaces outside a class written ``\\s+``."""
+    out, i, in_class = [], 0, False
+    while i < len(pattern):
+        ch = pattern[i]
+        if ch == "\\":
+            out.append(pattern[i : i + 2])
+            i += 2
+        elif in_class:
+            in_class = ch != "]"
+            out.append(ch)
+            i += 1
+        elif ch == "[":
+            in_class = True
+            j = i + 1 + (pattern[i + 1 : i + 2] == "^")
+            j += pattern[j : j + 1] == "]"  # a ']' first is a member
+            out.append(pattern[i:j])
+            i = j
+        elif ch == " ":
+            while i < len(pattern) and pattern[i] == " ":
+                i += 1
+            out.append(r"\s+")
+        else:
+            out.append(ch)
+            i += 1
+    return "".join(out)
 
 
 def _to_regex(text: str) -> tuple[re.Pattern, list[str]]:
@@ -133,8 +211,18 @@ def _to_regex(text: str) -> tuple[re.Pattern, list[str]]:
     pos = 0
     while pos < len(text):
         ch = text[pos]
-        m = None if in_class else _FIELD.match(text, pos)
-        if m:
+        typed = None if in_class else _typed_field(text, pos)
+        m = None if in_class or typed else _FIELD.match(text, pos)
+        if typed:
+            name, sub, end = typed
+            if name in names:
+                raise FormatError(f"the format {text!r} names the field <{name}> twice; rename one")
+            if _FIELD.search(sub) or _TYPED.search(sub):
+                raise FormatError(f"the field <{name}:...> of {text!r} holds another field")
+            names.append(name)
+            out.append(f"(?P<{name}>{_spaces_as_runs(sub)})")
+            pos = end
+        elif m:
             name = m.group(1)
             if name in names:
                 raise FormatError(f"the format {text!r} names the field <{name}> twice; rename one")
@@ -241,6 +329,10 @@ class _Parser:
     def atom(self) -> Node:
         text, pos = self.text, self.pos
         ch = text[pos]
+        typed = _typed_field(text, pos)
+        if typed:
+            name, sub, self.pos = typed
+            return Node("field", name, (_Parser(sub).parse(),))
         m = _FIELD.match(text, pos)
         if m:
             self.pos = m.end()
@@ -374,7 +466,10 @@ class _Emitter:
         elif kind == "field":
             k = self.index[n.value]
             self.emit(OP_SAVE, 2 * k)
-            self.emit(OP_LAZY)
+            if n.children:  # <Name:pattern>
+                self.node(n.children[0])
+            else:
+                self.emit(OP_LAZY)
             self.emit(OP_SAVE, 2 * k + 1)
         elif kind == "class":
             members, negated, sensitive = n.value

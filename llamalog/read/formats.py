@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import json
 import warnings
 from dataclasses import dataclass
 
@@ -10,10 +11,39 @@ import numpy as np
 import pandas as pd
 
 from ..errors import FormatError, LlamalogWarning
-from ..parse.engine import Layout, SourceState
+from ..parse.engine import Layout
 from ..parse.fieldformat import FieldFormat
-from ..parse.presets import JSONL, PRESETS
+from ..parse.presets import JSONL, PRESETS, Preset
+from ..parse.scoring import score_layout
 from .sources import Source, iter_blocks, iter_bytes, resolve_sources
+
+
+def preset_layout(preset: Preset, **overrides) -> Layout:
+    """The :class:`Layout` of a header preset, with the caller's overrides."""
+    fmt = FieldFormat(preset.format, is_regex=preset.is_regex)
+    multiline = overrides.get("multiline")
+    time_fields = overrides.get("time_fields") or (
+        list(preset.time_fields) if preset.time_fields else None
+    )
+    return Layout.build(
+        fmt,
+        name=preset.name,
+        message=overrides.get("message") or preset.message,
+        multiline=preset.multiline if multiline is None else multiline,
+        time_fields=time_fields,
+        time_format=overrides.get("time_format") or preset.time_format,
+        level=preset.level,
+        level_rule=preset.level_rule,
+        level_mapper=preset.level_mapper(),
+    )
+
+
+def json_defaults(name: str) -> dict:
+    """The ``json_options`` a JSON-lines flavour of the library implies."""
+    preset = PRESETS.get(name)
+    if preset is None or not preset.json:
+        return {}
+    return {k: v for k, v in preset.json.items() if k != "require"}
 
 
 def resolve_layout(
@@ -24,30 +54,33 @@ def resolve_layout(
     time_format: str | None,
     time_fields: list[str] | None,
 ) -> tuple[Layout | None, str]:
-    """A :class:`Layout` for a preset name or a ``<Field>`` format string."""
+    """A :class:`Layout` for a format name or a ``<Field>`` format string (None for
+    JSON lines, with the flavour's name)."""
     if not isinstance(format, str):
         raise FormatError(f"format must be a string, got {type(format).__name__}")
-    if format == JSONL:
-        return None, JSONL
     preset = PRESETS.get(format)
+    if preset is not None and preset.is_json:
+        return None, preset.name
     if preset is not None:
-        fmt = FieldFormat(preset.format)
-        return (
-            Layout.build(
-                fmt,
-                name=preset.name,
-                message=message or preset.message,
-                multiline=preset.multiline if multiline is None else multiline,
-                time_fields=time_fields,
-                time_format=time_format or preset.time_format,
-            ),
-            preset.name,
+        if time_fields:
+            fields = FieldFormat(preset.format, is_regex=preset.is_regex).fields
+            for name in time_fields:
+                if name not in fields:
+                    raise FormatError(f"time field {name!r} is not a field of {format!r}: {fields}")
+        layout = preset_layout(
+            preset,
+            multiline=multiline,
+            message=message,
+            time_format=time_format,
+            time_fields=time_fields,
         )
+        return layout, preset.name
     if "<" not in format:
-        known = ", ".join(["auto", JSONL, *PRESETS])
+        known = ", ".join(["auto", *PRESETS])
         raise FormatError(
-            f"unknown format {format!r}: give a preset name ({known}) or a header in "
-            "<Field> notation such as '<Date> <Time> <Level> <Content>'"
+            f"unknown format {format!r}: give a format name ({known}; `llamalog formats` "
+            "describes them) or a header in <Field> notation such as "
+            "'<Date> <Time> <Level> <Content>'"
         )
     fmt = FieldFormat(format)
     if message is not None and message not in fmt.fields:
@@ -67,15 +100,183 @@ def resolve_layout(
 
 @dataclass(frozen=True)
 class FormatGuess:
-    """What ``format="auto"`` chose, and how every candidate scored on the sample."""
+    """What ``format="auto"`` chose, how sure it is, and how every candidate scored.
+
+    ``doubt`` is None when the choice is clear; otherwise it says why it is not (the
+    best candidate reads few lines well, or another reads them about as well), and
+    ``runner_up`` names the closest other format.
+    """
 
     name: str
     format: str
     match_rate: float
     scores: pd.DataFrame
+    score: float = 0.0
+    doubt: str | None = None
+    runner_up: str | None = None
 
     def __str__(self) -> str:
-        return f"{self.name} ({self.format!r}): {self.match_rate:.0%} of sample lines match"
+        text = f"{self.name} ({self.format!r}): {self.match_rate:.0%} of sample lines match"
+        return text + (f"; unsure: {self.doubt}" if self.doubt else "")
+
+
+#: Below this score the best format reads too little of the sample to be trusted.
+WEAK = 0.5
+#: Candidates within this score of the best are ties, broken by signature and
+#: specificity; a runner-up within ``CLOSE`` that reads the lines differently is a doubt.
+TIE, CLOSE = 0.02, 0.1
+#: A sample whose best score is below this reads as ``raw``.
+FLOOR = 0.1
+
+
+def _generality() -> dict[str, int]:
+    """For each header format, how many other formats' samples it parses: the more,
+    the more generic it is (lnav orders its formats by the same cross-matching)."""
+    key = tuple((p.name, p.format) for p in PRESETS.values())
+    if _GENERALITY.get("key") == key:
+        return _GENERALITY["value"]
+    headers = [p for p in PRESETS.values() if not p.is_json and p.name != "raw"]
+    regexes = {p.name: FieldFormat(p.format, is_regex=p.is_regex).regex for p in headers}
+    out = {
+        p.name: sum(
+            any(regexes[p.name].fullmatch(line) for line in q.samples)
+            for q in headers
+            if q.name != p.name
+        )
+        for p in headers
+    }
+    _GENERALITY.update(key=key, value=out)
+    return out
+
+
+_GENERALITY: dict = {}
+
+
+def _parses_samples_of(general: str, specific: str) -> bool:
+    """Whether format ``general`` parses every sample line of ``specific``."""
+    g, s = PRESETS.get(general), PRESETS.get(specific)
+    if g is None or s is None or g.is_json or not s.samples or s.is_json:
+        return False
+    regex = FieldFormat(g.format, is_regex=g.is_regex).regex
+    return all(regex.fullmatch(line) for line in s.samples)
+
+
+def _json_flavour(lines: list[str]) -> tuple[str, float]:
+    """The JSON-lines flavour whose required keys the sampled objects carry."""
+    objects = []
+    for line in lines[:200]:
+        text = line.strip()
+        if text.startswith("{"):
+            try:
+                obj = json.loads(text)
+            except ValueError:
+                continue
+            if isinstance(obj, dict):
+                objects.append(obj)
+    if not objects:
+        return JSONL, 0.0
+    best, best_key = JSONL, (0.0, 0)
+    for preset in PRESETS.values():
+        required = (preset.json or {}).get("require")
+        if not required:
+            continue
+        share = sum(all(k in obj for k in required) for obj in objects) / len(objects)
+        key = (share, len(required))
+        if share >= 0.9 and key > best_key:
+            best, best_key = preset.name, key
+    return best, best_key[0]
+
+
+def detect_in_sample(buf: np.ndarray) -> FormatGuess:
+    """Detect the format of a sample (the whole lines of a file's first bytes)."""
+    text_lines = buf[: 1 << 16].tobytes().decode("utf-8", "replace").splitlines()
+    from ..parse.jsonl import sniff_json_lines
+
+    rows = []
+    json_rate = sniff_json_lines(text_lines[:500])
+    if json_rate >= 0.5:
+        name, _ = _json_flavour(text_lines)
+        rows.append((name, JSONL, json_rate, json_rate, 1.0, 0.0, json_rate, "JSON objects"))
+    else:
+        rows.append((JSONL, JSONL, json_rate, 0.0, 0.0, 0.0, 0.0, "not JSON lines"))
+    head = text_lines[:200]
+    signed = {p.name for p in PRESETS.values() if p.signature and any(map(p.signed, head))}
+    for name, preset in PRESETS.items():
+        if preset.is_json or name == "raw":
+            continue
+        try:
+            layout = preset_layout(preset)
+            sc = score_layout(buf, layout, max_lines=500 if preset.is_regex else 2000)
+        except FormatError:
+            continue
+        rows.append(
+            (
+                name,
+                preset.format,
+                sc.match_rate,
+                sc.time_ok,
+                sc.level_ok,
+                sc.continued,
+                sc.score,
+                sc.why,
+            )
+        )
+    columns = ["name", "format", "match_rate", "time_ok", "level_ok", "continued", "score", "why"]
+    scores = pd.DataFrame(rows, columns=columns)
+    scores["signed"] = scores["name"].isin(signed)
+    # a format that names its program's signature is not that program without it
+    unsigned = ~scores["signed"] & scores["name"].map(
+        lambda n: n in PRESETS and PRESETS[n].signature is not None
+    )
+    scores.loc[unsigned, "score"] *= 0.5
+    scores.loc[unsigned, "why"] += ", without its program's signature"
+    generality = _generality()
+    scores["generality"] = [generality.get(n, 0) for n in scores["name"]]
+    scores = scores.sort_values(
+        ["score", "signed", "generality"],
+        ascending=[False, False, True],
+        kind="stable",
+        ignore_index=True,
+    )
+    top = float(scores["score"].iloc[0])
+    if top < FLOOR:
+        raw = PRESETS["raw"]
+        return FormatGuess(raw.name, raw.format, 0.0, scores, 0.0)
+    # near-ties: a signature first, then the most specific, then the higher score
+    ties = scores[scores["score"] >= top - TIE].sort_values(
+        ["signed", "generality", "score"], ascending=[False, True, False], kind="stable"
+    )
+    best = ties.iloc[0]
+    doubt, runner = None, None
+    others = scores[scores["name"] != best["name"]]
+    for _, row in others.iterrows():
+        if row["score"] < best["score"] - CLOSE or row["score"] <= 0:
+            break
+        # a generalisation of the choice (or the choice of it) reads the same lines
+        if _parses_samples_of(row["name"], best["name"]) or _parses_samples_of(
+            best["name"], row["name"]
+        ):
+            continue
+        if best["signed"] and not row["signed"]:
+            continue
+        runner = str(row["name"])
+        doubt = (
+            f"{runner!r} reads the sample about as well ({row['score']:.2f} against "
+            f"{best['score']:.2f})"
+        )
+        break
+    if doubt is None and best["score"] < WEAK:
+        runner = str(others.iloc[0]["name"]) if len(others) else None
+        doubt = f"it reads only part of the sample well ({best['why']})"
+    return FormatGuess(
+        str(best["name"]),
+        str(best["format"]),
+        float(best["match_rate"]),
+        scores,
+        float(best["score"]),
+        doubt,
+        runner,
+    )
 
 
 class _Prepended(io.RawIOBase):
@@ -127,77 +328,27 @@ def _decoded_head(head: bytes) -> np.ndarray:
     return np.frombuffer(data[: cut or len(data)], dtype=np.uint8)
 
 
-def _score_layout(buf: np.ndarray, layout: Layout) -> tuple[float, float, float]:
-    """(match rate, share of lines whose time parses, share whose level is a real level)."""
-    from ..parse import _kernels as K
-    from ..parse.engine import _field_spans, match_block, resolve_time
-    from ..parse.levels import normalize_level
-    from ..parse.timestamps import parse_times
-
-    _, _, _, ss, se = K.scan_lines(buf)
-    keep = se > ss
-    ss, se = ss[keep], se[keep]
-    if len(ss) == 0:
-        return 0.0, 0.0, 0.0
-    status, caps = match_block(buf, ss, se, layout.fmt)
-    matched = np.flatnonzero(status == K.MATCHED)
-    if not len(matched):
-        return 0.0, 0.0, 0.0
-    state = SourceState("sample")
-    resolve_time(layout, state, buf, caps, matched)
-    if state.time_format is None:
-        return len(matched) / len(ss), 0.0, 0.0
-    ts, te = _field_spans(layout, state.time_fields, caps, matched)
-    _, failed = parse_times(buf, ts, te, state.time_format)
-    timed = matched[~failed & (ts >= 0).any(axis=0)]
-    level_ok = len(timed)
-    if layout.level is not None:
-        k = layout.fmt.fields.index(layout.level)
-        level_ok = sum(
-            normalize_level(buf[caps[2 * k, i] : caps[2 * k + 1, i]].tobytes().decode()) is not None
-            for i in timed
-        )
-    n = len(ss)
-    return len(matched) / n, len(timed) / n, level_ok / n
-
-
 def detect_format(source, *, sample_bytes: int = 1 << 18) -> FormatGuess:
-    """Guess the format of ``source`` among the presets and JSON lines.
+    """Guess the format of ``source`` among the format library and JSON lines.
 
-    Each candidate is scored on a sample by the lines it reads well: ``0.7 * timed +
-    0.3 * leveled``, where ``timed`` is the share of lines that match with a timestamp
-    that parses and ``leveled`` the share that also carry a known level (or, for
-    formats without a level field, the same as ``timed``). Ties go to the format with
-    more fields. A format whose timestamps never parse scores 0; when every format
-    does, the result is the ``raw`` preset: whole lines as messages.
+    Each header format is scored on a sample from the start of the first readable
+    source by :func:`llamalog.parse.scoring.score_layout`: the share of lines it reads
+    with a plausible timestamp (and a real level, where it has a level field), with
+    continuation lines counted in part. Formats whose time fields give no time, only
+    midnight, or whose level field holds no levels score 0. Near-ties go to a format
+    whose *signature* is in the sample, then to the most specific one (the one that
+    parses the fewest other formats' samples). JSON lines are matched to the flavour
+    whose keys they carry.
+
+    The guess says when it is unsure (``doubt``): the best format reads under half of
+    the lines, or a different format reads them about as well. With no format above
+    0.1 the result is ``raw``: whole lines as messages.
 
     Examples
     --------
     >>> import io
-    >>> detect_format(io.BytesIO(b"{}"))  # doctest: +SKIP
+    >>> detect_format(io.BytesIO(b"2026/12/07 22:16:21 [error] 12#12: *1 open() failed\\n")).name
+    'nginx-error'
     """
     sources = resolve_sources(source)
-    buf = _sample(sources, sample_bytes)
-    rows = []
-    text_lines = buf.tobytes().decode("utf-8", "replace").splitlines()
-    from ..parse.jsonl import sniff_json_lines
-
-    json_rate = sniff_json_lines(text_lines[:500])
-    rows.append((JSONL, JSONL, json_rate, json_rate, json_rate, json_rate))
-    for name, preset in PRESETS.items():
-        layout, _ = resolve_layout(
-            name, multiline=None, message=None, time_format=None, time_fields=None
-        )
-        if name == "raw":
-            continue
-        rate, time_ok, level_ok = _score_layout(buf, layout)
-        score = 0.7 * time_ok + 0.3 * level_ok + 0.001 * len(layout.fmt.fields) * (time_ok > 0)
-        rows.append((name, preset.format, rate, time_ok, level_ok, score))
-    scores = pd.DataFrame(
-        rows, columns=["name", "format", "match_rate", "time_ok", "level_ok", "score"]
-    ).sort_values("score", ascending=False, kind="stable", ignore_index=True)
-    best = scores.iloc[0]
-    if best["score"] <= 0:
-        raw = PRESETS["raw"]
-        return FormatGuess(raw.name, raw.format, 0.0, scores)
-    return FormatGuess(str(best["name"]), str(best["format"]), float(best["match_rate"]), scores)
+    return detect_in_sample(_sample(sources, sample_bytes))

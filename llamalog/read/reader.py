@@ -33,9 +33,8 @@ from ..parse.engine import (
 )
 from ..parse.jsonblock import parse_json_block
 from ..parse.levels import LEVEL_DTYPE
-from ..parse.presets import JSONL
 from ..parse.timestamps import TimeCarry, utc_datetimes
-from .formats import detect_format, resolve_layout
+from .formats import detect_format, json_defaults, resolve_layout
 from .sources import _MAGIC, Source, iter_blocks, resolve_sources
 
 if TYPE_CHECKING:
@@ -290,15 +289,7 @@ def _options(
     if format == "auto":
         guess = detect_format(sources)
         detection["guess"] = guess
-        if guess.name == "raw":
-            warnings.warn(
-                "format='auto' recognised no known format in the sample; every line is kept "
-                "whole as the message. Pass your header, e.g. "
-                "format='<Date> <Time> <Level> <Content>', to get fields and timestamps.",
-                LlamalogWarning,
-                stacklevel=3,
-            )
-        log.info("format='auto' chose %s", guess)
+        _warn_guess(guess, sources[0].name if sources else "the input")
         format = guess.name
     layout, name = resolve_layout(
         format,
@@ -307,9 +298,13 @@ def _options(
         time_format=time_format,
         time_fields=time_fields,
     )
+    if layout is None:
+        json_options = {**json_defaults(name), **(json_options or {})}
+        if time_format is not None:
+            json_options.setdefault("time_format", time_format)
     opts = ReadOptions(
         layout=layout,
-        jsonl=json_options if name == JSONL else None,
+        jsonl=json_options if layout is None else None,
         tz=tz,
         year=year,
         block_bytes=parse_size(block_size),
@@ -319,6 +314,29 @@ def _options(
     if columns is not None:
         opts.columns, opts.keep = _wanted(columns, layout)
     return sources, opts
+
+
+def _warn_guess(guess, what: str, stacklevel: int = 4) -> None:
+    """Say when ``format="auto"`` found nothing, or is unsure of its choice."""
+    log.info("format='auto' chose %s", guess)
+    if guess.name == "raw":
+        warnings.warn(
+            f"format='auto' recognised no known format in {what}; every line is kept whole "
+            "as the message (parse_ok=False). Pass your header, e.g. "
+            "format='<Date> <Time> <Level> <Content>', or register it with "
+            "llamalog.register_format, to get fields and timestamps.",
+            LlamalogWarning,
+            stacklevel=stacklevel,
+        )
+    elif guess.doubt:
+        other = f" or format={guess.runner_up!r}" if guess.runner_up else ""
+        warnings.warn(
+            f"format='auto' chose {guess.name!r} for {what} but is unsure: {guess.doubt}. "
+            f"Check a few rows, and force the format with format={guess.name!r}{other} "
+            "(`llamalog formats --detect FILE` shows every candidate's score).",
+            LlamalogWarning,
+            stacklevel=stacklevel,
+        )
 
 
 #: Columns every read returns, whatever ``columns=`` asks for.
@@ -455,8 +473,8 @@ def _can_batch(opts: ReadOptions) -> bool:
     """Whether a batch reads as its files alone would (runs hold header formats only:
     :func:`_small_size` leaves JSON lines out)."""
     layout = opts.layout
-    if not (opts.keep or Keep()).time:
-        return True
+    if not layout.time_fields and not layout.time_candidates():
+        return True  # no time: nothing depends on each file's time format
     fmt = layout.time_format if layout.time_fields else None
     if fmt is None:
         fmt = opts.time_carry.format
@@ -509,11 +527,12 @@ def _batch_blocks(
     buf = np.frombuffer(b"".join(data for _, data in batch), dtype=np.uint8)
     state = SourceState("<batch>")
     state.time_resolved = True
-    if keep.time:
-        if layout.time_fields and layout.time_format is not None:
-            state.time_fields, state.time_format = layout.time_fields, layout.time_format
-        else:
-            state.time_fields, state.time_format = opts.time_carry.fields, opts.time_carry.format
+    # the time format decides which lines are headers (engine.not_a_time), so it is
+    # set whether or not timestamps are asked for
+    if layout.time_fields and layout.time_format is not None:
+        state.time_fields, state.time_format = layout.time_fields, layout.time_format
+    else:
+        state.time_fields, state.time_format = opts.time_carry.fields, opts.time_carry.format
     block = parse_block(
         buf, layout, state, final=True, tz=opts.tz, keep=keep, file_lines=file_lines
     )
