@@ -208,6 +208,7 @@ BUILTIN: tuple[Preset, ...] = (
         "MariaDB / MySQL 5 error log",
         programs="MariaDB, MySQL 5.x",
         levels={"Note": "INFO", "System": "INFO"},
+        signature=r"\[(Note|Warning|System)\] |\[ERROR\] (mysqld|mariadbd|InnoDB|Plugin|Aria)",
         samples=(
             "2026-12-07 22:16:21 0 [Note] InnoDB: Buffer pool(s) load completed",
             "2026-12-07 22:16:22 5 [Warning] Access denied for user 'bob'@'localhost'",
@@ -490,7 +491,7 @@ BUILTIN: tuple[Preset, ...] = (
     ),
     Preset(
         "timestamp-level-message",
-        r"<Date:\S+> <Time:\S+> <Level:[A-Za-z]+> <Content>",
+        r"<Date:\S+> <Time:\S+> <Level:[A-Za-z][A-Za-z]+> <Content>",
         "date time level message (supervisord and many others)",
         programs="supervisord, many applications",
         samples=(
@@ -500,7 +501,7 @@ BUILTIN: tuple[Preset, ...] = (
     ),
     Preset(
         "iso-level-message",
-        r"<Timestamp:\S+> <Level:[A-Za-z]+> <Content>",
+        r"<Timestamp:\S+> <Level:[A-Za-z][A-Za-z]+> <Content>",
         "ISO-8601 timestamp, level, message",
         samples=("2026-03-01T08:00:00Z INFO started",),
     ),

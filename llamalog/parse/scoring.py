@@ -95,6 +95,14 @@ def score_layout(buf: np.ndarray, layout: Layout, *, max_lines: int = 2000) -> L
     resolve_time(layout, state, buf, caps, rows)
     if state.time_format is None:
         return LayoutScore(len(rows) / n, 0.0, 0.0, 0.0, 0.0, "its time fields hold no time")
+    # a field called just Date or Time that the chosen time leaves out holds no time
+    unused = [
+        f for f in layout.fmt.fields if f.lower() in ("date", "time") and f not in state.time_fields
+    ]
+    for name in unused:
+        k = layout.fmt.fields.index(name)
+        if np.count_nonzero(caps[2 * k, rows] < caps[2 * k + 1, rows]) * 2 > len(rows):
+            return LayoutScore(len(rows) / n, 0.0, 0.0, 0.0, 0.0, f"its {name} field holds no time")
     demoted = not_a_time(buf, layout, state, caps, rows)
     matched[rows[demoted]] = False
     rows = rows[~demoted]

@@ -252,6 +252,8 @@ def detect_in_sample(buf: np.ndarray) -> FormatGuess:
     for _, row in others.iterrows():
         if row["score"] < best["score"] - CLOSE or row["score"] <= 0:
             break
+        if row["generality"] > best["generality"]:
+            continue  # a more generic layout also reads these lines: no rival
         # a generalisation of the choice (or the choice of it) reads the same lines
         if _parses_samples_of(row["name"], best["name"]) or _parses_samples_of(
             best["name"], row["name"]

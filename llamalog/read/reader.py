@@ -692,11 +692,80 @@ def read_logs(
     # pages are faulted in again); one trim before assembling saved 5 MiB and cost
     # 10-25 ms a read in a loop of reads.
     blocks = list(_blocks(sources, opts))
-    frame = assemble(blocks, [s.name for s in sources], opts.layout, opts.columns)
+    names = [s.name for s in sources]
+    others = _redetect(sources, opts) if format == "auto" and len(sources) > 1 else {}
+    if others:
+        moved = {i for group in others.values() for i in group[0]}
+        blocks = [(i, b) for i, b in blocks if i not in moved]
+    frame = assemble(blocks, names, opts.layout, opts.columns)
     del blocks
+    formats = {opts.format_name: [n for k, n in enumerate(names) if not _moved(k, others)]}
+    if others:
+        frames = [frame]
+        for name, (idx, gopts) in others.items():
+            part = list(_blocks([sources[i] for i in idx], gopts))
+            part = [(idx[j], b) for j, b in part]
+            frames.append(assemble(part, names, gopts.layout, gopts.columns))
+            formats[name] = [names[i] for i in idx]
+            for key in ("time",):
+                opts.detection.setdefault(key, {}).update(gopts.detection.get(key, {}))
+        frame = _in_source_order(concat_frames(frames))
     _warn_match(opts)
     frame.attrs["llamalog"] = _attrs(opts, frame)
+    frame.attrs["llamalog"]["formats"] = {
+        k: {"sources": len(v), "names": v[:MAX_LISTED]} for k, v in formats.items() if v
+    }
     return frame
+
+
+def _moved(k: int, others: dict) -> bool:
+    return any(k in group[0] for group in others.values())
+
+
+def _redetect(sources: list[Source], opts: ReadOptions) -> dict[str, tuple[list[int], ReadOptions]]:
+    """Files of a mixed folder that the detected format reads badly, detected one by
+    one: ``{format: (source indices, options)}`` for those of another format. Their
+    low-match entries are taken off the warning list."""
+    low = opts.detection.get("low_match", [])
+    if not low:
+        return {}
+    index = {s.name: i for i, s in enumerate(sources)}
+    groups: dict[str, list[int]] = {}
+    keep_low = []
+    for entry in low:
+        i = index.get(entry[0])
+        src = sources[i] if i is not None else None
+        if src is None or src.path is None:
+            keep_low.append(entry)
+            continue
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", LlamalogWarning)
+            guess = detect_format([src.path])
+        if guess.name in (opts.format_name, "raw"):
+            keep_low.append(entry)
+            continue
+        _warn_guess(guess, src.name, stacklevel=5)
+        groups.setdefault(guess.name, []).append(i)
+    opts.detection["low_match"] = keep_low
+    out = {}
+    for name, idx in groups.items():
+        _, gopts = _options(
+            [sources[i].path for i in idx],
+            format=name,
+            tz=opts.tz,
+            year=opts.year,
+            block_size=opts.block_bytes,
+            columns=list(opts.columns) if opts.columns is not None else None,
+        )
+        log.info("format='auto': %d file(s) read as %s", len(idx), name)
+        out[name] = (idx, gopts)
+    return out
+
+
+def _in_source_order(frame: pd.DataFrame) -> pd.DataFrame:
+    """Rows ordered by source (in the order given), then line."""
+    order = np.lexsort((frame[S.LINE].to_numpy(), frame[S.SOURCE].cat.codes.to_numpy()))
+    return frame.take(order).reset_index(drop=True)
 
 
 def iter_logs(
