@@ -25,7 +25,8 @@ __all__ = [
     "__version__",
 ]
 
-from .parse.presets import PRESETS
+from .parse.lnav import load_lnav_formats
+from .parse.presets import PRESETS, register_format, unregister_format
 from .read.cache import convert
 from .read.follow import follow
 from .read.formats import FormatGuess, detect_format
@@ -34,6 +35,9 @@ from .read.reader import iter_logs, read_logs
 __all__ += [
     "PRESETS",
     "FormatGuess",
+    "load_lnav_formats",
+    "register_format",
+    "unregister_format",
     "convert",
     "detect_format",
     "follow",

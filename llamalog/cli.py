@@ -95,24 +95,52 @@ def parse(
     import llamalog
 
     frame = _read(paths, format, multiline, tz)
+    typer.echo(f"format: {_formats_read(frame)}", err=True)
     if out is not None:
         write_table(frame, out)
         typer.echo(f"wrote {len(frame)} rows to {out}", err=True)
     _print_table(llamalog.summary(frame), output, "summary")
 
 
+def _formats_read(frame) -> str:
+    """The format(s) a read used, with their file counts when there are several."""
+    meta = frame.attrs.get("llamalog", {})
+    used = meta.get("formats") or {}
+    if len(used) > 1:
+        return ", ".join(f"{name} ({v['sources']} files)" for name, v in used.items())
+    return str(meta.get("format"))
+
+
 @app.command()
 def formats(
+    detect: Annotated[
+        str | None, typer.Option("--detect", help="Score every format on a sample of this file.")
+    ] = None,
+    lnav: Annotated[
+        list[Path] | None,
+        typer.Option("--lnav", help="Also load lnav format files (.json) or folders of them."),
+    ] = None,
     output: Annotated[Output, typer.Option("--output")] = Output.text,
 ) -> None:
-    """List the named formats that --format accepts."""
+    """List the format library (the names --format accepts), or score them on a file."""
     import pandas as pd
 
+    import llamalog
     from llamalog.parse.presets import PRESETS
 
-    rows = [(p.name, p.description, p.format) for p in PRESETS.values()]
-    rows.append(("jsonl", "JSON lines (keys found automatically)", ""))
-    _print_table(pd.DataFrame(rows, columns=["name", "description", "format"]), output, "formats")
+    if lnav:
+        llamalog.load_lnav_formats(lnav)
+    if detect is not None:
+        guess = llamalog.detect_format(detect)
+        typer.echo(f"chosen: {guess}", err=True)
+        table = guess.scores.drop(columns=["format"]).round(3)
+        _print_table(
+            table[table["score"] > 0] if output is Output.text else table, output, "scores"
+        )
+        return
+    rows = [(p.name, p.programs, p.description, p.format) for p in PRESETS.values()]
+    table = pd.DataFrame(rows, columns=["name", "programs", "description", "format"])
+    _print_table(table, output, "formats")
 
 
 @app.command()

@@ -89,6 +89,8 @@ def _typed_field(text: str, pos: int) -> tuple[str, str, int] | None:
             return m.group(1), pattern, i + 1
         i += 1
     return None
+
+
 _SIMPLE_ESCAPES = {"s": "ws", "S": "nws", "d": "digit", "D": "ndigit", "w": "word", "W": "nword"}
 _CONTROL_ESCAPES = {"t": "\t", "n": "\n", "r": "\r", "f": "\f", "v": "\v", "a": "\a"}
 

@@ -85,6 +85,10 @@ class Preset:
     json: Mapping | None = None
     is_regex: bool = False
     origin: str = "builtin"
+    #: A function raw value -> canonical level (lnav's level patterns), else None.
+    level_function: Callable[[str | None], str | None] | None = field(
+        default=None, repr=False, compare=False
+    )
     _signature: re.Pattern | None = field(default=None, init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -107,6 +111,8 @@ class Preset:
     def level_mapper(self) -> Callable[[str | None], str | None] | None:
         """A function from a raw level value to a canonical level, when this format has
         its own level words; None for the common vocabulary."""
+        if self.level_function is not None:
+            return self.level_function
         if not self.levels:
             return None
         from .levels import normalize_level
@@ -133,9 +139,9 @@ def _check(preset: Preset) -> None:
     """Raise FormatError unless the preset compiles and parses each of its samples."""
     from ..schema import LEVELS
 
-    if not _NAME.match(preset.name) or (preset.name in ("auto", "raw", JSONL) and (
-        preset.origin != "builtin"
-    )):
+    if not _NAME.match(preset.name) or (
+        preset.name in ("auto", "raw", JSONL) and (preset.origin != "builtin")
+    ):
         raise FormatError(
             f"a format name must be letters, digits, '-', '_' or '.', and not 'auto', "
             f"'raw' or 'jsonl'; got {preset.name!r}"
