@@ -17,3 +17,20 @@ def loghub_names() -> list:
     if not (LOGHUB / "formats.json").is_file():
         return [pytest.param("absent", marks=pytest.mark.skip(reason=f"no {LOGHUB}"))]
     return sorted(p.name for p in LOGHUB.iterdir() if (p / f"{p.name}_2k.log").is_file())
+
+
+def _fixture():
+    import pytest
+
+    return pytest.fixture
+
+
+@_fixture()
+def datasets_dir() -> Path:
+    """The bundled sample logs."""
+    return ROOT / "datasets"
+
+
+@_fixture()
+def readme_text() -> str:
+    return (ROOT / "README.md").read_text(encoding="utf-8")

@@ -162,3 +162,18 @@ def test_explorer_snippet_runs_on_bundled_data(tmp_path, monkeypatch):
     scope = {"llamalog": llamalog, "frame": frame}
     exec(compile(block, "README.md", "exec"), scope)  # our own README, not log text
     assert len(scope["found"]) > 0
+
+
+def test_register_format_snippet_reads_a_house_log(tmp_path, monkeypatch):
+    block = next(b for b in python_blocks() if "llamalog.register_format(" in b)
+    (tmp_path / "billing.log").write_text(
+        "2026-12-07 22:16:21 <ok> billing | ready\n2026-12-07 22:16:22 <bad> billing | down\n"
+    )
+    monkeypatch.chdir(tmp_path)
+    try:
+        exec(compile(block, "README.md", "exec"), {"llamalog": llamalog})  # our own README
+        frame = llamalog.read_logs("billing.log")
+        assert frame.attrs["llamalog"]["format"] == "house"
+        assert frame["level"].astype(str).tolist() == ["INFO", "ERROR"]
+    finally:
+        llamalog.unregister_format("house")

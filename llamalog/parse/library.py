@@ -496,7 +496,7 @@ BUILTIN: tuple[Preset, ...] = (
         programs="supervisord, many applications",
         samples=(
             "2026-03-01 08:00:00.123 WARNING disk almost full",
-            "2026-12-07 22:16:21,341 INFO spawned: 'worker' with pid 1234",
+            "2026-12-07 22:16:21,341 INFO supervisord started with pid 1234",
         ),
     ),
     Preset(

@@ -270,6 +270,20 @@ def unregister_format(name: str) -> None:
     del PRESETS[name]
 
 
+def format_table() -> str:
+    """The built-in format library as a Markdown table (the README's copy is checked
+    against it)."""
+    rows = ["| name | written by | layout |", "| --- | --- | --- |"]
+    for p in PRESETS.values():
+        if p.origin != "builtin":
+            continue
+        layout = "JSON lines" if p.is_json else p.description
+        if p.is_json and p.description:
+            layout = p.description
+        rows.append(f"| `{p.name}` | {p.programs or '-'} | {layout} |")
+    return "\n".join(rows)
+
+
 def _default_message(format: str, is_regex: bool) -> str | None:
     from .fieldformat import FieldFormat
 
