@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import textwrap
 from pathlib import Path
 
 import llamalog
@@ -171,9 +172,10 @@ def test_register_format_snippet_reads_a_house_log(tmp_path, monkeypatch):
     )
     monkeypatch.chdir(tmp_path)
     try:
-        exec(compile(block, "README.md", "exec"), {"llamalog": llamalog})  # our own README
+        code = textwrap.dedent(block)
+        exec(compile(code, "README.md", "exec"), {"llamalog": llamalog})  # our own README
         frame = llamalog.read_logs("billing.log")
         assert frame.attrs["llamalog"]["format"] == "house"
         assert frame["level"].astype(str).tolist() == ["INFO", "ERROR"]
     finally:
-        llamalog.unregister_format("house")
+        llamalog.PRESETS.pop("house", None)
