@@ -35,14 +35,14 @@ from .read.reader import iter_logs, read_logs
 __all__ += [
     "PRESETS",
     "FormatGuess",
-    "load_lnav_formats",
-    "register_format",
-    "unregister_format",
     "convert",
     "detect_format",
     "follow",
     "iter_logs",
+    "load_lnav_formats",
     "read_logs",
+    "register_format",
+    "unregister_format",
 ]
 
 from . import accessor  # noqa: E402,F401  (registers frame.llamalog)
