@@ -333,3 +333,60 @@ def localize(when: dt.datetime, zone: str) -> dt.datetime:
         when = step
     # fold=0 is the earlier (DST) reading of an ambiguous wall time
     return when.replace(tzinfo=tz, fold=0).astimezone(UTC)
+
+
+# --------------------------------------------------------------------------- levels in messages
+
+#: Level words and their canonical level (llamalog.parse.levels.MESSAGE_WORDS).
+MESSAGE_LEVEL_WORDS = {
+    "emergency": "EMERGENCY", "emerg": "EMERGENCY", "panic": "EMERGENCY",
+    "alert": "ALERT", "critical": "CRITICAL", "crit": "CRITICAL", "fatal": "CRITICAL",
+    "error": "ERROR", "err": "ERROR", "severe": "ERROR", "warning": "WARNING",
+    "warn": "WARNING", "notice": "NOTICE", "info": "INFO", "debug": "DEBUG", "trace": "TRACE",
+}  # fmt: skip
+_PG_COLON = {"LOG": "INFO", "DETAIL": "INFO", "HINT": "INFO", "STATEMENT": "INFO"}
+_PG_COLON |= {"CONTEXT": "INFO"} | {f"DEBUG{k}": "DEBUG" for k in range(1, 6)}
+_BRACKET_ONLY = {"Note": "INFO", "System": "INFO", "T": "TRACE", "D": "DEBUG", "I": "INFO"}
+_BRACKET_ONLY |= {"N": "NOTICE", "W": "WARNING", "E": "ERROR", "F": "CRITICAL", "C": "CRITICAL"}
+_BRACKET_ONLY |= {"V": "TRACE"}
+
+
+def _spellings(words) -> str:
+    out = [v for w in words for v in (w, w.title(), w.upper())]
+    return "|".join(sorted(set(out), key=len, reverse=True))
+
+
+_LW = _spellings(MESSAGE_LEVEL_WORDS)
+_KEYS_RE = _spellings(("level", "lvl", "severity", "loglevel", "log_level", "levelname"))
+_TRACE_N = "|".join(f"trace{k}" for k in range(1, 9))
+_ONLY = "|".join(_BRACKET_ONLY)
+_BRACKET_RE = re.compile(
+    rf"[\[<][ \t]*(?:[a-z0-9_]+:(?P<m>{_LW}|{_TRACE_N})|(?P<w>{_LW}|{_TRACE_N}|{_ONLY}))"
+    rf"[ \t]*[\]>]"
+)
+_COLON_RE = re.compile(rf"(?P<w>{_LW}|{'|'.join(_PG_COLON)}):(?:[ \t]|$)")
+_UPPER_RE = re.compile(rf"(?P<w>{'|'.join(w.upper() for w in MESSAGE_LEVEL_WORDS)})[ \t]")
+_KV_RE = re.compile(
+    rf"(?:^|(?<=[^A-Za-z0-9_\"']))[\"']?(?:{_KEYS_RE})"
+    rf"(?:[\"']?[ \t]*=[ \t]*[\"']?|\":[ \t]*\")(?P<w>{_LW})(?![A-Za-z0-9_])"
+)
+
+
+def _message_word_level(word: str) -> str:
+    if word.startswith("trace"):
+        return "TRACE"
+    return MESSAGE_LEVEL_WORDS.get(word.lower()) or _PG_COLON.get(word) or _BRACKET_ONLY[word]
+
+
+def message_level(text: str | None, prefix: int = 200) -> str | None:
+    """The level a message states about itself (``levels_in_messages``), the obvious way:
+    each rule a regular expression on the first ``prefix`` characters, tried in turn."""
+    if text is None:
+        return None
+    head = text[:prefix]
+    m = _BRACKET_RE.match(head) or _COLON_RE.match(head) or _UPPER_RE.match(head)
+    if m is not None:
+        found = m.groupdict()
+        return _message_word_level(found.get("m") or found["w"])
+    m = _KV_RE.search(head)
+    return None if m is None else _message_word_level(m.group("w"))
