@@ -26,6 +26,7 @@ from .fieldformat import FieldFormat
 from .levels import (
     DERIVED_LEVELS,
     LEVEL_DTYPE,
+    levels_in_messages,
     normalize_codes,
     normalize_level,
     normalize_levels,
@@ -210,6 +211,12 @@ def repair_utf8(
         pos = e
     pieces.append(raw[pos:])
     return np.frombuffer(b"".join(pieces), dtype=np.uint8)
+
+
+def _fill_levels(level: pd.Categorical, other: pd.Categorical) -> pd.Categorical:
+    """``level``, with ``other``'s levels where it has none."""
+    codes = np.where(level.codes < 0, other.codes, level.codes).astype(level.codes.dtype)
+    return pd.Categorical.from_codes(codes, dtype=LEVEL_DTYPE, validate=False)
 
 
 def _no_levels(n: int) -> pd.Categorical:
@@ -560,8 +567,10 @@ def parse_block(
             level = normalize_codes(fields[name], encoders[name].categories(), mapper)
         else:
             level = normalize_levels(fields[name], mapper)
-    else:
-        level = _no_levels(n_rec)
+        if rule == "pri" and (level.codes < 0).any():  # an optional <PRI> left out
+            level = _fill_levels(level, levels_in_messages(message))
+    else:  # no level field: the level the program wrote at the start of its message
+        level = levels_in_messages(message)
 
     block = Block(
         n=n_rec,
