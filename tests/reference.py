@@ -390,3 +390,32 @@ def message_level(text: str | None, prefix: int = 200) -> str | None:
         return _message_word_level(found.get("m") or found["w"])
     m = _KV_RE.search(head)
     return None if m is None else _message_word_level(m.group("w"))
+
+
+# --------------------------------------------------------------------------- epoch units
+
+#: ``%Q6`` and ``%Q9``: micro- and nanoseconds since the epoch (whole formats only).
+_EPOCH_UNITS = {"%Q6": 1_000, "%Q9": 1}
+_format_time_plain = format_time
+_parse_time_plain = parse_time
+
+
+def _format_time_units(when: dt.datetime, fmt: str, ns: int = 0, frac: str = ".9") -> str:
+    """:func:`format_time`, plus ``%Q6``/``%Q9`` as a whole format."""
+    if fmt not in _EPOCH_UNITS:
+        return _format_time_plain(when, fmt, ns, frac)
+    return str(time_ns(when, ns) // _EPOCH_UNITS[fmt])
+
+
+def _parse_time_units(text: str, fmt: str, year: int | None = None):
+    """:func:`parse_time`, plus ``%Q6``/``%Q9`` as a whole format (1 to 19 digits)."""
+    if fmt not in _EPOCH_UNITS:
+        return _parse_time_plain(text, fmt, year)
+    if re.fullmatch(r"\d{1,19}", text) is None:
+        return None
+    whole_ns = int(text) * _EPOCH_UNITS[fmt]
+    return EPOCH + dt.timedelta(microseconds=whole_ns // 1000), whole_ns % 1000
+
+
+format_time = _format_time_units
+parse_time = _parse_time_units

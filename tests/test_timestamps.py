@@ -10,8 +10,12 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from llamalog import LlamalogWarning
+from llamalog.parse import _time_kernels as K
 from llamalog.parse.timestamps import (
+    AMBIGUOUS_ZONES,
     CANDIDATES,
+    ZONE_ABBREVIATIONS,
     TimeFormat,
     YearState,
     infer_time_format,
@@ -285,3 +289,111 @@ def test_infer_time_format(texts, fmt):
 )
 def test_infer_time_format_gives_up_on_garbage(texts):
     assert infer_time_format(*spans(texts)) == (None, 0.0)
+
+
+# --------------------------------------------------------------------------- zones by name
+
+
+@pytest.mark.parametrize(
+    ("name", "offset"),
+    [
+        ("UTC", "+00:00"), ("GMT", "+00:00"), ("UT", "+00:00"), ("Z", "+00:00"),
+        ("WET", "+00:00"), ("WEST", "+01:00"), ("CET", "+01:00"), ("CEST", "+02:00"),
+        ("MET", "+01:00"), ("MEST", "+02:00"), ("EET", "+02:00"), ("EEST", "+03:00"),
+        ("MSK", "+03:00"), ("EST", "-05:00"), ("EDT", "-04:00"), ("CDT", "-05:00"),
+        ("MST", "-07:00"), ("MDT", "-06:00"), ("PST", "-08:00"), ("PDT", "-07:00"),
+        ("AKST", "-09:00"), ("AKDT", "-08:00"), ("HST", "-10:00"), ("AEST", "+10:00"),
+        ("AEDT", "+11:00"), ("ACST", "+09:30"), ("ACDT", "+10:30"), ("AWST", "+08:00"),
+        ("JST", "+09:00"), ("KST", "+09:00"), ("HKT", "+08:00"), ("SGT", "+08:00"),
+        ("NZST", "+12:00"), ("NZDT", "+13:00"), ("NST", "-03:30"), ("cet", "+01:00"),
+    ],
+)  # fmt: skip
+def test_zone_abbreviations_are_fixed_offsets(name, offset):
+    fmt = "%Y-%m-%d %H:%M:%S%.f %z"
+    # CET is +01:00 in July too: the summer name is CEST
+    for day in ("2026-01-15", "2026-07-15"):
+        got, failed = kernel_ns([f"{day} 10:00:00.5 {name}"], fmt)
+        assert got == [pd.Timestamp(f"{day} 10:00:00.5{offset}").value]
+        assert failed == [False]
+
+
+@pytest.mark.parametrize("text", ["2026-01-15 10:00:00 XYZ", "2026-01-15 10:00:00 CETX"])
+def test_unknown_zone_names_fail(text):
+    got, failed = kernel_ns([text], "%Y-%m-%d %H:%M:%S %z")
+    assert got == [NAT] and failed == [True]
+
+
+@pytest.mark.parametrize(
+    ("name", "offset", "says"),
+    [("IST", "+05:30", "India"), ("CST", "-06:00", "US Central"), ("BST", "+01:00", "British")],
+)
+def test_ambiguous_zone_warns_once_with_the_choice(name, offset, says):
+    texts = [f"2026-03-01 08:00:0{i} {name}" for i in range(3)]
+    state = YearState()
+    with pytest.warns(LlamalogWarning) as caught:
+        got, _ = kernel_ns(texts, "%Y-%m-%d %H:%M:%S %z", year_state=state)
+        kernel_ns(texts, "%Y-%m-%d %H:%M:%S %z", year_state=state)  # the next block
+    ours = [str(w.message) for w in caught if issubclass(w.category, LlamalogWarning)]
+    assert len(ours) == 1
+    assert name in ours[0] and offset in ours[0] and says in ours[0]
+    assert "tz=" in ours[0] and "time_format=" in ours[0]
+    assert got[0] == pd.Timestamp(f"2026-03-01 08:00:00{offset}").value
+
+
+def test_ambiguous_zone_read_otherwise_with_a_literal_and_tz(recwarn):
+    # the way out the warning gives: the name as literal text and the zone as tz=
+    got, _ = kernel_ns(["2026-03-01 08:00:00 CST"], "%Y-%m-%d %H:%M:%S CST", tz="Asia/Shanghai")
+    assert got == [pd.Timestamp("2026-03-01 08:00:00+08:00").value]
+    assert not [w for w in recwarn if issubclass(w.category, LlamalogWarning)]
+
+
+def test_zones_not_ambiguous_do_not_warn(recwarn):
+    kernel_ns(["2026-03-01 08:00:00 CET", "2026-03-01 08:00:00 +0100"], "%Y-%m-%d %H:%M:%S %z")
+    assert not [w for w in recwarn if issubclass(w.category, LlamalogWarning)]
+
+
+def test_zone_table_is_sorted_and_documented():
+    assert ZONE_ABBREVIATIONS["IST"] == 19800 and ZONE_ABBREVIATIONS["CST"] == -21600
+    assert set(AMBIGUOUS_ZONES) <= set(ZONE_ABBREVIATIONS)
+    fmt = TimeFormat.compile("%Y-%m-%dT%H:%M:%S%z")
+    tab = int(fmt.args[list(fmt.codes).index(K.T_TZ)])
+    n = int(fmt.args[tab])
+    keys = fmt.args[tab + 1 : tab + 1 + n]
+    assert n == len(ZONE_ABBREVIATIONS) and (np.diff(keys) > 0).all()
+
+
+@pytest.mark.parametrize(
+    ("text", "fmt", "expected"),
+    [
+        ("2026-12-07 22:16:21.341 UTC", "%Y-%m-%d %H:%M:%S%.f %z", "2026-12-07 22:16:21.341Z"),
+        ("2026-12-07 22:16:21 CET", "%Y-%m-%d %H:%M:%S%.f %z", "2026-12-07 21:16:21Z"),
+        ("2026-12-07 22:16:21.341 +0100", "%Y-%m-%d %H:%M:%S%.f %z", "2026-12-07 21:16:21.341Z"),
+        ("2026-12-07 22:16:21,341 CEST", "%Y-%m-%d %H:%M:%S%.f %z", "2026-12-07 20:16:21.341Z"),
+        ("Mon Dec 07 22:16:21.341234 2026", "%a %b %d %H:%M:%S%.f %Y",
+         "2026-12-07 22:16:21.341234Z"),
+        ("07-Dec-2026 22:16:21.341", "%d-%b-%Y %H:%M:%S%.f", "2026-12-07 22:16:21.341Z"),
+        ("07 Dec 2026 22:16:21.341", "%d %b %Y %H:%M:%S%.f", "2026-12-07 22:16:21.341Z"),
+        ("2026/12/07 22:16:21", "%Y/%m/%d %H:%M:%S%.f", "2026-12-07 22:16:21Z"),
+        ("261207 22:16:21", "%y%m%d %H:%M:%S%.f", "2026-12-07 22:16:21Z"),
+        ("2026-12-07T22:16:21.341234567Z", "%Y-%m-%dT%H:%M:%S%.f%z",
+         "2026-12-07 22:16:21.341234567Z"),
+        ("1796681781", "%s", "2026-12-07 22:16:21Z"),
+        ("1796681781.341", "%s", "2026-12-07 22:16:21.341Z"),
+        ("1796681781341", "%Q", "2026-12-07 22:16:21.341Z"),
+        ("1796681781341234", "%Q6", "2026-12-07 22:16:21.341234Z"),
+        ("1796681781341234567", "%Q9", "2026-12-07 22:16:21.341234567Z"),
+    ],
+)  # fmt: skip
+def test_infer_real_program_layouts(text, fmt, expected):
+    texts = [text, text]
+    got, rate = infer_time_format(*spans(texts))
+    assert got is not None and got.text == fmt and rate == 1.0
+    ns, failed = kernel_ns(texts, fmt)
+    assert ns[0] == pd.Timestamp(expected).value and failed == [False, False]
+
+
+def test_epoch_lengths_choose_the_unit():
+    for digits, fmt in [(10, "%s"), (13, "%Q"), (16, "%Q6"), (19, "%Q9")]:
+        texts = [str(1796681781341234567)[:digits], str(1796681781341234567 + 10**9)[:digits]]
+        got, _ = infer_time_format(*spans(texts))
+        assert got is not None and got.text == fmt

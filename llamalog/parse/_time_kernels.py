@@ -111,9 +111,36 @@ def days_from_civil(y, m, d):
     return era * 146097 + doe - 719468
 
 
+#: Built-in zone names, packed (see ``_zone_index``): Z, UTC and GMT, offset 0.
+_Z, _UTC, _GMT = 90, (85 << 16) + (84 << 8) + 67, (71 << 16) + (77 << 8) + 84
+
+
+@njit(cache=True, nogil=True)
+def _zone_index(args, tab, key):
+    """Index of the packed upper-case zone name ``key`` in the table at ``args[tab:]``.
+
+    The table is ``n, keys[n] (sorted), offsets[n] (seconds), ambiguous[n]``; ``tab == 0``
+    means no table: then Z, UTC and GMT are known (index 0, offset 0). -1: unknown.
+    """
+    if tab <= 0:
+        return 0 if key == _Z or key == _UTC or key == _GMT else -1
+    lo = tab + 1
+    hi = tab + 1 + args[tab]
+    while lo < hi:
+        mid = (lo + hi) // 2
+        if args[mid] < key:
+            lo = mid + 1
+        else:
+            hi = mid
+    if lo < tab + 1 + args[tab] and args[lo] == key:
+        return lo - tab - 1
+    return -1
+
+
 @njit(cache=True, nogil=True)
 def _parse_one(buf, pos, end, codes, args, out):
-    """Parse one value; write year, month, day, ns-of-day, tz offset (s) into ``out``."""
+    """Parse one value; write year, month, day, ns-of-day, tz offset (s) and the zone
+    name's place + 1 in the zone table if that name is ambiguous (else 0) into ``out``."""
     year = NO_YEAR
     month = 1
     day = 1
@@ -122,6 +149,7 @@ def _parse_one(buf, pos, end, codes, args, out):
     sec = 0
     frac = 0
     tz = NO_TZ
+    zone = 0
     pm = -1
     for k in range(codes.shape[0]):
         c = codes[k]
@@ -179,15 +207,25 @@ def _parse_one(buf, pos, end, codes, args, out):
             frac = v
             pos = p
         elif c == T_TZ:
-            if pos < end and (buf[pos] == 90 or buf[pos] == 122):  # Z
-                tz = 0
-                pos += 1
-            elif pos + 2 < end and buf[pos] == 85 and buf[pos + 1] == 84 and buf[pos + 2] == 67:
-                tz = 0  # UTC
-                pos += 3
-            elif pos + 2 < end and buf[pos] == 71 and buf[pos + 1] == 77 and buf[pos + 2] == 84:
-                tz = 0  # GMT
-                pos += 3
+            if pos < end and (65 <= buf[pos] <= 90 or 97 <= buf[pos] <= 122):
+                # a name: up to 5 letters, packed upper-case, looked up in the zone table
+                # (args[k] is where it starts in args; 0: no table, only Z, UTC and GMT)
+                p = pos
+                key = 0
+                while p < end and (65 <= buf[p] <= 90 or 97 <= buf[p] <= 122):
+                    if p - pos == 5:
+                        return False
+                    key = key * 256 + (buf[p] & 0xDF)
+                    p += 1
+                found = _zone_index(args, args[k], key)
+                if found < 0:
+                    return False
+                tab = args[k]
+                n_zones = args[tab] if tab > 0 else 0
+                tz = args[tab + 1 + n_zones + found] if tab > 0 else 0
+                if tab > 0 and args[tab + 1 + 2 * n_zones + found] != 0:
+                    zone = found + 1  # an ambiguous name: reported by the caller
+                pos = p
             elif pos < end and (buf[pos] == 43 or buf[pos] == 45):
                 sign = 1 if buf[pos] == 43 else -1
                 hh, p = _digits(buf, pos + 1, end, 2)
@@ -216,7 +254,7 @@ def _parse_one(buf, pos, end, codes, args, out):
             elif scale == 3:
                 ns = v * 1_000_000
             elif scale == 6:
-                ns = v * 1000
+                ns = v * 1000  # scale 9: nanoseconds as they are
             pos = p
             if scale == 0 and pos < end and buf[pos] == 46:
                 q = pos + 1
@@ -234,6 +272,7 @@ def _parse_one(buf, pos, end, codes, args, out):
             out[0] = EPOCH
             out[3] = ns
             out[4] = 0
+            out[5] = 0
             return True
         elif c == T_AMPM:
             if pos + 1 >= end:
@@ -275,6 +314,7 @@ def _parse_one(buf, pos, end, codes, args, out):
     out[2] = day
     out[3] = ((hour * 60 + minute) * 60 + sec) * _NS + frac
     out[4] = tz
+    out[5] = zone
     return True
 
 
@@ -300,12 +340,13 @@ def _same_parts(buf, starts, ends, i, j):
 def _parse_times(buf, starts, ends, codes, args):
     """Parse each row's parts (int64[k, n] ranges, -1 = absent) as one text joined by spaces.
 
-    Returns int64[n, 5] (year, month, day, ns of day, tz seconds) and ``ok``. A row whose
-    bytes equal the row before it reuses its result: sorted logs repeat timestamps.
+    Returns int64[n, 6] (year, month, day, ns of day, tz seconds, ambiguous zone name's
+    place + 1 or 0) and ``ok``. A row whose bytes equal the row before it reuses its
+    result: sorted logs repeat timestamps.
     """
     k = starts.shape[0]
     n = starts.shape[1]
-    parts = np.zeros((n, 5), dtype=np.int64)
+    parts = np.zeros((n, 6), dtype=np.int64)
     ok = np.zeros(n, dtype=np.bool_)
     n_blocks = min(n, 64)
     for blk in prange(n_blocks):
@@ -322,7 +363,7 @@ def _parse_times(buf, starts, ends, codes, args):
         for i in range(lo, hi):
             if i > lo and _same_parts(buf, starts, ends, i, i - 1):
                 ok[i] = ok[i - 1]
-                for q in range(5):
+                for q in range(6):
                     parts[i, q] = parts[i - 1, q]
                 continue
             if k == 1:

@@ -2,8 +2,15 @@
 
 Directives: ``%Y %y %m %d %e %H %I %M %S %f %b %B %h %a %A %p %z %Z`` as in
 :func:`time.strptime`, plus ``%s`` (seconds since the epoch, optional fraction), ``%Q``
-(milliseconds since the epoch) and ``%.f`` (an optional ``.123``/``,123`` fraction).
-A space matches one or more spaces, so ``"%b %d"`` reads ``"Mar  1"``.
+(milliseconds since the epoch), ``%Q6`` and ``%Q9`` (micro- and nanoseconds since the
+epoch) and ``%.f`` (an optional ``.123``/``,123`` fraction). A space matches one or more
+spaces, so ``"%b %d"`` reads ``"Mar  1"``.
+
+``%z`` and ``%Z`` (the same directive) read ``Z``, ``+hh``, ``+hhmm``, ``+hh:mm`` and the
+zone abbreviations of :data:`ZONE_ABBREVIATIONS`, any case. An abbreviation stands for its
+fixed offset, whatever the date: ``CET`` is +01:00 even in July (summer is ``CEST``).
+Abbreviations that name several zones (:data:`AMBIGUOUS_ZONES`) are read as the zone
+documented there, with one :class:`~llamalog.LlamalogWarning` per source.
 
 Year-less dates (classic syslog) get their year from ``year=`` or from the file's
 modification time: the first record is placed in the latest year that does not put it
@@ -14,12 +21,13 @@ January) starts a new year.
 from __future__ import annotations
 
 import datetime as _dt
-from dataclasses import dataclass
+import warnings
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
 
-from ..errors import FormatError
+from ..errors import FormatError, LlamalogWarning
 from . import _time_kernels as K
 
 _DIRECTIVES = {
@@ -45,13 +53,67 @@ _DIRECTIVES = {
     "Q": K.T_EPOCH,
 }
 
+_H = 3600
+#: Time zone abbreviations read by ``%z``/``%Z``: name -> fixed offset from UTC in seconds.
+#: Each name means one offset all year (``CET`` +1, ``CEST`` +2); the names of
+#: :data:`AMBIGUOUS_ZONES` are read as the zone said there.
+ZONE_ABBREVIATIONS: dict[str, int] = {
+    # universal
+    "UTC": 0, "GMT": 0, "UT": 0, "Z": 0,
+    # Europe
+    "WET": 0, "WEST": _H, "BST": _H, "IST": 19800, "CET": _H, "CEST": 2 * _H,
+    "MET": _H, "MEST": 2 * _H, "MEZ": _H, "MESZ": 2 * _H, "EET": 2 * _H, "EEST": 3 * _H,
+    "MSK": 3 * _H,
+    # North America
+    "NST": -12600, "NDT": -9000, "AST": -4 * _H, "ADT": -3 * _H, "EST": -5 * _H,
+    "EDT": -4 * _H, "CST": -6 * _H, "CDT": -5 * _H, "MST": -7 * _H, "MDT": -6 * _H,
+    "PST": -8 * _H, "PDT": -7 * _H, "AKST": -9 * _H, "AKDT": -8 * _H, "HST": -10 * _H,
+    "HDT": -9 * _H,
+    # South America, Africa
+    "BRT": -3 * _H, "ART": -3 * _H, "WAT": _H, "CAT": 2 * _H, "SAST": 2 * _H, "EAT": 3 * _H,
+    # Asia
+    "IDT": 3 * _H, "PKT": 5 * _H, "NPT": 20700, "ICT": 7 * _H, "WIB": 7 * _H, "HKT": 8 * _H,
+    "SGT": 8 * _H, "MYT": 8 * _H, "PHT": 8 * _H, "AWST": 8 * _H, "JST": 9 * _H, "KST": 9 * _H,
+    # Oceania
+    "ACST": 34200, "ACDT": 37800, "AEST": 10 * _H, "AEDT": 11 * _H, "NZST": 12 * _H,
+    "NZDT": 13 * _H,
+}  # fmt: skip
+#: Abbreviations that name several zones: the reading chosen, and the others.
+AMBIGUOUS_ZONES: dict[str, str] = {
+    "IST": "India Standard Time +05:30 (not Irish Standard Time +01:00 or Israel +02:00)",
+    "CST": "US Central Standard Time -06:00 (not China Standard Time +08:00 or Cuba -05:00)",
+    "BST": "British Summer Time +01:00 (not Bangladesh Standard Time +06:00)",
+    "AST": "Atlantic Standard Time -04:00 (not Arabia Standard Time +03:00)",
+}
+
+
+def _pack_zone(name: str) -> int:
+    """A zone name as the kernel packs it: upper-case bytes, big-endian, in an int."""
+    key = 0
+    for ch in name.upper().encode("ascii"):
+        key = key * 256 + ch
+    return key
+
+
+def _zone_table() -> np.ndarray:
+    """``n, keys[n] (sorted), offsets[n], ambiguous[n]``: the table the kernel reads."""
+    names = sorted(ZONE_ABBREVIATIONS, key=_pack_zone)
+    keys = [_pack_zone(name) for name in names]
+    offsets = [ZONE_ABBREVIATIONS[name] for name in names]
+    ambiguous = [int(name in AMBIGUOUS_ZONES) for name in names]
+    return np.array([len(names), *keys, *offsets, *ambiguous], dtype=np.int64)
+
+
+_ZONE_TABLE = _zone_table()
+_ZONE_NAMES = sorted(ZONE_ABBREVIATIONS, key=_pack_zone)
+
 #: Formats tried by inference, most specific first.
 CANDIDATES: tuple[str, ...] = (
     "%Y-%m-%dT%H:%M:%S%.f%z",
     "%Y-%m-%dT%H:%M:%S%.f",
     "%Y-%m-%d %H:%M:%S%.f%z",
     "%Y-%m-%d %H:%M:%S%.f",
-    "%Y-%m-%d %H:%M:%S %z",
+    "%Y-%m-%d %H:%M:%S%.f %z",
     "%Y-%m-%d-%H.%M.%S.%f",
     "%Y-%m-%d %H:%M",
     "%Y/%m/%d %H:%M:%S%.f",
@@ -71,6 +133,7 @@ CANDIDATES: tuple[str, ...] = (
     "%Y%m%dT%H%M%S%.f",
     "%d/%b/%Y:%H:%M:%S %z",
     "%d/%b/%Y:%H:%M:%S",
+    "%d-%b-%Y %H:%M:%S%.f",
     "%a %b %d %H:%M:%S%.f %Y",
     "%a %b %d %H:%M:%S %z %Y",
     "%a, %d %b %Y %H:%M:%S %z",
@@ -81,6 +144,8 @@ CANDIDATES: tuple[str, ...] = (
     "%b %d %H:%M:%S %Y",
     "%s",
     "%Q",
+    "%Q6",
+    "%Q9",
     "%Y-%m-%d",
     "%Y.%m.%d",
     "%y%m%d",
@@ -131,6 +196,11 @@ class TimeFormat:
                 if d == "%":
                     codes.append(K.T_LIT)
                     args.append(37)
+                elif d == "Q" and text[i + 2 : i + 3] in ("6", "9"):
+                    codes.append(K.T_EPOCH)
+                    args.append(int(text[i + 2]))
+                    i += 3
+                    continue
                 elif d in _DIRECTIVES:
                     codes.append(_DIRECTIVES[d])
                     args.append(3 if d == "Q" else 0)
@@ -150,6 +220,12 @@ class TimeFormat:
                     codes.append(K.T_LIT)
                     args.append(byte)
                 i += 1
+        if K.T_TZ in codes:
+            # the zone table travels at the end of args (the kernels take codes and args
+            # alone); each %z's argument says where it starts
+            start = len(args)
+            args = [start if c == K.T_TZ else a for c, a in zip(codes, args, strict=True)]
+            args.extend(_ZONE_TABLE.tolist())
         # shared by every caller of compile(text): the arrays are never written to
         return cls(text, np.array(codes, dtype=np.int64), np.array(args, dtype=np.int64))
 
@@ -189,7 +265,7 @@ def _valid_epoch(buf: np.ndarray, starts: np.ndarray, ends: np.ndarray, fmt: Tim
         return True
     if starts.shape[0] != 1:
         return False
-    lo, hi = (9, 11) if fmt.args[0] == 0 else (12, 14)
+    lo, hi = {0: (9, 11), 3: (12, 14), 6: (15, 17), 9: (18, 19)}[int(fmt.args[0])]
     for s, e in zip(starts[0, :32], ends[0, :32], strict=False):
         if s < 0:
             continue
@@ -267,6 +343,35 @@ class YearState:
     base: int | None = None
     prev_key: int = -1
     rel_year: int = 0
+    #: Ambiguous zone names already warned about for this source.
+    zones_warned: set[str] = field(default_factory=set)
+
+
+def _warn_ambiguous(parts: np.ndarray, ok: np.ndarray, state: YearState | None) -> None:
+    """One warning per ambiguous zone name read (per source, with ``state``)."""
+    column = parts[:, 5]
+    if not column.any():
+        return
+    seen = state.zones_warned if state is not None else set()
+    for place in np.unique(column[ok & (column > 0)]).tolist():
+        name = _ZONE_NAMES[place - 1]
+        if name in seen:
+            continue
+        seen.add(name)
+        warnings.warn(
+            f"the time zone abbreviation {name!r} names several zones; it was read as "
+            f"{AMBIGUOUS_ZONES[name]}, offset {_offset_text(ZONE_ABBREVIATIONS[name])}. "
+            "If that is wrong, pass time_format= with the offset written out, or strip the "
+            "name and pass tz= with the zone (e.g. tz='Asia/Shanghai')",
+            LlamalogWarning,
+            stacklevel=4,
+        )
+
+
+def _offset_text(seconds: int) -> str:
+    sign = "+" if seconds >= 0 else "-"
+    hours, rest = divmod(abs(seconds), 3600)
+    return f"{sign}{hours:02d}:{rest // 60:02d}"
 
 
 def _mtime_base(parts: np.ndarray, ok: np.ndarray, mtime: float | None) -> int:
@@ -356,6 +461,8 @@ def parse_times_ns(
     """
     starts, ends = _as_parts(starts, ends)
     parts, ok = K._parse_times(buf, starts, ends, fmt.codes, fmt.args)
+    if K.T_TZ in fmt.codes:
+        _warn_ambiguous(parts, ok, year_state)
     if fmt.has_year:
         years = np.zeros(len(ok), dtype=np.int64)
     else:
