@@ -65,6 +65,13 @@ def _levels_valid(
     return hits / len(rows)
 
 
+def _continued(layout: Layout, matched: np.ndarray, first: int, n: int) -> int:
+    """Unmatched lines after the first record, in a format whose records run on."""
+    if not layout.multiline:
+        return 0
+    return int(np.count_nonzero(~matched[first + 1 : n]))
+
+
 def score_layout(buf: np.ndarray, layout: Layout, *, max_lines: int = 2000) -> LayoutScore:
     """Score ``layout`` on the whole lines of ``buf`` (a sample from a file's start).
 
@@ -94,9 +101,10 @@ def score_layout(buf: np.ndarray, layout: Layout, *, max_lines: int = 2000) -> L
     if timeless:
         level_ok = (_levels_valid(layout, buf, caps, rows) if has_level else None) or 0.0
         good = len(rows) * level_ok
-        score = 0.9 * good / n if level_ok >= 0.5 else 0.0
+        continued = _continued(layout, matched, rows[0], n)
+        score = 0.9 * (good + CONTINUATION_CREDIT * continued) / n if level_ok >= 0.5 else 0.0
         why = "no time field: scored by its levels" if score else "no time and no level"
-        return LayoutScore(len(rows) / n, 0.0, level_ok, 0.0, score, why)
+        return LayoutScore(len(rows) / n, 0.0, level_ok, continued / n, score, why)
     state = SourceState("<sample>")
     resolve_time(layout, state, buf, caps, rows)
     if state.time_format is None:
@@ -145,10 +153,7 @@ def score_layout(buf: np.ndarray, layout: Layout, *, max_lines: int = 2000) -> L
             0.0,
             f"its level field holds a level on {level_ok:.0%} of lines",
         )
-    continued = 0
-    if layout.multiline:
-        after = np.arange(n) > timed[0]
-        continued = int(np.count_nonzero(after & ~matched))
+    continued = _continued(layout, matched, timed[0], n)
     read = (len(timed) + CONTINUATION_CREDIT * continued) / n
     factor = (0.85 + 0.15 * level_ok) if has_level else 0.85
     if state.time_format.precision < 2:  # a date without its clock: weaker evidence
