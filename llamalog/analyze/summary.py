@@ -20,7 +20,7 @@ def _problem_counts(frame: pd.DataFrame) -> dict[str, int]:
 
 
 def summary(frame: pd.DataFrame) -> pd.DataFrame:
-    """Records, lines, sources, time span, rate, level mix and data problems.
+    """Records, lines, sources, the format read, time span, rate, level mix and problems.
 
     Parameters
     ----------
@@ -49,6 +49,11 @@ def summary(frame: pd.DataFrame) -> pd.DataFrame:
         rows.append(("lines", int(frame[S.N_LINES].sum())))
     if S.SOURCE in frame:
         rows.append(("sources", int(frame[S.SOURCE].nunique())))
+    meta = frame.attrs.get("llamalog") or {}
+    if meta.get("format"):
+        used = meta.get("formats") or {}
+        named = [f"{k} ({v['sources']} files)" for k, v in used.items()] if len(used) > 1 else []
+        rows.append(("format", ", ".join(named) or str(meta["format"])))
     if S.PARSE_OK in frame:
         rows.append(("parsed_share", float(frame[S.PARSE_OK].mean()) if n else np.nan))
     if S.TIMESTAMP in frame:
