@@ -476,6 +476,101 @@ BUILTIN: tuple[Preset, ...] = (
         time_format="%Y/%m/%d %H:%M:%S%.f",
         samples=("2026/12/07 22:16:21 listening on 127.0.0.1:8080",),
     ),
+    # ------------------------------------------------------------------ more services
+    Preset(
+        "oslo",
+        r"<Date:\d\d\d\d-\d\d-\d\d> <Time> <Pid:\d+> <Level:[A-Z]+> <Component> "
+        r"(\[<Context>\] )?<Content>",
+        "OpenStack services (oslo.log's default format)",
+        programs="OpenStack: nova, neutron, keystone, cinder, glance...",
+        samples=(
+            "2017-05-16 00:00:00.008 25746 INFO nova.osapi_compute.wsgi.server "
+            "[req-38101a0b-2096-447d-96ea-a692162415ae - - - - -] 10.11.10.1 "
+            '"GET /v2/servers/detail HTTP/1.1" status: 200 len: 1893 time: 0.2477829',
+        ),
+    ),
+    Preset(
+        "elasticsearch",
+        r"\[<Timestamp:\d\d\d\d-\d\d-\d\dT[^\]]+>\]\[<Level:[A-Z]+>\s*\]\[<Component>\s*\] "
+        r"(\[<Node>\] )?<Content>",
+        "Elasticsearch / OpenSearch plain-text log",
+        programs="Elasticsearch, OpenSearch",
+        time_format="%Y-%m-%dT%H:%M:%S%.f",
+        samples=("[2026-12-07T22:16:21,341][INFO ][o.e.n.Node               ] [node-1] started",),
+    ),
+    Preset(
+        "cassandra",
+        r"<Level:[A-Z]+> \[<Thread>\] <Date:\d\d\d\d-\d\d-\d\d> <Time> <Source> - <Content>",
+        "Apache Cassandra system.log",
+        programs="Apache Cassandra",
+        samples=(
+            "INFO  [main] 2026-12-07 22:16:21,341 CassandraDaemon.java:507 - Startup complete",
+        ),
+    ),
+    Preset(
+        "rabbitmq",
+        r"<Timestamp:\d\d\d\d-\d\d-\d\d \d\d:\d\d:\d\d[.0-9]*[-+]\d\d:\d\d> "
+        r"\[<Level:[a-z]+>\] <Process:\<[0-9.]+\>> <Content>",
+        "RabbitMQ 3.9+ log",
+        programs="RabbitMQ",
+        time_format="%Y-%m-%d %H:%M:%S%.f%z",
+        samples=("2026-12-07 22:16:21.341234+00:00 [info] <0.228.0> Server startup complete",),
+    ),
+    Preset(
+        "php-error",
+        r"\[<Date:\d\d-[A-Z][a-z][a-z]-\d\d\d\d> <Time> <Zone:[A-Za-z][A-Za-z/_]+>\] "
+        r"(PHP <Level:[A-Za-z ]+?>: )?<Content>",
+        "PHP's error log (error_log = file)",
+        programs="PHP",
+        time_fields=("Date", "Time", "Zone"),
+        time_format="%d-%b-%Y %H:%M:%S %Z",
+        levels={
+            "Fatal error": "CRITICAL",
+            "Parse error": "CRITICAL",
+            "Warning": "WARNING",
+            "Notice": "NOTICE",
+            "Deprecated": "INFO",
+        },
+        samples=(
+            "[07-Dec-2026 22:16:21 UTC] PHP Warning:  Undefined variable $x in /srv/a.php on line 3",
+        ),
+    ),
+    Preset(
+        "php-fpm",
+        r"\[<Date:\d\d-[A-Z][a-z][a-z]-\d\d\d\d> <Time>\] <Level:[A-Z]+>: <Content>",
+        "PHP-FPM's log",
+        programs="PHP-FPM",
+        time_format="%d-%b-%Y %H:%M:%S",
+        samples=("[07-Dec-2026 22:16:21] NOTICE: fpm is running, pid 1234",),
+    ),
+    Preset(
+        "auditd",
+        r"type=<Type:[A-Z_0-9]+> msg=audit\(<Time:\d+\.\d+>:<Serial:\d+>\): <Content>",
+        "Linux audit log (/var/log/audit/audit.log)",
+        programs="auditd",
+        time_format="%s",
+        multiline=False,
+        samples=(
+            "type=USER_LOGIN msg=audit(1765145781.341:812): pid=1234 uid=0 auid=1000 "
+            'ses=3 msg=\'op=login acct="bob" exe="/usr/sbin/sshd" res=failed\'',
+        ),
+    ),
+    Preset(
+        "cloud-init",
+        r"<Date:\d\d\d\d-\d\d-\d\d> <Time> - <Source>\[<Level:[A-Z]+>\]: <Content>",
+        "cloud-init's log",
+        programs="cloud-init",
+        samples=("2026-12-07 22:16:21,341 - util.py[DEBUG]: Cloud-init v. 24.1 running 'init'",),
+    ),
+    Preset(
+        "logcat",
+        r"<Date:\d\d-\d\d> <Time> <Pid:\d+> <Tid:\d+> <Level:[VDIWEFA]> <Tag>: <Content>",
+        "Android logcat (threadtime); the year is inferred",
+        programs="Android (adb logcat -v threadtime)",
+        time_format="%m-%d %H:%M:%S%.f",
+        levels={"V": "TRACE", "A": "EMERGENCY"},
+        samples=("12-07 22:16:21.341  1234  1250 I ActivityManager: Start proc 4321:com.x/u0a1",),
+    ),
     # ------------------------------------------------------------------ generic layouts
     Preset(
         "timestamp-bracket-level",
