@@ -75,7 +75,7 @@ step_uvicorn() {
 
 step_werkzeug() {
   local p=18303
-  TZ=UTC "$PY" "$APPS/flask_app.py" $p > "$OUT/werkzeug.log" 2>&1 &
+  PYTHONUNBUFFERED=1 TZ=UTC "$PY" "$APPS/flask_app.py" $p > "$OUT/werkzeug.log" 2>&1 &
   local pid=$!; waitport $p
   hit $p /missing; hit $p /orders/3; hit $p /orders/7; hit $p /boom; hit $p /orders/999; hit $p /
   curl -s -o /dev/null -X POST "http://127.0.0.1:$p/orders/3"

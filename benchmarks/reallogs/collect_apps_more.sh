@@ -7,7 +7,7 @@ step_node() {
 }
 
 step_go() {
-  # Debian 12 has Go 1.19 (no log/slog): golang.org/x/exp/slog, klog v2, zap come from
+  # Debian 12 has Go 1.19 (no log/slog): golang.org/x/exp/slog, klog v2, zap, logrus come from
   # Debian's golang-*-dev source packages, built in GOPATH mode.
   mkdir -p "$OUT/gopath/src"; ln -sfn "$APPS/golog" "$OUT/gopath/src/golog"
   (cd "$OUT/gopath/src/golog" && GO111MODULE=off GOPATH=$OUT/gopath:/usr/share/gocode \
@@ -17,6 +17,10 @@ step_go() {
   done
   rm -f "$OUT/go-slog-text-tz.log"; TZ=Europe/Berlin "$OUT/golog-bin" slog-text "$OUT/go-slog-text-tz.log"
   TZ=UTC "$OUT/golog-bin" klog - 2> "$OUT/go-klog.log"
+  rm -f "$OUT"/go-logrus*.log
+  TZ=UTC "$OUT/golog-bin" logrus "$OUT/go-logrus.log"
+  TZ=Europe/Berlin "$OUT/golog-bin" logrus "$OUT/go-logrus-tz.log"
+  TZ=UTC "$OUT/golog-bin" logrus-json "$OUT/go-logrus-json.log"
 }
 
 step_caddy() {

@@ -143,6 +143,17 @@ def p_logfmt(line):
     m = re.match(r"time=(\S+) level=(DEBUG|INFO|WARN|ERROR)\b", line)
     return m and (iso_field(m.group(1)), PY[m.group(2)])
 
+LOGRUS = {"trace": "TRACE", "debug": "DEBUG", "info": "INFO", "warning": "WARNING", "error": "ERROR",
+          "fatal": "CRITICAL", "panic": "EMERGENCY"}
+
+def p_logrus(line):
+    m = re.match(r'time="([^"]+)" level=(\w+) ', line)
+    return m and (iso_field(m.group(1)), LOGRUS[m.group(2)])
+
+def j_logrus(line):
+    o = json.loads(line)
+    return iso_field(o["time"]), LOGRUS[o["level"]]
+
 def p_golog(line):
     m = re.match(r"(\d{4}/\d\d/\d\d \d\d:\d\d:\d\d) ", line)
     return m and (iso(m.group(1), "%Y/%m/%d %H:%M:%S"), None)
@@ -337,6 +348,21 @@ def specs():
                      f"{debver('golang-golang-x-exp-dev')}), {godeb}",
              config="HandlerOptions{Level: Debug}.NewJSONHandler(file); time RFC3339Nano (trailing zeros "
                     "trimmed); TZ=UTC"),
+        dict(src="go-logrus.log", name="logrus.log", format="logfmt", parse=p_logrus,
+             program=f"github.com/sirupsen/logrus {debver('golang-github-sirupsen-logrus-dev')} (Debian "
+                     f"golang-github-sirupsen-logrus-dev), {godeb}",
+             config="logrus.New() TextFormatter defaults to a file (no colours, quoted RFC3339 time), "
+                    "Level=Trace; net/http ErrorLog via WriterLevel(Error) (one record per line); "
+                    "Panic recovered; TZ=UTC"),
+        dict(src="go-logrus-tz.log", name="logrus-tz.log", format="logfmt", parse=p_logrus,
+             program=f"github.com/sirupsen/logrus {debver('golang-github-sirupsen-logrus-dev')} (Debian "
+                     f"golang-github-sirupsen-logrus-dev), {godeb}",
+             config="logrus.New() TextFormatter defaults to a file; TZ=Europe/Berlin (+01:00)"),
+        dict(src="go-logrus-json.log", name="logrus-json.jsonl", format="jsonl", parse=j_logrus,
+             program=f"github.com/sirupsen/logrus {debver('golang-github-sirupsen-logrus-dev')} (Debian "
+                     f"golang-github-sirupsen-logrus-dev), {godeb}",
+             config="logrus JSONFormatter{} defaults; keys: level (trace/debug/info/warning/error/panic), "
+                    "msg, time (RFC3339, seconds), plus fields; TZ=UTC"),
         dict(src="go-log.log", name="go-log.log", format="go-log", parse=p_golog, program=godeb,
              config="standard log package, default flags (LstdFlags); net/http server ErrorLog with a "
                     "handler panic and goroutine stack; TZ=UTC"),
@@ -370,6 +396,8 @@ def specs():
 if __name__ == "__main__":
     os.makedirs(DEST, exist_ok=True)
     only = set(os.environ.get("ONLY", "").split()) if os.environ.get("ONLY") else None
+    bases = [s["name"].rsplit(".", 1)[0] for s in specs()]
+    assert len(bases) == len(set(bases)), "two excerpts would share one .expect.json"
     for s in specs():
         if only and s["name"] not in only:
             continue

@@ -1,4 +1,4 @@
-// Tiny Go HTTP service logging with one of: slog-text, slog-json (golang.org/x/exp/slog,
+// Tiny Go HTTP service logging with one of: logrus, logrus-json, slog-text, slog-json (golang.org/x/exp/slog,
 // the precursor of log/slog: Debian 12 ships Go 1.19), log (standard package), klog, zap.
 // Usage: golog MODE LOGFILE   (serves on 127.0.0.1, drives its own traffic, exits)
 package main
@@ -14,6 +14,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/sirupsen/logrus"
 	"go.uber.org/zap"
 	"golang.org/x/exp/slog"
 	klog "k8s.io/klog"
@@ -80,6 +81,31 @@ func main() {
 			fatal:  func(m string, kv ...interface{}) { klog.Fatal(m + kvs(kv)) }}
 		klog.CopyStandardLogTo("ERROR")
 		errLog = log.Default()
+	case "logrus", "logrus-json":
+		lr := logrus.New()
+		lr.SetOutput(f)
+		lr.SetLevel(logrus.TraceLevel)
+		if mode == "logrus-json" {
+			lr.SetFormatter(&logrus.JSONFormatter{})
+		}
+		fields := func(kv []interface{}) logrus.Fields {
+			fl := logrus.Fields{}
+			for i := 0; i+1 < len(kv); i += 2 {
+				fl[fmt.Sprint(kv[i])] = kv[i+1]
+			}
+			return fl
+		}
+		L = logger{info: func(m string, kv ...interface{}) { lr.WithFields(fields(kv)).Info(m) },
+			warn:   func(m string, kv ...interface{}) { lr.WithFields(fields(kv)).Warn(m) },
+			errorf: func(m string, kv ...interface{}) { lr.WithFields(fields(kv)).Error(m) },
+			debug:  func(m string, kv ...interface{}) { lr.WithFields(fields(kv)).Debug(m) },
+			fatal: func(m string, kv ...interface{}) {
+				defer func() { recover() }()
+				lr.WithFields(fields(kv)).Panic(m)
+			}}
+		lr.Trace("trace logging enabled")
+		w := lr.WriterLevel(logrus.ErrorLevel)
+		errLog = log.New(w, "", 0)
 	case "zap":
 		cfg := zap.NewProductionConfig()
 		cfg.OutputPaths = []string{file}
