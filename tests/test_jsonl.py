@@ -674,3 +674,166 @@ def test_many_json_files_find_each_time_format(tmp_path):
     assert together["timestamp"].tolist() == alone["timestamp"].tolist()
     assert together["problems"].astype(str).tolist() == alone["problems"].astype(str).tolist()
     assert together["timestamp"].notna().sum() == 27  # the "x" files have none
+
+
+# ----------------------------------------------------------------------------- real loggers
+
+#: One line per logger, as the program writes it, and what a read must give: time (UTC),
+#: level, message.
+LOGGERS = {
+    "pino": (
+        '{"level":30,"time":1796681781341,"pid":123,"hostname":"web-1","msg":"request completed"}',
+        "2026-12-07 22:16:21.341", "INFO", "request completed",
+    ),
+    "bunyan": (
+        '{"name":"app","hostname":"web-1","pid":123,"level":50,"msg":"db down",'
+        '"time":"2026-12-07T22:16:21.341Z","v":0}',
+        "2026-12-07 22:16:21.341", "ERROR", "db down",
+    ),
+    "winston": (
+        '{"level":"http","message":"GET /health 200","timestamp":"2026-12-07T22:16:21.341Z"}',
+        "2026-12-07 22:16:21.341", "INFO", "GET /health 200",
+    ),
+    "zap": (
+        '{"level":"warn","ts":1796681781.341,"caller":"server/main.go:42","msg":"slow request"}',
+        "2026-12-07 22:16:21.341", "WARNING", "slow request",
+    ),
+    "slog": (
+        '{"time":"2026-12-07T23:16:21.341234+01:00","level":"WARN+2","msg":"disk almost full"}',
+        "2026-12-07 22:16:21.341234", "WARNING", "disk almost full",
+    ),
+    "structlog": (
+        '{"event":"user logged in","level":"info","timestamp":"2026-12-07T22:16:21.341234Z"}',
+        "2026-12-07 22:16:21.341234", "INFO", "user logged in",
+    ),
+    "python-json-logger": (
+        '{"asctime":"2026-12-07 22:16:21,341","levelname":"ERROR","name":"app","message":"boom"}',
+        "2026-12-07 22:16:21.341", "ERROR", "boom",
+    ),
+    "journald": (
+        '{"__REALTIME_TIMESTAMP":"1796681781341234","PRIORITY":"3","_PID":"99",'
+        '"_SYSTEMD_UNIT":"sshd.service","MESSAGE":"error: kex_exchange_identification"}',
+        "2026-12-07 22:16:21.341234", "ERROR", "error: kex_exchange_identification",
+    ),
+    "docker": (
+        '{"log":"GET / 200\\n","stream":"stdout","time":"2026-12-07T22:16:21.341234567Z"}',
+        "2026-12-07 22:16:21.341234567", None, "GET / 200",
+    ),
+    "postgresql": (
+        '{"timestamp":"2026-12-07 22:16:58.416 UTC","user":"postgres","dbname":"app",'
+        '"pid":42,"error_severity":"FATAL","message":"password authentication failed"}',
+        "2026-12-07 22:16:58.416", "CRITICAL", "password authentication failed",
+    ),
+    "mongodb": (
+        '{"t":{"$date":"2026-12-07T22:16:21.341+00:00"},"s":"W","c":"NETWORK","id":22943,'
+        '"ctx":"listener","msg":"Connection accepted"}',
+        "2026-12-07 22:16:21.341", "WARNING", "Connection accepted",
+    ),
+    "gelf": (
+        '{"version":"1.1","host":"web-1","short_message":"Backend down","timestamp":'
+        '1796681781.341,"level":3,"_user":"bob"}',
+        "2026-12-07 22:16:21.341", "ERROR", "Backend down",
+    ),
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("name", sorted(LOGGERS))
+def test_real_logger_lines(tmp_path, name):
+    import pandas as pd
+
+    import llamalog
+
+    line, when, level, message = LOGGERS[name]
+    path = tmp_path / f"{name}.jsonl"
+    path.write_text(line + "\n" + line + "\n")
+    for fmt in ("jsonl", "auto"):
+        frame = llamalog.read_logs(path, format=fmt)
+        row = frame.iloc[0]
+        assert row["timestamp"] == pd.Timestamp(when, tz="UTC"), fmt
+        assert (None if pd.isna(row["level"]) else row["level"]) == level, fmt
+        assert row["message"] == message, fmt
+        assert frame["parse_ok"].all() and (frame["problems"] == "").all(), fmt
+
+
+@pytest.mark.parametrize(
+    ("values", "rule", "levels"),
+    [
+        ([10, 20, 30, 40, 50, 60], "pino",
+         ["TRACE", "DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"]),
+        ([30, 35], "pino", ["INFO", "INFO"]),
+        ([0, 3, 6, 7], "syslog", ["EMERGENCY", "ERROR", "INFO", "DEBUG"]),
+        ([30.0, 50.0], "pino", ["INFO", "ERROR"]),
+        ([3, 30], None, ["ERROR", None]),  # names: 3 is a syslog severity
+        (["info", "warn"], None, ["INFO", "WARNING"]),
+    ],
+)  # fmt: skip
+def test_numeric_levels_choose_pino_or_syslog(values, rule, levels):
+    from llamalog.parse.jsonblock import DERIVED_LEVELS, normalize_level, normalize_levels
+
+    rec = parse_json_records(arr([json.dumps({"level": v, "msg": "x"}) for v in values]))
+    assert rec.level_rule == rule
+    mapper = DERIVED_LEVELS[rule] if rule else normalize_level
+    got = normalize_levels(rec.level, mapper).tolist()
+    assert [None if isinstance(v, float) else v for v in got] == levels
+
+
+def test_mongodb_s_is_a_level_only_with_mongodb_values():
+    mongo = parse_json_records(arr(['{"s": "I", "msg": "a"}', '{"s": "D2", "msg": "b"}']))
+    assert mongo.keys["level"] == "s" and mongo.level.to_pylist() == ["I", "D2"]
+    other = parse_json_records(arr(['{"s": "x", "msg": "a"}', '{"s": "I", "msg": "b"}']))
+    assert other.keys["level"] is None and "s" in other.columns
+    both = parse_json_records(arr(['{"s": "I", "level": "warn", "msg": "a"}']))
+    assert both.keys["level"] == "level"
+
+
+def test_nested_time_key_candidate():
+    rec = parse_json_records(arr(['{"t": {"$date": "2026-12-07T22:16:21Z"}, "msg": "a"}']))
+    assert rec.keys["time"] == "t.$date"
+    rec = parse_json_records(arr(['{"t": {"$date": "x"}, "msg": "a"}']), sep="/")
+    assert rec.keys["time"] == "t/$date"
+
+
+@pytest.mark.parametrize(
+    ("values", "expected"),
+    [
+        ([1796681781], "2026-12-07 22:16:21"),
+        ([1796681781.341], "2026-12-07 22:16:21.341"),
+        ([1796681781341], "2026-12-07 22:16:21.341"),
+        ([1796681781341.5], "2026-12-07 22:16:21.3415"),
+        ([1796681781341234], "2026-12-07 22:16:21.341234"),
+        ([1796681781341234567], "2026-12-07 22:16:21.341234567"),
+    ],
+)
+def test_epoch_numbers_exact(values, expected):
+    import pandas as pd
+
+    from llamalog.parse.jsonblock import epoch_ns
+
+    assert epoch_ns(np.array(values)).tolist() == [pd.Timestamp(expected).value]
+
+
+def test_time_format_is_honoured(tmp_path):
+    import pandas as pd
+
+    import llamalog
+
+    path = tmp_path / "a.jsonl"
+    rows = [{"when": "07.12.26 22h16", "msg": "a"}, {"when": "08.12.26 01h00", "msg": "b"}]
+    path.write_text("".join(json.dumps(r) + "\n" for r in rows))
+    expected = [
+        pd.Timestamp("2026-12-07 22:16", tz="UTC"),
+        pd.Timestamp("2026-12-08 01:00", tz="UTC"),
+    ]
+    opts = {"time_key": "when"}
+    frame = llamalog.read_logs(
+        path, format="jsonl", json_options=opts, time_format="%d.%m.%y %Hh%M"
+    )
+    assert frame["timestamp"].tolist() == expected
+    frame = llamalog.read_logs(
+        path, format="jsonl", json_options={**opts, "time_format": "%d.%m.%y %Hh%M"}
+    )
+    assert frame["timestamp"].tolist() == expected
+    # numbers read as their text: epoch milliseconds given as %Q, not guessed by size
+    path.write_text('{"t": 1796681781341, "msg": "a"}\n')
+    frame = llamalog.read_logs(path, format="jsonl", time_format="%Q")
+    assert frame["timestamp"].tolist() == [pd.Timestamp("2026-12-07 22:16:21.341", tz="UTC")]

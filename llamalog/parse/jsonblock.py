@@ -9,10 +9,11 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from .._arrow import string_buffers
+from ..errors import FormatError
 from . import _kernels as K
 from .engine import Block, SourceState, gather_strings, prepare_lines
-from .levels import normalize_levels
-from .timestamps import TimeCarry, infer_time_format, parse_times_ns, reads_all
+from .levels import DERIVED_LEVELS, normalize_level, normalize_levels
+from .timestamps import TimeCarry, TimeFormat, infer_time_format, parse_times_ns, reads_all
 
 if TYPE_CHECKING:
     from .jsonl import JsonHints
@@ -30,15 +31,31 @@ def arrow_spans(arr: pa.Array) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
 
 
 def epoch_ns(values: np.ndarray) -> np.ndarray:
-    """Nanoseconds from numbers since the epoch, unit chosen by magnitude (s, ms, us, ns)."""
-    v = np.asarray(values, dtype=np.float64)
-    scale = np.select(
-        [np.abs(v) < 1e11, np.abs(v) < 1e14, np.abs(v) < 1e17], [1e9, 1e6, 1e3], default=1.0
-    )
-    out = np.where(np.isfinite(v), v * scale, np.nan)
+    """Nanoseconds from numbers since the epoch, unit chosen by magnitude (s, ms, us, ns).
+
+    Integers are scaled exactly; floats are rounded to the microsecond, the precision a
+    float64 holds for times in seconds or milliseconds (``1765145781.341`` is
+    ``...781.341000``, not ``...781.340999936``).
+    """
+    v = np.asarray(values)
     res = np.full(len(v), _NAT, dtype=np.int64)
-    good = np.isfinite(out)
-    res[good] = out[good].astype(np.int64)
+    if v.dtype.kind in "iu":
+        a = np.abs(v)
+        scale = np.select([a < 10**11, a < 10**14, a < 10**17], [10**9, 10**6, 10**3], default=1)
+        fits = a.astype(np.float64) * scale < 9.2e18  # past the year 2262: NaT
+        res[fits] = v[fits].astype(np.int64) * scale[fits].astype(np.int64)
+        return res
+    f = v.astype(np.float64)
+    a = np.abs(f)
+    good = np.isfinite(f) & (a < 9.2e18)
+    to_us = np.select([a < 1e11, a < 1e14, a < 1e17], [1e6, 1e3, 1.0], default=1e-3)
+    safe = np.where(good, f, 0.0)
+    # whole microseconds as integers, then * 1000 in integers: a float64 near 1.8e18
+    # is only exact to 256 ns
+    ns = np.round(safe * to_us).astype(np.int64) * 1000
+    big = a >= 1e17  # nanoseconds already
+    ns[big] = safe[big].astype(np.int64)
+    res[good] = ns[good]
     return res
 
 
@@ -47,27 +64,37 @@ JSON_TIME_FIELDS = ["<json time key>"]
 
 
 def _times(
-    time: pa.Array, state: SourceState, tz: str | None, carry: TimeCarry | None
+    time: pa.Array,
+    state: SourceState,
+    tz: str | None,
+    carry: TimeCarry | None,
+    time_format: str | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
     n = len(time)
-    if pa.types.is_integer(time.type) or pa.types.is_floating(time.type):
+    numeric = pa.types.is_integer(time.type) or pa.types.is_floating(time.type)
+    if numeric and time_format is None:
         ns = epoch_ns(time.to_numpy(zero_copy_only=False))
+        if time.null_count:
+            ns[np.asarray(time.is_null())] = _NAT
         return ns, np.zeros(n, dtype=bool)
     if pa.types.is_null(time.type) or time.null_count == n:
         return np.full(n, _NAT, dtype=np.int64), np.zeros(n, dtype=bool)
     data, s, e = arrow_spans(pc.cast(time, pa.large_string()))
     if not state.time_resolved:
         state.time_resolved = True
-        sample = np.flatnonzero(s >= 0)[:256]
-        # the format of the file before, in the same read, when it reads this one's sample
-        known = carry.format if carry is not None else None
-        if known is not None and reads_all(data, s[sample], e[sample], known):
-            state.time_format = known
-        else:
-            state.time_format = infer_time_format(data, s[sample], e[sample])[0]
-            if carry is not None:
-                carry.keep(list(JSON_TIME_FIELDS), state.time_format)
         state.time_fields = list(JSON_TIME_FIELDS)
+        if time_format is not None:  # the caller's, never inferred
+            state.time_format = TimeFormat.compile(time_format)
+        else:
+            sample = np.flatnonzero(s >= 0)[:256]
+            # the format of the file before, in the same read, when it reads this sample
+            known = carry.format if carry is not None else None
+            if known is not None and reads_all(data, s[sample], e[sample], known):
+                state.time_format = known
+            else:
+                state.time_format = infer_time_format(data, s[sample], e[sample])[0]
+                if carry is not None:
+                    carry.keep(list(JSON_TIME_FIELDS), state.time_format)
     if state.time_format is None:
         return np.full(n, _NAT, dtype=np.int64), s >= 0
     return parse_times_ns(
@@ -86,12 +113,23 @@ def parse_json_block(
 ) -> Block:
     """Parse a block of JSON lines: one record per line, fields from the objects' keys.
 
+    ``options`` are :func:`~llamalog.parse.jsonl.parse_json_records`'s keyword arguments,
+    plus ``time_format`` (the time values' format, used instead of inference; numbers are
+    then read as their text, e.g. with ``"%Q"``).
+
     ``carry`` (shared by the sources of one read) holds the time format found for the
     file before, tried first on the next; ``hints`` (likewise) what the blocks before
     learnt about the keys (:class:`~llamalog.parse.jsonl.JsonHints`).
     """
     from .jsonl import parse_json_records
 
+    options = dict(options)
+    time_format = options.pop("time_format", None)
+    if time_format is not None and not isinstance(time_format, str):
+        raise FormatError(
+            f"time_format must be a format string such as '%Y-%m-%d %H:%M:%S%.f %z', "
+            f"got {time_format!r}"
+        )
     _, buf, starts, ends, line_flags, ss, se = prepare_lines(buf)
     n = len(starts)
     lines = gather_strings(buf, ss, se)
@@ -106,14 +144,19 @@ def parse_json_block(
         message = pc.if_else(pa.array(ok), rec.message, raw)
     else:
         message = rec.message
-    ts, failed = _times(rec.time, state, tz, carry)
+    if rec.keys["message"] == "log":  # Docker's json-file: each line's own newline
+        message = pc.utf8_rtrim(message, characters="\r\n")
+    ts, failed = _times(rec.time, state, tz, carry, time_format)
     state.max_ts = K._time_flags(ts, failed, flags, state.max_ts)
     block = Block(
         n=n,
         line=state.lines_done + first + 1,
         n_lines=np.ones(n, dtype=np.int32),
         timestamp=ts,
-        level=normalize_levels(pc.cast(rec.level, pa.large_string())),
+        level=normalize_levels(
+            pc.cast(rec.level, pa.large_string()),
+            DERIVED_LEVELS[rec.level_rule] if rec.level_rule else normalize_level,
+        ),
         message=pc.cast(message, pa.large_string()),
         fields=dict(rec.columns),
         parse_ok=ok,

@@ -75,12 +75,33 @@ __all__ = [
     "sniff_json_lines",
 ]
 
-#: Candidate message keys, in order of preference (matched case-insensitively).
-DEFAULT_MESSAGE_KEYS = ("message", "msg", "log", "text", "@message", "event")
-#: Candidate time keys, in order of preference (matched case-insensitively).
-DEFAULT_TIME_KEYS = ("timestamp", "time", "@timestamp", "ts", "date", "datetime", "asctime", "t")
-#: Candidate level keys, in order of preference (matched case-insensitively).
-DEFAULT_LEVEL_KEYS = ("level", "severity", "loglevel", "log_level", "levelname", "lvl", "priority")
+#: Candidate message keys, in order of preference (matched case-insensitively): ``msg``
+#: (pino, bunyan, zap, slog, MongoDB), ``MESSAGE`` (journald), ``log`` (Docker json-file),
+#: ``event`` (structlog), ``short_message`` (GELF).
+DEFAULT_MESSAGE_KEYS = (
+    "message", "msg", "log", "text", "@message", "event", "short_message",
+)  # fmt: skip
+#: Candidate time keys, in order of preference (matched case-insensitively); a dotted
+#: candidate is a nested key (MongoDB's ``{"t": {"$date": ...}}``). ``ts``: zap,
+#: ``asctime``: python-json-logger, ``__REALTIME_TIMESTAMP``: journald (microseconds).
+DEFAULT_TIME_KEYS = (
+    "timestamp", "time", "@timestamp", "ts", "date", "datetime", "asctime", "t", "t.$date",
+    "__realtime_timestamp",
+)  # fmt: skip
+#: Candidate level keys, in order of preference (matched case-insensitively):
+#: ``levelname`` (python-json-logger), ``error_severity`` (PostgreSQL jsonlog),
+#: ``priority`` (journald's ``PRIORITY``, syslog numbers). MongoDB's ``s`` counts too, when
+#: no other is present and its values are all MongoDB severities (see
+#: :data:`MONGODB_SEVERITIES`).
+DEFAULT_LEVEL_KEYS = (
+    "level", "severity", "loglevel", "log_level", "levelname", "lvl", "error_severity",
+    "priority",
+)  # fmt: skip
+#: The values of MongoDB's ``s`` key (fatal, error, warning, info, debug 1-5).
+MONGODB_SEVERITIES = frozenset({"F", "E", "W", "I", "D", "D1", "D2", "D3", "D4", "D5"})
+#: pino and bunyan's numeric levels (a numeric level key with only these values, or
+#: others between 10 and 60, reads as pino levels; with values 0-7 only, as syslog).
+PINO_LEVELS = frozenset({10, 20, 30, 40, 50, 60})
 #: At most this many columns are extracted when ``fields`` is None.
 MAX_AUTO_FIELDS = 64
 
@@ -154,6 +175,10 @@ class JsonRecords:
         The key used for ``"message"``, ``"time"`` and ``"level"`` (None: none found).
     dropped : tuple of str
         Fields left out because of the :data:`MAX_AUTO_FIELDS` cap, most frequent first.
+    level_rule : str or None
+        How the level values read, when they are numbers: ``"pino"`` (10 trace ... 60
+        fatal, see :data:`PINO_LEVELS`) or ``"syslog"`` (0-7); a key of
+        ``llamalog.parse.levels.DERIVED_LEVELS``. None: level names.
     """
 
     columns: dict[str, pa.Array]
@@ -163,6 +188,7 @@ class JsonRecords:
     ok: np.ndarray
     keys: dict[str, str | None]
     dropped: tuple[str, ...] = field(default=())
+    level_rule: str | None = None
 
     def __len__(self) -> int:
         return len(self.message)
@@ -907,14 +933,44 @@ def _pick_key(
     if explicit is not None:
         return next((k for k in explicit if k in present), None)
     by_lower: dict[str, list[str]] = {}
+    nested: dict[str, list[str]] = {}
     for name in units.names:
-        if name in units.top and name in present:
-            by_lower.setdefault(name.lower(), []).append(name)
+        if name in present:
+            into = by_lower if name in units.top else nested
+            into.setdefault(name.lower(), []).append(name)
     for cand in defaults:
-        matches = by_lower.get(cand)
+        if "." in cand:  # a nested candidate, spelled with this call's separator
+            matches = nested.get(cand.replace(".", units.sep))
+        else:
+            matches = by_lower.get(cand)
         if matches:
             return max(matches, key=lambda k: units.counts[k])
     return None
+
+
+def _level_rule(kind: str, level: pa.Array) -> str | None:
+    """``"pino"`` or ``"syslog"`` for a numeric level column whose values fit (else None)."""
+    if kind not in ("int", "float") or level.null_count == len(level):
+        return None
+    values = pc.unique(level.drop_null()).to_numpy(zero_copy_only=False)
+    if not np.all(np.isfinite(values)) or not np.all(values == np.floor(values)):
+        return None
+    if values.min() >= 10 and values.max() <= 60:
+        return "pino"
+    if values.min() >= 0 and values.max() <= 7:
+        return "syslog"
+    return None
+
+
+def _mongodb_severity(units: _Units) -> str | None:
+    """MongoDB's ``s`` key, when its values are all MongoDB severities."""
+    if "s" not in units.top or not units.counts.get("s"):
+        return None
+    kind, values = units.column("s")
+    if kind != "str":
+        return None
+    distinct = set(pc.unique(values.drop_null()).to_pylist())
+    return "s" if distinct and distinct <= MONGODB_SEVERITIES else None
 
 
 def parse_json_records(
@@ -1034,8 +1090,15 @@ def parse_json_records(
         message = pc.coalesce(msg, raw_text)
     else:
         message = raw_text
+    if keys["level"] is None and roles["level"] is None:
+        keys["level"] = _mongodb_severity(units)
+    level_rule = None
     if keys["level"] is not None:
+        kind, raw_level = units.column(keys["level"])
+        level_rule = _level_rule(kind, raw_level)
         _, level = units.column(keys["level"], force_text=True)
+        if level_rule is not None and kind == "float":  # 30.0 reads as 30
+            level = pc.cast(pc.cast(raw_level, pa.int64(), safe=False), _TEXT)
     else:
         level = pa.nulls(n, _TEXT)
     if keys["time"] is not None:
@@ -1074,6 +1137,7 @@ def parse_json_records(
         ok=units.ok,
         keys=keys,
         dropped=dropped,
+        level_rule=level_rule,
     )
 
 
