@@ -321,6 +321,15 @@ BUILTIN: tuple[Preset, ...] = (
         samples=("Start-Date: 2026-12-07  22:16:21",),
     ),
     Preset(
+        "apt-term",
+        r"Log (started|ended): <Date> <Time>",
+        "apt's terminal log: a record from each 'Log started:' line",
+        programs="apt (/var/log/apt/term.log)",
+        message=None,
+        time_format="%Y-%m-%d %H:%M:%S",
+        samples=("Log started: 2025-06-24  14:36:25",),
+    ),
+    Preset(
         "fail2ban",
         r"<Date> <Time> <Component:fail2ban[.a-z]*> \[<Pid:\d+>\]: <Level:[A-Z]+> <Content>",
         "fail2ban log",

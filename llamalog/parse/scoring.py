@@ -65,6 +65,12 @@ def _levels_valid(
     return hits / len(rows)
 
 
+def _credit(layout: Layout) -> float:
+    """What a continuation line is worth: a whole line for a header that only marks where
+    a record starts (no message field: the lines after it are the record), else half."""
+    return 1.0 if layout.message is None else CONTINUATION_CREDIT
+
+
 def _continued(layout: Layout, matched: np.ndarray, first: int, n: int) -> int:
     """Unmatched lines after the first record, in a format whose records run on."""
     if not layout.multiline:
@@ -102,7 +108,7 @@ def score_layout(buf: np.ndarray, layout: Layout, *, max_lines: int = 2000) -> L
         level_ok = (_levels_valid(layout, buf, caps, rows) if has_level else None) or 0.0
         good = len(rows) * level_ok
         continued = _continued(layout, matched, rows[0], n)
-        score = 0.9 * (good + CONTINUATION_CREDIT * continued) / n if level_ok >= 0.5 else 0.0
+        score = 0.9 * (good + _credit(layout) * continued) / n if level_ok >= 0.5 else 0.0
         why = "no time field: scored by its levels" if score else "no time and no level"
         return LayoutScore(len(rows) / n, 0.0, level_ok, continued / n, score, why)
     state = SourceState("<sample>")
@@ -154,7 +160,7 @@ def score_layout(buf: np.ndarray, layout: Layout, *, max_lines: int = 2000) -> L
             f"its level field holds a level on {level_ok:.0%} of lines",
         )
     continued = _continued(layout, matched, timed[0], n)
-    read = (len(timed) + CONTINUATION_CREDIT * continued) / n
+    read = (len(timed) + _credit(layout) * continued) / n
     factor = (0.85 + 0.15 * level_ok) if has_level else 0.85
     if state.time_format.precision < 2:  # a date without its clock: weaker evidence
         factor *= 0.8

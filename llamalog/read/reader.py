@@ -364,6 +364,9 @@ def _warn_match(opts: ReadOptions) -> None:
     low = opts.detection.get("low_match", [])
     if not low:
         return
+    guess = opts.detection.get("guess")
+    if guess is not None and guess.doubt is None and all(rate > 0 for _, rate, _ in low):
+        return  # detection chose this format for its records: continuation lines are expected
     worst = sorted(low, key=lambda t: t[1])[:5]
     what = "; ".join(f"{name}: {rate:.1%} of {n} lines" for name, rate, n in worst)
     if len(low) > len(worst):
