@@ -242,7 +242,7 @@ def test_a_folder_of_mixed_logs_gets_a_format_per_file(tmp_path, datasets_dir):
     used = frame.attrs["llamalog"]["formats"]
     assert {k: v["sources"] for k, v in used.items()} == {
         "apache-combined": 1,
-        "slog-json": 1,
+        "jsonl": 1,
         "log4j": 1,
         "syslog": 1,
     }

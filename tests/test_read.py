@@ -574,8 +574,7 @@ def test_jsonl(tmp_path):
     assert frame["parse_ok"].tolist() == [True, True, False]
     assert frame["level"].astype(str).tolist()[:2] == ["WARNING", "INFO"]
     assert frame["timestamp"].iloc[0] == pd.Timestamp("2026-03-01 08:00:00.5", tz="UTC")
-    # time/level/msg keys are the layout of Go's slog JSON handler
-    assert llamalog.detect_format(str(tmp_path / "a.jsonl")).name == "slog-json"
+    assert llamalog.detect_format(str(tmp_path / "a.jsonl")).name == "jsonl"
 
 
 # --------------------------------------------------------------------------- Loghub

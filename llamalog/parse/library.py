@@ -257,7 +257,6 @@ BUILTIN: tuple[Preset, ...] = (
         programs="Exim",
         time_fields=("Date", "Time"),
         time_format="%Y-%m-%d %H:%M:%S%.f",
-        multiline=False,
         samples=(
             "2026-12-07 22:16:21 1vABCD-000123-AB <= bob@example.test U=bob P=local S=342",
             "2026-12-07 22:16:22 1vABCD-000123-AB ** nobody@localhost: Unrouteable address",
@@ -767,6 +766,8 @@ BUILTIN: tuple[Preset, ...] = (
             "level_key": "level",
             "message_key": "msg",
             "require": ("time", "level", "msg"),
+            # slog writes its levels in capitals (logrus, with the same keys, does not)
+            "match": {"level": r"(DEBUG|INFO|WARN|ERROR)([+-]\d+)?"},
         },
         samples=('{"time":"2026-12-07T22:16:21.341+01:00","level":"INFO","msg":"hello","n":1}',),
     ),

@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 import io
 import json
+import re
 import warnings
 from dataclasses import dataclass
 
@@ -51,7 +52,7 @@ def json_defaults(name: str) -> dict:
     preset = PRESETS.get(name)
     if preset is None or not preset.json:
         return {}
-    return {k: v for k, v in preset.json.items() if k != "require"}
+    return {k: v for k, v in preset.json.items() if k not in ("require", "match")}
 
 
 def resolve_layout(
@@ -188,7 +189,12 @@ def _json_flavour(lines: list[str]) -> tuple[str, float]:
         required = (preset.json or {}).get("require")
         if not required:
             continue
-        share = sum(all(k in obj for k in required) for obj in objects) / len(objects)
+        values = {k: re.compile(v) for k, v in ((preset.json or {}).get("match") or {}).items()}
+        share = sum(
+            all(k in obj for k in required)
+            and all(re.fullmatch(rx, str(obj.get(k, ""))) for k, rx in values.items())
+            for obj in objects
+        ) / len(objects)
         key = (share, len(required))
         if share >= 0.9 and key > best_key:
             best, best_key = preset.name, key
