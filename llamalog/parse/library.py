@@ -540,7 +540,7 @@ BUILTIN: tuple[Preset, ...] = (
             "Deprecated": "INFO",
         },
         samples=(
-            "[07-Dec-2026 22:16:21 UTC] PHP Warning:  Undefined variable $x in /srv/a.php on line 3",
+            "[07-Dec-2026 22:16:21 UTC] PHP Warning:  Undefined variable $x in /a.php on line 3",
         ),
     ),
     Preset(
