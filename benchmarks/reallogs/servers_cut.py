@@ -207,7 +207,9 @@ def p_postgresql_json(line):
     return iso(y, mo, d, h, mi, s, ms, ZONES[zone]), PG_LEVELS[o["error_severity"]]
 
 
-REDIS_LEVELS = {".": "DEBUG", "-": "TRACE", "*": "NOTICE", "#": "WARNING"}
+# Redis orders its levels debug < verbose < notice < warning: verbose sits between
+# DEBUG and NOTICE, so it reads as INFO
+REDIS_LEVELS = {".": "DEBUG", "-": "INFO", "*": "NOTICE", "#": "WARNING"}
 RE_REDIS = re.compile(
     r"^\d+:[XCSM] (\d\d) (\w{3}) (\d{4}) (\d\d):(\d\d):(\d\d)\.(\d{3}) ([.\-*#]) "
 )
