@@ -263,3 +263,41 @@ def test_format_table_in_the_readme_is_generated_from_the_registry(readme_text):
     from llamalog.parse.presets import format_table
 
     assert format_table() in readme_text
+
+
+@pytest.mark.parametrize("preset", [p for p in HEADERS if p.also], ids=lambda p: p.name)
+def test_a_format_with_several_line_patterns_reads_each(preset: Preset):
+    lines = [preset.samples[0], *(s for alt in preset.also for s in alt.samples)]
+    frame = read_quiet(("\n".join(lines) + "\n").encode(), format=preset.name)
+    assert len(frame) == len(lines)  # each pattern's line starts a record
+    assert frame["parse_ok"].all()
+    for k, alt in enumerate(preset.also, start=1):
+        row = frame.iloc[k]
+        if alt.level:
+            assert pd.notna(row["level"])
+        if alt.time_fields:
+            assert pd.notna(row["timestamp"])
+        if alt.message:
+            assert frame["message"].iloc[k] == row[alt.message]
+
+
+def test_werkzeug_and_flask_lines_in_one_file():
+    text = (
+        b'127.0.0.1 - - [08/Dec/2026 00:06:34] "GET / HTTP/1.1" 200 -\n'
+        b"[2026-12-08 00:06:34,291] ERROR in app: Exception on /orders/7 [GET]\n"
+        b"Traceback (most recent call last):\n"
+        b'  File "app.py", line 3, in boom\n'
+        b"RuntimeError: bad\n"
+        b'127.0.0.1 - - [08/Dec/2026 00:06:35] "GET /orders/7 HTTP/1.1" 500 -\n'
+    )
+    frame = read_quiet(text)
+    assert frame.attrs["llamalog"]["format"] == "werkzeug"
+    assert frame["n_lines"].tolist() == [1, 4, 1]
+    assert frame["level"].astype(str).tolist() == ["INFO", "ERROR", "ERROR"]
+    assert frame["timestamp"].tolist() == [
+        pd.Timestamp("2026-12-08 00:06:34", tz="UTC"),
+        pd.Timestamp("2026-12-08 00:06:34.291", tz="UTC"),
+        pd.Timestamp("2026-12-08 00:06:35", tz="UTC"),
+    ]
+    assert frame["message"].iloc[1].startswith("Exception on /orders/7 [GET]\nTraceback")
+    assert frame["problems"].astype(str).tolist() == ["", "", ""]

@@ -22,7 +22,7 @@ from . import _kernels as K
 from . import _time_kernels as TK
 from ._time_kernels import _parse_times
 from .categories import SpanEncoder, few_distinct
-from .fieldformat import FieldFormat
+from .fieldformat import FieldFormat, FormatSet
 from .levels import (
     DERIVED_LEVELS,
     LEVEL_DTYPE,
@@ -62,6 +62,16 @@ _LEVEL_NAMES = ("level", "severity", "loglevel", "log_level", "levelname", "lvl"
 _MESSAGE_NAMES = ("Content", "content", "message", "Message", "msg", "Msg")
 
 
+@dataclass(frozen=True)
+class AltPattern:
+    """One more line pattern of a format: lines it matches start records too."""
+
+    time_fields: tuple[str, ...] | None = None
+    time_format: TimeFormat | None = None
+    level: str | None = None
+    message: str | None = None
+
+
 @dataclass
 class Layout:
     """What the reader knows about a format: its fields and their roles."""
@@ -79,6 +89,9 @@ class Layout:
     derived_level: tuple[str, str] | None = None
     #: The format's own level words (raw value -> canonical level), else None.
     level_mapper: Callable[[str | None], str | None] | None = None
+    #: The other line patterns of a :class:`FormatSet` (``fmt.patterns[1:]``), each with
+    #: its own time fields and format and level field.
+    alts: tuple[AltPattern, ...] = ()
 
     @classmethod
     def build(
@@ -93,6 +106,7 @@ class Layout:
         level: str | None = None,
         level_rule: str | None = None,
         level_mapper: Callable[[str | None], str | None] | None = None,
+        alts: tuple[AltPattern, ...] = (),
     ) -> Layout:
         fields = fmt.fields
         if message is None:
@@ -119,16 +133,16 @@ class Layout:
             time_format=TimeFormat.compile(time_format) if time_format else None,
             derived_level=derived,
             level_mapper=level_mapper,
+            alts=alts,
         )
 
     def time_candidates(self) -> list[list[str]]:
         """Groups of fields that may hold the time, most promising first."""
         if self.time_fields:
             return [self.time_fields]
+        own = self.fmt.primary.fields if isinstance(self.fmt, FormatSet) else self.fmt.fields
         names = [
-            f
-            for f in self.fmt.fields
-            if f.lower() in _TIME_NAMES or "time" in f.lower() or "date" in f.lower()
+            f for f in own if f.lower() in _TIME_NAMES or "time" in f.lower() or "date" in f.lower()
         ]
         groups = []
         for length in range(len(names), 0, -1):
@@ -213,6 +227,43 @@ def repair_utf8(
     return np.frombuffer(b"".join(pieces), dtype=np.uint8)
 
 
+def _record_times(buf, layout: Layout, state: SourceState, rec_caps, rec_which, tz):
+    """Timestamps (int64 ns) and parse failures of the records: each record's pattern's
+    time fields read with that pattern's time format."""
+    n = rec_caps.shape[1]
+    timestamp = np.full(n, np.iinfo(np.int64).min, dtype=np.int64)
+    failed = np.zeros(n, dtype=np.bool_)
+    groups = [(0, state.time_fields, state.time_format)]
+    groups += [(k + 1, a.time_fields, a.time_format) for k, a in enumerate(layout.alts)]
+    for k, names, fmt in groups:
+        if fmt is None or not names:
+            continue
+        rows = None if rec_which is None else np.flatnonzero(rec_which == k)
+        if rows is not None and not len(rows):
+            continue
+        ts_s, ts_e = _field_spans(layout, list(names), rec_caps, rows)
+        ns, bad = parse_times_ns(
+            buf, ts_s, ts_e, fmt, tz=tz, year_state=state.year, mtime=state.mtime
+        )
+        if rows is None:
+            return ns, bad
+        timestamp[rows], failed[rows] = ns, bad
+    return timestamp, failed
+
+
+def _alt_levels(buf, layout: Layout, rec_caps, rec_which, level: pd.Categorical):
+    """``level`` with the records of the other patterns read from their level fields."""
+    codes = level.codes.copy()
+    for k, alt in enumerate(layout.alts, start=1):
+        rows = np.flatnonzero(rec_which == k)
+        if alt.level is None or not len(rows):
+            continue
+        j = layout.fmt.fields.index(alt.level)
+        values = gather_strings(buf, rec_caps[2 * j, rows], rec_caps[2 * j + 1, rows])
+        codes[rows] = normalize_levels(values).codes
+    return pd.Categorical.from_codes(codes, dtype=LEVEL_DTYPE, validate=False)
+
+
 def _fill_levels(level: pd.Categorical, other: pd.Categorical) -> pd.Categorical:
     """``level``, with ``other``'s levels where it has none."""
     codes = np.where(level.codes < 0, other.codes, level.codes).astype(level.codes.dtype)
@@ -289,6 +340,32 @@ def match_block(buf: np.ndarray, s: np.ndarray, e: np.ndarray, fmt: FieldFormat)
         match_regex(buf, s, e, undecided, fmt.regex, fmt.fields, status, caps)
     status[status == K.GAVE_UP] = K.NO_MATCH
     return status, caps
+
+
+def match_lines(buf: np.ndarray, s: np.ndarray, e: np.ndarray, fmt: FieldFormat | FormatSet):
+    """Status and field spans of each line, and which pattern matched it (None for a
+    single format; for a :class:`FormatSet`, int8 per line: 0 the primary, k the k-th
+    other pattern, tried in order on the lines the ones before did not match)."""
+    if not isinstance(fmt, FormatSet):
+        return (*match_block(buf, s, e, fmt), None)
+    index = {name: k for k, name in enumerate(fmt.fields)}
+    caps = np.full((2 * len(fmt.fields), len(s)), -1, dtype=np.int64)
+    which = np.zeros(len(s), dtype=np.int8)
+    status = np.full(len(s), K.NO_MATCH, dtype=np.uint8)
+    todo = np.arange(len(s))
+    for k, pattern in enumerate(fmt.patterns):
+        if not len(todo):
+            break
+        st, cp = match_block(buf, s[todo], e[todo], pattern)
+        hit = st == K.MATCHED
+        rows = todo[hit]
+        status[rows] = K.MATCHED
+        which[rows] = k
+        for j, name in enumerate(pattern.fields):
+            caps[2 * index[name], rows] = cp[2 * j, hit]
+            caps[2 * index[name] + 1, rows] = cp[2 * j + 1, hit]
+        todo = todo[~hit]
+    return status, caps, which
 
 
 def _field_spans(layout: Layout, names: list[str], caps: np.ndarray, rows: np.ndarray | None):
@@ -472,10 +549,11 @@ def parse_block(
     caller can put those lines in front of the next block.
     """
     raw_starts, buf, starts, ends, line_flags, ss, se = prepare_lines(buf)
-    status, caps = match_block(buf, ss, se, layout.fmt)
+    status, caps, which = match_lines(buf, ss, se, layout.fmt)
     matched = status == K.MATCHED
-    if matched.any() and (layout.time_fields or layout.time_candidates()):
-        rows = np.flatnonzero(matched)
+    primary = matched if which is None else matched & (which == 0)
+    if primary.any() and (layout.time_fields or layout.time_candidates()):
+        rows = np.flatnonzero(primary)
         if not state.time_resolved:
             resolve_time(layout, state, buf, caps, rows, carry)
         demoted = rows[not_a_time(buf, layout, state, caps, rows)]
@@ -513,6 +591,13 @@ def parse_block(
     else:
         ms = np.where(ok, ss[pick], line_s)
         me = np.where(ok, se[pick], line_e)
+    rec_which = None if which is None else np.where(ok, which[pick], -1)
+    for k, alt in enumerate(layout.alts, start=1):  # the other patterns' message fields
+        if alt.message is None or alt.message == layout.message:
+            continue
+        rows = np.flatnonzero(rec_which == k)
+        j = layout.fmt.fields.index(alt.message)
+        ms[rows], me[rows] = rec_caps[2 * j, rows], rec_caps[2 * j + 1, rows]
     data, offsets = K._gather_records(buf, ms, me, starts, ends, first, last)
     message = large_strings(data, offsets, None)
 
@@ -544,11 +629,8 @@ def parse_block(
     if layout.name == "raw":  # no header: nothing was parsed, and nothing is wrong either
         ok = np.zeros(n_rec, dtype=np.bool_)
 
-    if keep.time and state.time_format is not None and n_rec:
-        ts_s, ts_e = _field_spans(layout, state.time_fields, rec_caps, None)
-        timestamp, failed = parse_times_ns(
-            buf, ts_s, ts_e, state.time_format, tz=tz, year_state=state.year, mtime=state.mtime
-        )
+    if keep.time and n_rec and (state.time_format is not None or rec_which is not None):
+        timestamp, failed = _record_times(buf, layout, state, rec_caps, rec_which, tz)
         state.max_ts = K._time_flags(timestamp, failed, flags, state.max_ts)
     else:  # no time asked for, or none found: NaT, one value seen n_rec times (no memory)
         timestamp = np.broadcast_to(np.int64(np.iinfo(np.int64).min), n_rec)
@@ -571,6 +653,8 @@ def parse_block(
             level = _fill_levels(level, levels_in_messages(message))
     else:  # no level field: the level the program wrote at the start of its message
         level = levels_in_messages(message)
+    if keep.level and rec_which is not None:
+        level = _alt_levels(buf, layout, rec_caps, rec_which, level)
 
     block = Block(
         n=n_rec,

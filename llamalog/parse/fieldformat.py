@@ -606,3 +606,37 @@ def compile_program(tree: Node, fields: list[str]) -> Program:
         classes=classes if len(classes) else np.zeros((1, 130), dtype=np.uint8),
         n_fields=len(fields),
     )
+
+
+@dataclass
+class FormatSet:
+    """A primary format plus the other line patterns of the same log (lnav's "several
+    regexes per format"): a Flask development server writes werkzeug's request lines and
+    the app logger's lines into one file.
+
+    ``fields`` is the union of the patterns' fields, in order of first appearance; a
+    field of the same name in two patterns is one column. ``regex``, ``program`` and
+    ``text`` are the primary's (what a single format offers), ``patterns`` all of them.
+    """
+
+    patterns: list[FieldFormat]
+    fields: list[str] = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.fields = list(dict.fromkeys(f for p in self.patterns for f in p.fields))
+
+    @property
+    def primary(self) -> FieldFormat:
+        return self.patterns[0]
+
+    @property
+    def text(self) -> str:
+        return " | ".join(p.text for p in self.patterns)
+
+    @property
+    def regex(self) -> re.Pattern:
+        return self.primary.regex
+
+    @property
+    def program(self) -> Program | None:
+        return self.primary.program

@@ -9,7 +9,7 @@ sample parses and that detection picks its format for it.
 
 from __future__ import annotations
 
-from .presets import JSONL, Preset
+from .presets import JSONL, Also, Preset
 
 _ISO = "%Y-%m-%dT%H:%M:%S%.f%z"
 
@@ -99,6 +99,17 @@ BUILTIN: tuple[Preset, ...] = (
         level="Status",
         level_rule=_STATUS,
         samples=('127.0.0.1 - - [07/Dec/2026 22:16:21] "GET /missing HTTP/1.1" 404 -',),
+        also=(
+            Also(  # Flask's app logger, in the same file
+                r"\[<Asctime:\d\d\d\d-\d\d-\d\d \d\d:\d\d:\d\d,\d+>\] <Level:[A-Z]+> "
+                r"in <Module>: <Content>",
+                time_fields=("Asctime",),
+                time_format="%Y-%m-%d %H:%M:%S,%f",
+                level="Level",
+                message="Content",
+                samples=("[2026-12-08 00:06:34,291] ERROR in app: Exception on /orders/7 [GET]",),
+            ),
+        ),
     ),
     Preset(
         "apache-error",
@@ -434,6 +445,14 @@ BUILTIN: tuple[Preset, ...] = (
         programs="jupyter_server, JupyterLab, JupyterHub",
         time_format="%Y-%m-%d %H:%M:%S%.f",
         samples=("[I 2026-12-07 22:16:21.341 ServerApp] Jupyter Server 2.14.2 is running at:",),
+        also=(
+            Also(  # a kernel's own log lines, which carry no time
+                r"\[<App:[A-Za-z]+App>\] <Level:[A-Z]+> \| <Message>",
+                level="Level",
+                message="Message",
+                samples=("[IPKernelApp] WARNING | Kernel is running over TCP without encryption.",),
+            ),
+        ),
     ),
     Preset(
         "tornado",

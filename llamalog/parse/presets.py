@@ -24,6 +24,23 @@ JSONL = "jsonl"
 
 
 @dataclass(frozen=True)
+class Also:
+    """Another line pattern of a format (a second logger writing into the same file).
+
+    Its lines start records too; they carry their own time (``time_fields`` read with
+    ``time_format``, both required when it has a time) and level field. Its message
+    field, if any, has the primary's name.
+    """
+
+    format: str
+    time_fields: tuple[str, ...] | None = None
+    time_format: str | None = None
+    level: str | None = None
+    message: str | None = None
+    samples: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
 class Preset:
     """One named format.
 
@@ -85,6 +102,8 @@ class Preset:
     json: Mapping | None = None
     is_regex: bool = False
     origin: str = "builtin"
+    #: More line patterns of the same log, tried on lines the header does not match.
+    also: tuple[Also, ...] = ()
     #: A function raw value -> canonical level (lnav's level patterns), else None.
     level_function: Callable[[str | None], str | None] | None = field(
         default=None, repr=False, compare=False
@@ -160,6 +179,23 @@ def _check(preset: Preset) -> None:
                 f"format {preset.name!r} names the field {name!r}, which {preset.format!r} "
                 f"does not have (its fields: {fmt.fields})"
             )
+    for alt in preset.also:
+        other = FieldFormat(alt.format)
+        names = [*(alt.time_fields or ()), alt.level, alt.message]
+        if alt.time_fields and not alt.time_format:
+            raise FormatError(
+                f"format {preset.name!r}: a pattern with time fields needs its time_format"
+            )
+        for name in names:
+            if name is not None and name not in other.fields:
+                raise FormatError(
+                    f"format {preset.name!r}: {name!r} is not a field of {alt.format!r}"
+                )
+        for line in alt.samples:
+            if other.regex.fullmatch(line.strip()) is None:
+                raise FormatError(
+                    f"format {preset.name!r}: sample {line!r} does not match {alt.format!r}"
+                )
     for line in preset.samples:
         if fmt.regex.fullmatch(line.strip()) is None:
             raise FormatError(

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from . import _kernels as K
-from .engine import Layout, SourceState, match_block, not_a_time, resolve_time, span_strings
+from .engine import Layout, SourceState, match_lines, not_a_time, resolve_time, span_strings
 from .levels import DERIVED_LEVELS, normalize_level
 from .timestamps import parse_times_ns
 
@@ -95,10 +95,14 @@ def score_layout(buf: np.ndarray, layout: Layout, *, max_lines: int = 2000) -> L
         return LayoutScore(0.0, 0.0, 0.0, 0.0, 0.0, "empty sample")
     if n > PROBE:  # a quick look at lines spread over the sample first: most fail it
         pick = np.linspace(0, n - 1, PROBE).astype(np.int64)
-        if not (match_block(buf, ss[pick], se[pick], layout.fmt)[0] == K.MATCHED).any():
+        if not (match_lines(buf, ss[pick], se[pick], layout.fmt)[0] == K.MATCHED).any():
             return LayoutScore(0.0, 0.0, 0.0, 0.0, 0.0, "no line matches")
-    status, caps = match_block(buf, ss, se, layout.fmt)
+    status, caps, which = match_lines(buf, ss, se, layout.fmt)
     matched = status == K.MATCHED
+    # lines of the format's other patterns are explained, like continuation lines
+    alt = np.zeros(n, dtype=np.bool_) if which is None else matched & (which > 0)
+    other = int(np.count_nonzero(alt))
+    matched &= ~alt
     rows = np.flatnonzero(matched)
     if not len(rows):
         return LayoutScore(0.0, 0.0, 0.0, 0.0, 0.0, "no line matches")
@@ -107,7 +111,7 @@ def score_layout(buf: np.ndarray, layout: Layout, *, max_lines: int = 2000) -> L
     if timeless:
         level_ok = (_levels_valid(layout, buf, caps, rows) if has_level else None) or 0.0
         good = len(rows) * level_ok
-        continued = _continued(layout, matched, rows[0], n)
+        continued = _continued(layout, matched | alt, rows[0], n)
         score = 0.9 * (good + _credit(layout) * continued) / n if level_ok >= 0.5 else 0.0
         why = "no time field: scored by its levels" if score else "no time and no level"
         return LayoutScore(len(rows) / n, 0.0, level_ok, continued / n, score, why)
@@ -159,8 +163,8 @@ def score_layout(buf: np.ndarray, layout: Layout, *, max_lines: int = 2000) -> L
             0.0,
             f"its level field holds a level on {level_ok:.0%} of lines",
         )
-    continued = _continued(layout, matched, timed[0], n)
-    read = (len(timed) + _credit(layout) * continued) / n
+    continued = _continued(layout, matched | alt, timed[0], n)
+    read = (len(timed) + _credit(layout) * continued + CONTINUATION_CREDIT * other) / n
     factor = (0.85 + 0.15 * level_ok) if has_level else 0.85
     if state.time_format.precision < 2:  # a date without its clock: weaker evidence
         factor *= 0.8

@@ -13,10 +13,11 @@ import numpy as np
 import pandas as pd
 
 from ..errors import FormatError, LlamalogWarning
-from ..parse.engine import Layout
-from ..parse.fieldformat import FieldFormat
+from ..parse.engine import AltPattern, Layout
+from ..parse.fieldformat import FieldFormat, FormatSet
 from ..parse.presets import JSONL, PRESETS, Preset
 from ..parse.scoring import score_layout
+from ..parse.timestamps import TimeFormat
 from .sources import Source, iter_blocks, iter_bytes, resolve_sources
 
 
@@ -30,6 +31,8 @@ def compiled_format(text: str, is_regex: bool = False) -> FieldFormat:
 def preset_layout(preset: Preset, **overrides) -> Layout:
     """The :class:`Layout` of a header preset, with the caller's overrides."""
     fmt = compiled_format(preset.format, preset.is_regex)
+    if preset.also:
+        fmt = FormatSet([fmt, *(compiled_format(a.format) for a in preset.also)])
     multiline = overrides.get("multiline")
     time_fields = overrides.get("time_fields") or (
         list(preset.time_fields) if preset.time_fields else None
@@ -44,6 +47,15 @@ def preset_layout(preset: Preset, **overrides) -> Layout:
         level=preset.level,
         level_rule=preset.level_rule,
         level_mapper=preset.level_mapper(),
+        alts=tuple(
+            AltPattern(
+                time_fields=a.time_fields,
+                time_format=TimeFormat.compile(a.time_format) if a.time_format else None,
+                level=a.level,
+                message=a.message,
+            )
+            for a in preset.also
+        ),
     )
 
 
