@@ -798,6 +798,8 @@ def test_nested_time_key_candidate():
     [
         ([1796681781], "2026-12-07 22:16:21"),
         ([1796681781.341], "2026-12-07 22:16:21.341"),
+        ([1796688485.8431454], "2026-12-08 00:08:05.8431454"),  # Caddy: 7 digits as written
+        ([-1.25, 0.1], "1969-12-31 23:59:58.75"),
         ([1796681781341], "2026-12-07 22:16:21.341"),
         ([1796681781341.5], "2026-12-07 22:16:21.3415"),
         ([1796681781341234], "2026-12-07 22:16:21.341234"),
@@ -809,7 +811,7 @@ def test_epoch_numbers_exact(values, expected):
 
     from llamalog.parse.jsonblock import epoch_ns
 
-    assert epoch_ns(np.array(values)).tolist() == [pd.Timestamp(expected).value]
+    assert epoch_ns(np.array(values)).tolist()[0] == pd.Timestamp(expected).value
 
 
 def test_time_format_is_honoured(tmp_path):

@@ -33,30 +33,45 @@ def arrow_spans(arr: pa.Array) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
 def epoch_ns(values: np.ndarray) -> np.ndarray:
     """Nanoseconds from numbers since the epoch, unit chosen by magnitude (s, ms, us, ns).
 
-    Integers are scaled exactly; floats are rounded to the microsecond, the precision a
-    float64 holds for times in seconds or milliseconds (``1765145781.341`` is
-    ``...781.341000``, not ``...781.340999936``).
+    Integers are scaled exactly. A float is read as the shortest decimal that gives it
+    back (what ``repr`` and Go's ``strconv`` write, so the digits in the log): zap's
+    ``1796681781.341`` is ``...781.341`` and Caddy's ``1796688485.8431454`` is
+    ``...485.8431454``, not the binary value's ``...485.843145370``.
     """
     v = np.asarray(values)
     res = np.full(len(v), _NAT, dtype=np.int64)
+    a = np.abs(v.astype(np.float64))
+    # digits of a nanosecond count in one unit: seconds 9, ms 6, us 3, ns 0
+    digits = np.select([a < 1e11, a < 1e14, a < 1e17], [9, 6, 3], default=0)
+    unit = (10**digits).astype(np.int64)
+    fits = a * unit < 9.2e18  # else past the year 2262: NaT
     if v.dtype.kind in "iu":
-        a = np.abs(v)
-        scale = np.select([a < 10**11, a < 10**14, a < 10**17], [10**9, 10**6, 10**3], default=1)
-        fits = a.astype(np.float64) * scale < 9.2e18  # past the year 2262: NaT
-        res[fits] = v[fits].astype(np.int64) * scale[fits].astype(np.int64)
+        res[fits] = v[fits].astype(np.int64) * unit[fits]
         return res
     f = v.astype(np.float64)
-    a = np.abs(f)
-    good = np.isfinite(f) & (a < 9.2e18)
-    to_us = np.select([a < 1e11, a < 1e14, a < 1e17], [1e6, 1e3, 1.0], default=1e-3)
-    safe = np.where(good, f, 0.0)
-    # whole microseconds as integers, then * 1000 in integers: a float64 near 1.8e18
-    # is only exact to 256 ns
-    ns = np.round(safe * to_us).astype(np.int64) * 1000
-    big = a >= 1e17  # nanoseconds already
-    ns[big] = safe[big].astype(np.int64)
-    res[good] = ns[good]
+    fits &= np.isfinite(f)
+    whole = np.floor(np.where(fits, f, 0.0))
+    frac = np.where(fits, f, 0.0) - whole  # exact: both lie on the float's grid
+    base = whole.astype(np.int64) * unit
+    # the fewest fraction digits that give the float back, by bisection per value (a
+    # decimal that does, does with more digits too); at the unit's finest digit the
+    # rounded value is taken, whether or not it gives the float back
+    lo = np.zeros(len(f), dtype=np.int64)
+    hi = digits.astype(np.int64)
+    for _ in range(4):  # 0..9 digits: four halvings (whole arrays: cheaper than indexing)
+        mid = (lo + hi) // 2
+        scale = _POW10[mid]
+        back = whole + np.round(frac * scale) / scale == f
+        hi = np.where(back, mid, hi)
+        lo = np.where(back, lo, np.minimum(mid + 1, hi))
+    k = np.round(frac * _POW10[hi]).astype(np.int64)
+    res[fits] = (base + k * (unit // _POW10_INT[hi]))[fits]
     return res
+
+
+#: 10 ** k as floats and integers, k = 0..9.
+_POW10 = 10.0 ** np.arange(10)
+_POW10_INT = 10 ** np.arange(10, dtype=np.int64)
 
 
 #: The time "fields" of a JSON-lines source: its time key, found per record.

@@ -97,7 +97,7 @@ LEVEL_VOCABULARIES: dict[str, dict[str, str]] = {
         "60": "CRITICAL",
     },
     "redis (role marks; level_from_redis)": {
-        ".": "DEBUG", "-": "INFO", "*": "NOTICE", "#": "WARNING",
+        ".": "DEBUG", "-": "TRACE", "*": "NOTICE", "#": "WARNING",
     },
     "windows (numbers; level_from_windows)": {
         "0": "INFO", "1": "CRITICAL", "2": "ERROR", "3": "WARNING", "4": "INFO", "5": "TRACE",
@@ -244,10 +244,11 @@ def level_from_syslog(value: str | None) -> str | None:
 def level_from_redis(value: str | None) -> str | None:
     """The level of a Redis log mark: ``.`` debug, ``-`` verbose, ``*`` notice, ``#`` warning.
 
-    Redis's verbose sits between debug and notice, hence INFO.
+    ``-`` (verbose) reads as TRACE, as ``verbose`` does in every other vocabulary, though
+    Redis ranks it above debug.
 
     >>> level_from_redis("#"), level_from_redis("*"), level_from_redis("-"), level_from_redis("x")
-    ('WARNING', 'NOTICE', 'INFO', None)
+    ('WARNING', 'NOTICE', 'TRACE', None)
     """
     return None if value is None else _REDIS.get(value.strip())
 
