@@ -93,7 +93,7 @@ def test_vocabulary_table_is_consistent_and_complete():
         (level_from_pino, "30.0", "INFO"), (level_from_pino, "35", "INFO"),
         (level_from_pino, "5", None), (level_from_pino, "info", None),
         (level_from_pino, None, None),
-        (level_from_redis, ".", "DEBUG"), (level_from_redis, "-", "TRACE"),
+        (level_from_redis, ".", "DEBUG"), (level_from_redis, "-", "INFO"),
         (level_from_redis, "*", "NOTICE"), (level_from_redis, "#", "WARNING"),
         (level_from_redis, "W", None),
         (level_from_windows, "0", "INFO"), (level_from_windows, "1", "CRITICAL"),

@@ -97,7 +97,7 @@ LEVEL_VOCABULARIES: dict[str, dict[str, str]] = {
         "60": "CRITICAL",
     },
     "redis (role marks; level_from_redis)": {
-        ".": "DEBUG", "-": "TRACE", "*": "NOTICE", "#": "WARNING",
+        ".": "DEBUG", "-": "INFO", "*": "NOTICE", "#": "WARNING",
     },
     "windows (numbers; level_from_windows)": {
         "0": "INFO", "1": "CRITICAL", "2": "ERROR", "3": "WARNING", "4": "INFO", "5": "TRACE",
@@ -244,11 +244,11 @@ def level_from_syslog(value: str | None) -> str | None:
 def level_from_redis(value: str | None) -> str | None:
     """The level of a Redis log mark: ``.`` debug, ``-`` verbose, ``*`` notice, ``#`` warning.
 
-    ``-`` (verbose) reads as TRACE, as ``verbose`` does in every other vocabulary, though
-    Redis ranks it above debug.
+    Redis ranks verbose between debug and notice, hence INFO (not TRACE, which would put
+    it below debug).
 
     >>> level_from_redis("#"), level_from_redis("*"), level_from_redis("-"), level_from_redis("x")
-    ('WARNING', 'NOTICE', 'TRACE', None)
+    ('WARNING', 'NOTICE', 'INFO', None)
     """
     return None if value is None else _REDIS.get(value.strip())
 
