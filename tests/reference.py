@@ -378,12 +378,16 @@ def _message_word_level(word: str) -> str:
     return MESSAGE_LEVEL_WORDS.get(word.lower()) or _PG_COLON.get(word) or _BRACKET_ONLY[word]
 
 
+_ANSI_RE = re.compile(r"(?:\x1b\[[\x30-\x3f]*[\x20-\x2f]*[\x40-\x7e])*")
+
+
 def message_level(text: str | None, prefix: int = 200) -> str | None:
     """The level a message states about itself (``levels_in_messages``), the obvious way:
     each rule a regular expression on the first ``prefix`` characters, tried in turn."""
     if text is None:
         return None
     head = text[:prefix]
+    head = head[_ANSI_RE.match(head).end() :]  # colour sequences at the start
     m = _BRACKET_RE.match(head) or _COLON_RE.match(head) or _UPPER_RE.match(head)
     if m is not None:
         found = m.groupdict()

@@ -207,6 +207,7 @@ _PIECES = [
     "error", "Error", "ERROR", "err", "warn", "WARNING", "Info", "fatal", "LOG", "DEBUG3",
     "trace4", "Note", "E", "I", "level", "Level", "lvl", "severity", "log_level", "levelname",
     "core", "x", "_", "1", " ", "\t", ":", "=", "\"", "'", "[", "]", "<", ">", "{", "é",
+    "\x1b[31m", "\x1b[1;33m", "\x1b[0m", "\x1b[", "\x1b",
 ]  # fmt: skip
 
 

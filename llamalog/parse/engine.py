@@ -655,6 +655,12 @@ def parse_block(
         level = levels_in_messages(message)
     if keep.level and rec_which is not None:
         level = _alt_levels(buf, layout, rec_caps, rec_which, level)
+    if keep.level and n_rec and not ok.all() and layout.name != "raw":
+        # a line no pattern matched may still say its level ("WARNING: ..."): read it
+        rows = np.flatnonzero(~ok)
+        codes = level.codes.copy()
+        codes[rows] = levels_in_messages(message.take(pa.array(rows))).codes
+        level = pd.Categorical.from_codes(codes, dtype=LEVEL_DTYPE, validate=False)
 
     block = Block(
         n=n_rec,

@@ -461,6 +461,22 @@ def _key_value(buf, p, i, we, table, first, codes, kinds):
     return -1 if k < 0 else codes[k]
 
 
+@njit(cache=True, nogil=True)
+def _skip_colours(buf, p, end):
+    """The position after the ANSI colour sequences (``ESC [ ... m``) at ``p``: programs
+    that colour their terminal output (werkzeug, uvicorn) write them into the file."""
+    while p + 1 < end and buf[p] == 27 and buf[p + 1] == 91:
+        q = p + 2
+        while q < end and 48 <= buf[q] <= 63:  # parameter bytes
+            q += 1
+        while q < end and 32 <= buf[q] <= 47:  # intermediate bytes
+            q += 1
+        if q >= end or not 64 <= buf[q] <= 126:  # no final byte: not a sequence
+            break
+        p = q + 1
+    return p
+
+
 @dual(1, 50_000)
 def _message_levels(buf, starts, ends, table, first, codes, kinds, prefix):
     """Level codes (int8[n], -1 = none) of messages ``buf[starts[i]:ends[i]]`` (int64[n],
@@ -483,6 +499,7 @@ def _message_levels(buf, starts, ends, table, first, codes, kinds, prefix):
                         break
                     chars += 1
                 we += 1
+        p = _skip_colours(buf, p, we)
         if p >= we:
             continue
         b = buf[p]
@@ -533,7 +550,8 @@ def levels_in_messages(messages: pa.Array | pa.ChunkedArray) -> pd.Categorical:
       underscore or quote, then ``=`` or ``":"`` and a level word ending there; the
       leftmost such pair.
 
-    Everything must lie in the first :data:`MESSAGE_PREFIX` characters. Words inside
+    ANSI colour sequences at the start are skipped. Everything must lie in the first
+    :data:`MESSAGE_PREFIX` characters. Words inside
     prose ("no error found") and a lower-case word without a colon ("error loading
     module") are not levels. A numba kernel scans the bytes once (a regular expression
     in Arrow, extract_regex, took 0.5 s per million messages; the kernel is several
