@@ -259,10 +259,13 @@ def test_a_folder_of_mixed_logs_gets_a_format_per_file(tmp_path, datasets_dir):
     assert (np.diff(codes) >= 0).all()
 
 
-def test_format_table_in_the_readme_is_generated_from_the_registry(readme_text):
-    from llamalog.parse.presets import format_table
+def test_readme_tables_are_generated_from_the_code(readme_text):
+    # python -m llamalog.parse._tables README.md rewrites them
+    from llamalog.parse._tables import rewrite, tables
 
-    assert format_table() in readme_text
+    assert rewrite(readme_text) == readme_text
+    for name, table in tables().items():
+        assert f"<!-- {name}:start -->\n{table}\n<!-- {name}:end -->" in readme_text
 
 
 @pytest.mark.parametrize("preset", [p for p in HEADERS if p.also], ids=lambda p: p.name)

@@ -605,3 +605,17 @@ def levels_in_messages(messages: pa.Array | pa.ChunkedArray) -> pd.Categorical:
     ends = np.ascontiguousarray(offsets[1:], dtype=np.int64)
     codes = _message_levels(data, starts, ends, *_TABLE, MESSAGE_PREFIX)
     return pd.Categorical.from_codes(codes, dtype=LEVEL_DTYPE, validate=False)
+
+
+def vocabulary_table() -> str:
+    """:data:`LEVEL_VOCABULARIES` as a Markdown table (the README's copy is checked
+    against it): per canonical level, the values of each vocabulary that read as it."""
+    rows = ["| vocabulary | " + " | ".join(reversed(LEVELS)) + " |"]
+    rows.append("| --- |" + " --- |" * len(LEVELS))
+    for name, mapping in LEVEL_VOCABULARIES.items():
+        cells = []
+        for level in reversed(LEVELS):
+            words = [f"`{w}`" for w, v in mapping.items() if v == level]
+            cells.append(", ".join(words))
+        rows.append(f"| {name} | " + " | ".join(cells) + " |")
+    return "\n".join(rows)

@@ -479,3 +479,20 @@ def parse_times_ns(
     )
     utc = local.tz_convert("UTC").asi8
     return np.where(aware, ns, utc), failed
+
+
+def zone_table() -> str:
+    """:data:`ZONE_ABBREVIATIONS` as Markdown (the README's copy is checked against it):
+    the names of each offset, with the ambiguous ones marked."""
+    by_offset: dict[int, list[str]] = {}
+    for name, offset in ZONE_ABBREVIATIONS.items():
+        by_offset.setdefault(offset, []).append(
+            f"`{name}`" + ("*" if name in AMBIGUOUS_ZONES else "")
+        )
+    rows = ["| offset | abbreviations |", "| --- | --- |"]
+    for offset in sorted(by_offset):
+        sign = "-" if offset < 0 else "+"
+        hh, mm = divmod(abs(offset) // 60, 60)
+        rows.append(f"| {sign}{hh:02d}:{mm:02d} | {', '.join(by_offset[offset])} |")
+    notes = [f"- `{k}`: read as {v}." for k, v in AMBIGUOUS_ZONES.items()]
+    return "\n".join([*rows, "", "\\* ambiguous, read as:", "", *notes])
