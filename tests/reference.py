@@ -423,3 +423,10 @@ def _parse_time_units(text: str, fmt: str, year: int | None = None):
 
 format_time = _format_time_units
 parse_time = _parse_time_units
+
+
+def count_brackets(data: bytes, starts, ends) -> list[int]:
+    """``_count_brackets``: the ``{`` and ``[`` bytes of each range."""
+    return [
+        data[a:b].count(b"{") + data[a:b].count(b"[") for a, b in zip(starts, ends, strict=True)
+    ]

@@ -438,3 +438,13 @@ def test_scan_lines_at_any_alignment(pieces, shift):
         got = fn(data, K._BYTE_CLASSES)
         for a, b in zip(got, (starts, ends, flags, ss, se), strict=True):
             assert a.tolist() == b.tolist()
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.binary(max_size=300), st.lists(st.tuples(st.integers(0, 300), st.integers(0, 300))))
+def test_count_brackets_matches_twin(data, ranges):
+    ranges = [(min(a, b, len(data)), min(max(a, b), len(data))) for a, b in ranges]
+    starts = np.array([a for a, _ in ranges], dtype=np.int64)
+    ends = np.array([b for _, b in ranges], dtype=np.int64)
+    got = K._count_brackets(np.frombuffer(data, np.uint8), starts, ends)
+    assert got.tolist() == R.count_brackets(data, starts.tolist(), ends.tolist())

@@ -907,3 +907,20 @@ def _time_flags(ns, failed, flags, max_seen):
         else:
             max_seen = t
     return max_seen
+
+
+@njit(cache=True, nogil=True)
+def _count_brackets(data, starts, ends):
+    """int64[n]: how many ``{`` and ``[`` bytes each range ``data[starts[i]:ends[i]]`` holds
+    (an upper bound on a JSON line's nesting depth). One pass over the bytes; Arrow's
+    count_substring, twice, took 0.55 s on 155 MB of journald JSON."""
+    n = starts.shape[0]
+    out = np.zeros(n, dtype=np.int64)
+    for i in range(n):
+        c = 0
+        for j in range(starts[i], ends[i]):
+            b = data[j]
+            if b == 123 or b == 91:
+                c += 1
+        out[i] = c
+    return out

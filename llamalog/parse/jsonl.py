@@ -63,6 +63,7 @@ import pyarrow.json as pajson
 
 from .._arrow import string_buffers
 from ..errors import FormatError
+from ._kernels import _count_brackets
 
 __all__ = [
     "DEFAULT_LEVEL_KEYS",
@@ -286,9 +287,8 @@ def _classify(arr: pa.LargeStringArray) -> tuple[np.ndarray, np.ndarray, np.ndar
         # pyarrow recurses once per nesting level (and crashes on very deep input): lines
         # that may nest deeper than _MAX_FAST_DEPTH go to json.loads
         # (counted in those lines alone: a scan of the whole block took 15 ms per 8 MB)
-        lines = arr.take(pa.array(long_rows))
-        counts = pc.add(pc.count_substring(lines, "{"), pc.count_substring(lines, "["))
-        deep = long_rows[counts.to_numpy(zero_copy_only=False) > _MAX_FAST_DEPTH]
+        counts = _count_brackets(data, starts[long_rows], ends[long_rows])
+        deep = long_rows[counts > _MAX_FAST_DEPTH]
         fast[deep] = False
         slow[deep] = True
     slow &= valid & ~fast
