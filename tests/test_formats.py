@@ -19,7 +19,7 @@ HEADERS = [p for p in PRESETS.values() if p.origin == "builtin" and not p.is_jso
 JSONS = [p for p in PRESETS.values() if p.origin == "builtin" and p.is_json and p.samples]
 
 
-def read_quiet(data: bytes | str, **kwargs) -> pd.DataFrame:
+def read_quiet(data, **kwargs) -> pd.DataFrame:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", LlamalogWarning)
         return read_logs(io.BytesIO(data) if isinstance(data, bytes) else data, **kwargs)
@@ -304,3 +304,13 @@ def test_werkzeug_and_flask_lines_in_one_file():
     ]
     assert frame["message"].iloc[1].startswith("Exception on /orders/7 [GET]\nTraceback")
     assert frame["problems"].astype(str).tolist() == ["", "", ""]
+
+
+def test_the_real_corpus_read_as_one_list_keeps_each_files_fields(datasets_dir):
+    logs = sorted((datasets_dir / "real").glob("*.log"))
+    frame = read_quiet(logs, year=2026)
+    assert frame["n_lines"].sum() == sum(sum(1 for _ in p.open("rb")) for p in logs)
+    assert len(frame.attrs["llamalog"]["formats"]) >= 20
+    assert list(frame.columns[-3:]) == ["n_lines", "parse_ok", "problems"]
+    nginx = frame[frame["source"] == str(datasets_dir / "real" / "nginx-error.log")]
+    assert nginx["Pid"].notna().all()

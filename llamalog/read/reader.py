@@ -768,7 +768,9 @@ def _redetect(sources: list[Source], opts: ReadOptions) -> dict[str, tuple[list[
 def _in_source_order(frame: pd.DataFrame) -> pd.DataFrame:
     """Rows ordered by source (in the order given), then line."""
     order = np.lexsort((frame[S.LINE].to_numpy(), frame[S.SOURCE].cat.codes.to_numpy()))
-    return frame.take(order).reset_index(drop=True)
+    tail = [c for c in (S.N_LINES, S.PARSE_OK, S.FLAGS) if c in frame.columns]
+    columns = [c for c in frame.columns if c not in tail] + tail
+    return frame.take(order)[columns].reset_index(drop=True)
 
 
 def iter_logs(
@@ -829,10 +831,15 @@ def concat_frames(frames: list[pd.DataFrame]) -> pd.DataFrame:
     from pandas.api.types import union_categoricals
 
     out = pd.concat(frames, ignore_index=True)
-    for col in frames[0].columns:
-        dtype = frames[0][col].dtype
-        if isinstance(dtype, pd.CategoricalDtype) and not isinstance(
-            out[col].dtype, pd.CategoricalDtype
-        ):
-            out[col] = union_categoricals([f[col].array for f in frames], ignore_order=True)
+    for col in out.columns:
+        if isinstance(out[col].dtype, pd.CategoricalDtype):
+            continue
+        parts = [f[col] for f in frames if col in f.columns]
+        if not all(isinstance(p.dtype, pd.CategoricalDtype) for p in parts):
+            continue
+        if len(parts) == len(frames):
+            out[col] = union_categoricals([p.array for p in parts], ignore_order=True)
+        else:  # frames read with other formats lack the field: null there
+            categories = union_categoricals([p.array for p in parts], ignore_order=True)
+            out[col] = pd.Categorical(out[col], categories=categories.categories)
     return out
