@@ -314,3 +314,44 @@ def test_the_real_corpus_read_as_one_list_keeps_each_files_fields(datasets_dir):
     assert list(frame.columns[-3:]) == ["n_lines", "parse_ok", "problems"]
     nginx = frame[frame["source"] == str(datasets_dir / "real" / "nginx-error.log")]
     assert nginx["Pid"].notna().all()
+
+
+def test_an_lnav_format_with_several_patterns_is_one_format(tmp_path):
+    spec = {
+        "svc_log": {
+            "description": "a service with request lines and event lines",
+            "regex": {
+                "event": {
+                    "pattern": r"^(?<timestamp>\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z) "
+                    r"(?<level>[A-Z]+) (?<body>.*)$"
+                },
+                "request": {
+                    "pattern": r"^(?<timestamp>\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z) "
+                    r"> (?<method>GET|POST) (?<body>\S+)$"
+                },
+            },
+            "timestamp-format": ["%Y-%m-%dT%H:%M:%SZ"],
+            "level": {"error": "ERR", "info": "INF"},
+            "sample": [
+                {"line": "2026-12-07T22:16:21Z INF started"},
+                {"line": "2026-12-07T22:16:22Z > GET /health"},
+            ],
+        }
+    }
+    (tmp_path / "svc.json").write_text(json.dumps(spec))
+    try:
+        (preset,) = llamalog.load_lnav_formats(tmp_path / "svc.json")
+        assert preset.name == "svc_log" and len(preset.also) == 1
+        text = (
+            b"2026-12-07T22:16:21Z INF started\n"
+            b"2026-12-07T22:16:22Z > GET /health\n"
+            b"2026-12-07T22:16:23Z ERR db down\n"
+        )
+        frame = read_quiet(text, format="svc_log")
+        assert frame["parse_ok"].all()
+        assert frame["message"].tolist() == ["started", "/health", "db down"]
+        assert frame["level"].astype(object).fillna("-").tolist() == ["INFO", "-", "ERROR"]
+        assert frame["timestamp"].dt.second.tolist() == [21, 22, 23]
+        assert frame["method"].tolist()[1] == "GET"
+    finally:
+        PRESETS.pop("svc_log", None)

@@ -260,7 +260,7 @@ def _alt_levels(buf, layout: Layout, rec_caps, rec_which, level: pd.Categorical)
             continue
         j = layout.fmt.fields.index(alt.level)
         values = gather_strings(buf, rec_caps[2 * j, rows], rec_caps[2 * j + 1, rows])
-        codes[rows] = normalize_levels(values).codes
+        codes[rows] = normalize_levels(values, layout.level_mapper or normalize_level).codes
     return pd.Categorical.from_codes(codes, dtype=LEVEL_DTYPE, validate=False)
 
 

@@ -4,7 +4,9 @@ People who use lnav keep their house formats as JSON files (``~/.lnav/formats/``
 ``~/.config/lnav/formats/``). :func:`load_lnav_formats` turns each of them into a
 :class:`~llamalog.parse.presets.Preset`: its ``regex`` patterns (PCRE named groups
 become Python ones), ``timestamp-format``, ``level-field`` with its ``level`` mapping,
-``body-field``, ``multiline`` and ``sample`` lines; a ``"json": true`` format becomes a
+``body-field``, ``multiline`` and ``sample`` lines (several patterns with one time format
+are one format, its other patterns tried on the lines the first does not match; with
+several time formats, one format per pattern); a ``"json": true`` format becomes a
 JSON-lines flavour keyed on its ``timestamp-field``, ``level-field`` and ``body-field``.
 The file is data: nothing in it is run.
 """
@@ -18,7 +20,7 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from ..errors import FormatError, LlamalogWarning
-from .presets import JSONL, PRESETS, Preset, _check
+from .presets import JSONL, PRESETS, Also, Preset, _check
 
 #: lnav's level names -> llamalog's levels.
 LNAV_LEVELS = {
@@ -122,6 +124,7 @@ def preset_from_lnav(name: str, spec: dict, origin: str = "lnav") -> list[Preset
         ]
     patterns = spec.get("regex") or {}
     out = []
+    compiled = []
     for key, entry in patterns.items():
         pattern = entry.get("pattern") if isinstance(entry, dict) else None
         if not isinstance(pattern, str):
@@ -134,20 +137,42 @@ def preset_from_lnav(name: str, spec: dict, origin: str = "lnav") -> list[Preset
         except re.error as exc:
             raise FormatError(f"lnav format {name!r}, pattern {key!r}: {exc}") from None
         own = [s for s in samples if re.fullmatch(text, s)]
+        compiled.append((key, text, groups, own))
+    time_format = _time_format(spec.get("timestamp-format"))
+    if len(compiled) > 1 and time_format is not None:
+        # one format whose other patterns are tried on the lines the first does not match
+        (_, text, groups, own), rest = compiled[0], compiled[1:]
+        also = tuple(
+            Also(
+                t,
+                time_fields=(time_field,) if time_field in g else None,
+                time_format=time_format if time_field in g else None,
+                level=level_field if level_field in g else None,
+                message=body_field if body_field in g else None,
+                samples=tuple(o),
+                is_regex=True,
+            )
+            for _, t, g, o in rest
+        )
+        compiled = [(name, text, groups, own)]
+    else:
+        also = ()
+    for key, text, groups, own in compiled:
         preset = Preset(
-            name if len(patterns) == 1 else f"{name}.{key}",
+            name if len(compiled) == 1 else f"{name}.{key}",
             text,
             description,
             level_function=_LevelPatterns(levels) if levels else None,
             programs=f"lnav format from {origin}",
             message=body_field if body_field in groups else None,
             multiline=bool(spec.get("multiline", True)),
-            time_format=_time_format(spec.get("timestamp-format")),
+            time_format=time_format,
             time_fields=(time_field,) if time_field in groups else None,
             level=level_field if level_field in groups else None,
             samples=tuple(own),
             is_regex=True,
             origin=origin,
+            also=also,
         )
         out.append(preset)
     return out

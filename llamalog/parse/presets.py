@@ -38,6 +38,7 @@ class Also:
     level: str | None = None
     message: str | None = None
     samples: tuple[str, ...] = ()
+    is_regex: bool = False
 
 
 @dataclass(frozen=True)
@@ -180,7 +181,7 @@ def _check(preset: Preset) -> None:
                 f"does not have (its fields: {fmt.fields})"
             )
     for alt in preset.also:
-        other = FieldFormat(alt.format)
+        other = FieldFormat(alt.format, is_regex=alt.is_regex)
         names = [*(alt.time_fields or ()), alt.level, alt.message]
         if alt.time_fields and not alt.time_format:
             raise FormatError(

@@ -32,7 +32,7 @@ def preset_layout(preset: Preset, **overrides) -> Layout:
     """The :class:`Layout` of a header preset, with the caller's overrides."""
     fmt = compiled_format(preset.format, preset.is_regex)
     if preset.also:
-        fmt = FormatSet([fmt, *(compiled_format(a.format) for a in preset.also)])
+        fmt = FormatSet([fmt, *(compiled_format(a.format, a.is_regex) for a in preset.also)])
     multiline = overrides.get("multiline")
     time_fields = overrides.get("time_fields") or (
         list(preset.time_fields) if preset.time_fields else None
