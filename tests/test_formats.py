@@ -355,3 +355,33 @@ def test_an_lnav_format_with_several_patterns_is_one_format(tmp_path):
         assert frame["method"].tolist()[1] == "GET"
     finally:
         PRESETS.pop("svc_log", None)
+
+
+def test_register_format_with_another_line_pattern():
+    try:
+        register_format(
+            "proxy-house",
+            r"<Date> <Time> <Client> <Status:\d\d\d> <Content>",
+            level="Status",
+            samples=["2026-12-07 22:16:21 10.0.0.1 200 GET /"],
+            also=[
+                {
+                    "format": r"\[<Stamp:\d+>\] <Level:[A-Z]+>: <Note>",
+                    "time_fields": ["Stamp"],
+                    "time_format": "%s",
+                    "level": "Level",
+                    "message": "Note",
+                    "samples": ["[1765145781] WARN: upstream slow"],
+                }
+            ],
+        )
+        text = b"2026-12-07 22:16:21 10.0.0.1 200 GET /\n[1765145781] WARN: upstream slow\n"
+        frame = read_quiet(text, format="proxy-house")
+        assert frame["parse_ok"].all()
+        assert frame["message"].tolist() == ["GET /", "upstream slow"]
+        assert frame["level"].astype(object).fillna("-").tolist()[1] == "WARNING"
+        assert frame["timestamp"].iloc[1] == pd.Timestamp(1765145781, unit="s", tz="UTC")
+        with pytest.raises(FormatError, match="also="):
+            register_format("bad-also", "<Content>", also=[{"pattern": "x"}])
+    finally:
+        PRESETS.pop("proxy-house", None)

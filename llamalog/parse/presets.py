@@ -221,6 +221,7 @@ def register_format(
     programs: str = "",
     replace: bool = False,
     is_regex: bool = False,
+    also: list[Also | Mapping] | tuple = (),
     origin: str = "user",
 ) -> Preset:
     """Add a named format to the library, for ``read_logs(format=name)`` and detection.
@@ -248,6 +249,10 @@ def register_format(
         A regular expression that marks this program's lines (see :class:`Preset`).
     replace : bool
         Replace a format of the same name (else that is an error).
+    also : list of Also or dict
+        More line patterns of the same log (another logger writing into the file), tried
+        on lines the header does not match: ``{"format": ..., "time_fields": [...],
+        "time_format": ..., "level": ..., "message": ...}``.
 
     Returns
     -------
@@ -282,6 +287,7 @@ def register_format(
         signature=signature,
         is_regex=is_regex,
         origin=origin,
+        also=tuple(_also(a) for a in also),
     )
     _check(preset)
     if name in PRESETS and not replace:
@@ -295,6 +301,22 @@ def register_format(
     PRESETS.clear()
     PRESETS.update(items)
     return preset
+
+
+def _also(value: Also | Mapping) -> Also:
+    if isinstance(value, Also):
+        return value
+    spec = dict(value)
+    for key in ("time_fields", "samples"):
+        if spec.get(key) is not None:
+            spec[key] = tuple(spec[key])
+    try:
+        return Also(**spec)
+    except TypeError as exc:
+        raise FormatError(
+            f"also= takes Also(...) or dicts with format, time_fields, time_format, level, "
+            f"message, samples: {exc}"
+        ) from None
 
 
 def unregister_format(name: str) -> None:
