@@ -72,7 +72,27 @@ def _readme(logs: list[SyntheticLog], seed: int) -> str:
     )  # fmt: skip
 
 
-_TEMPLATE = """# Sample logs with ground truth
+#: The part of the README about the real-log corpus, which this module does not write.
+_REAL = """
+## Real logs: `real/` and `holdout/`
+
+Logs written by real programs, run on 127.0.0.1 with real traffic and failures (bad
+requests, failed logins, missing files, killed workers, restarts, rotations) by
+`benchmarks/reallogs/collect_servers.sh` (nginx, Apache, MariaDB, PostgreSQL, Redis,
+rsyslog with sshd/sudo/cron/postfix, journald, HAProxy, Squid, Exim, Tomcat, ...),
+`collect_apps.sh` (Python, Node, Go and Java loggers) and `collect_holdout.sh`. Each
+`X.expect.json` holds the program and its version, the configuration behind the layout,
+the format `format="auto"` must choose (`null` in `holdout/`), any `read_logs` option a
+user must give (`year` for formats without one), and one entry per record:
+`[first line, lines, timestamp in UTC at the precision written, level or null]`. The
+expectations were computed by per-program code independent of llamalog and checked by
+hand. `tests/test_real_logs.py` reads every excerpt of `real/` to them;
+`benchmarks/bench_formats.py` reports `holdout/`, which no rule of the format library was
+tuned on.
+"""
+
+_TEMPLATE = (
+    """# Sample logs with ground truth
 
 Synthetic logs with known templates and planted anomalies, made by
 `llamalog.datasets.synthetic` with seed {seed}. Regenerate them (byte for byte) with
@@ -115,6 +135,8 @@ Anomalous records per kind:
 Timestamps never decrease except about one record in a thousand, written up to 30 s too
 early; those have `out_of_order` = True and are not anomalies.
 """
+    + _REAL
+)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
