@@ -229,9 +229,16 @@ def main() -> None:
     base_fmt = load_formats()["HDFS"]
     base_s, base_n = best_read(base_path, args.repeat, format=base_fmt)
     base_rate = base_n / base_s
-    print(f"baseline: HDFS with its <Field> header, {base_rate / 1e6:.2f} M lines/s\n")
-    print("| format | lines | M lines/s | vs <Field> baseline | auto - forced (s) |")
-    print("| --- | --- | --- | --- | --- |")
+    base_mbs = base_path.stat().st_size / 1e6 / base_s
+    print(
+        f"baseline: HDFS with its <Field> header, {base_rate / 1e6:.2f} M lines/s, "
+        f"{base_mbs:.0f} MB/s\n"
+    )
+    print(
+        "| format | lines | M lines/s | vs <Field> baseline | MB/s | MB/s vs baseline "
+        "| auto - forced (s) |"
+    )
+    print("| --- | --- | --- | --- | --- | --- | --- |")
     speeds = []
     done = set()
     for stem, path, spec in cases(REAL):
@@ -243,13 +250,16 @@ def main() -> None:
         extra = spec.get("read", {})
         s, n = best_read(big, args.repeat, format=name, **extra)
         auto_s, _ = best_read(big, 1, **extra)
-        speeds.append(dict(format=name, lines=n, rate=n / s, ratio=(n / s) / base_rate))
+        mbs = big.stat().st_size / 1e6 / s
+        speeds.append(dict(format=name, lines=n, rate=n / s, ratio=(n / s) / base_rate, mbs=mbs))
         print(
             f"| {name} | {n:,} | {n / s / 1e6:.2f} | {(n / s) / base_rate:.2f} "
-            f"| {auto_s - s:+.3f} |"
+            f"| {mbs:.0f} | {mbs / base_mbs:.2f} | {auto_s - s:+.3f} |"
         )
     slow = [s["format"] for s in speeds if s["ratio"] < 0.5]
-    print(f"\nformats under half the baseline's lines/s: {slow or 'none'}\n")
+    print(f"\nformats under half the baseline's lines/s: {slow or 'none'}")
+    slow = [s["format"] for s in speeds if s["mbs"] < 0.5 * base_mbs]
+    print(f"formats under half the baseline's MB/s: {slow or 'none'}\n")
 
     src = next(p for _, p, spec in cases(REAL) if spec["format"] == "nginx-error")
     huge = grown(
