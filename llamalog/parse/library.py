@@ -629,9 +629,41 @@ BUILTIN: tuple[Preset, ...] = (
     ),
     Preset(
         "timestamp-message",
-        r"<Date:\d[-0-9/.]+\d> <Time:\d\d?:\d\d(:\d\d)?[.,0-9]*> <Content>",
+        r"<Date:\d\S*> <Time:\d\d?:\d\d(:\d\d)?[.,0-9]*> <Content>",
         "date time message: any program's lines with a date and a clock in front",
-        samples=("2026-12-07 22:16:21 something happened",),
+        samples=(
+            "2026-12-07 22:16:21 something happened",
+            "07-Dec-2026 22:16:21.341 general: info: zone loaded",
+        ),
+    ),
+    Preset(
+        "prefix-timestamp-message",
+        r"<Prefix:\S+> <Date:\d\S*> <Time:\d\d?:\d\d:\d\d[.,0-9]*> <Content>",
+        "a word (a name, a letter, a file), then date time message",
+        samples=("node-7 2026-12-07 22:16:21.341 something happened",),
+    ),
+    Preset(
+        "bracket-timestamp-message",
+        r"\[<Timestamp:[^\]]*\d\d:\d\d[^\]]*>\] <Content>",
+        "[timestamp] message",
+        samples=(
+            "[2026-12-07 22:16:21] something happened",
+            "[Mon Dec  7 22:16:21 2026] 127.0.0.1:5555 [200]: GET /",
+        ),
+    ),
+    Preset(
+        "month-day-time-message",
+        r"<Month:[A-Z][a-z][a-z]> <Day:\d+> <Time:\d\d:\d\d:\d\d[.0-9]*> <Content>",
+        "Mon day time message, no year (syslog's clock without host and tag)",
+        time_format="%b %d %H:%M:%S%.f",
+        samples=("Dec  7 22:16:21 something happened",),
+    ),
+    Preset(
+        "epoch-message",
+        r"<Time:\d\d\d\d\d\d\d\d\d\d(\.\d+)?> <Content>",
+        "epoch seconds then the message",
+        time_format="%s",
+        samples=("1765145781.341 something happened",),
     ),
     Preset(
         "iso-message",
