@@ -85,7 +85,7 @@ def test_corrupt_middle_keeps_lines_before_it(suffix):
     cut = len(packed) // 2
     packed[cut : cut + 64] = b"\xff" * 64
     out, warned = decompressed(bytes(packed), f"c.{suffix}")
-    assert warned and ("corrupt" in warned[0] or "ends early" in warned[0])
+    assert warned and any(w in warned[0] for w in ("corrupt", "ends early", "damaged"))
     # what a damaged block decodes to before its check fails is not defined: the first
     # quarter (well before the damage) is what must be kept
     assert out[: len(NOISY) // 4] == NOISY[: len(NOISY) // 4]
@@ -125,3 +125,30 @@ def test_directory_mixing_plain_and_compressed(tmp_path):
     frame = read_logs(tmp_path, format=APP)
     assert frame["message"].tolist() == [f"line {i}" for i in range(30)]
     assert (frame["problems"] == "").all()
+
+
+def test_damaged_gzip_member_loses_only_that_member(tmp_path):
+    # several members (a concatenation, or a block-gzipped log): decoding goes on at the
+    # next member after the damage, and the warning names where the damage is
+    lines = NOISY.splitlines(keepends=True)
+    members = [gzip.compress(b"".join(lines[i : i + 8000])) for i in range(0, 40000, 8000)]
+    packed = bytearray(b"".join(members))
+    start = len(members[0]) + len(members[1])  # the third member
+    packed[start + 200 : start + 264] = b"\xff" * 64
+    out, warned = decompressed(bytes(packed), "d.gz")
+    assert len(warned) == 1 and "damaged at compressed byte" in warned[0]
+    assert "goes on at the next gzip member" in warned[0]
+    at = int(warned[0].split("compressed byte ")[1].split()[0])
+    assert start + 150 <= at <= start + 264 + 64  # the break, within a step
+    kept = out.splitlines(keepends=True)
+    assert kept[:16000] == lines[:16000]  # the members before
+    assert kept[-16000:] == lines[-16000:]  # and the two after
+    frame = read_logs(io.BytesIO(bytes(packed)), format="raw")
+    assert frame["n_lines"].sum() == out.count(b"\n") + (not out.endswith(b"\n"))
+
+
+def test_damage_at_the_end_of_a_single_member_keeps_what_zlib_decodes():
+    packed = bytearray(gzip.compress(NOISY))
+    packed[-8:-4] = b"\x00\x00\x00\x00"  # the CRC: every line decodes, the check fails
+    out, warned = decompressed(bytes(packed), "e.gz")
+    assert out == NOISY and warned and "damaged" in warned[0]

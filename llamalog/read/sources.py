@@ -227,7 +227,9 @@ def _pieces(chunks: Iterator[bytes]) -> Iterator[bytes]:
             pos += _PIECE
 
 
-def _decompress(src: Source, chunks: Iterator[bytes], kind: str) -> Iterator[bytes]:
+def _decompress(
+    src: Source, chunks: Iterator[bytes], kind: str, *, base: int = 0, resync: bool = False
+) -> Iterator[bytes]:
     """Decompress a stream of compressed chunks; members may be concatenated.
 
     When the decompressor rejects the first ``_PROBE`` bytes, the source was never
@@ -235,8 +237,9 @@ def _decompress(src: Source, chunks: Iterator[bytes], kind: str) -> Iterator[byt
     as they are, none lost.
     """
     errors = _ERRORS + (_zstd_errors() if kind == "zstd" else ())
-    dec, fed, consumed = _decompressor(kind), False, 0
+    dec, fed, consumed = _decompressor(kind), False, base
     pieces = _pieces(chunks)
+    ended_line = True
     for data in pieces:
         while data:
             if kind == "xz" and not fed and not data[0]:
@@ -245,22 +248,27 @@ def _decompress(src: Source, chunks: Iterator[bytes], kind: str) -> Iterator[byt
                 consumed += len(data) - len(stripped)
                 data = stripped
                 continue
+            saved = dec.copy() if kind == "gzip" else None
             try:
                 out = dec.decompress(data)
             except errors as exc:
-                if consumed == 0 and not fed:
+                if consumed == base and not fed and not resync:
                     yield from _not_compressed(src, kind, data, pieces, exc)
                     return
-                src.truncated_at = consumed
-                warnings.warn(
-                    f"{src.name}: the {kind} stream is corrupt at compressed byte {consumed} "
-                    f"({exc}); the lines decompressed before it are kept",
-                    LlamalogWarning,
-                    stacklevel=4,
-                )
+                if saved is None:
+                    src.truncated_at = consumed
+                    warnings.warn(
+                        f"{src.name}: the {kind} stream is corrupt at compressed byte "
+                        f"{consumed} ({exc}); the lines decompressed before it are kept",
+                        LlamalogWarning,
+                        stacklevel=4,
+                    )
+                    return
+                yield from _gzip_damage(src, saved, data, pieces, consumed, ended_line, exc)
                 return
             fed = True
             if out:
+                ended_line = out.endswith(b"\n")
                 yield out
             rest = dec.unused_data if dec.eof else b""
             consumed += len(data) - len(rest)
@@ -275,6 +283,75 @@ def _decompress(src: Source, chunks: Iterator[bytes], kind: str) -> Iterator[byt
             LlamalogWarning,
             stacklevel=4,
         )
+
+
+#: Compressed bytes fed at a time to find where a damaged gzip stream breaks.
+_STEP = 64
+
+
+def _gzip_damage(src, dec, data, pieces, consumed, ended_line, exc) -> Iterator[bytes]:
+    """What can be saved of a gzip stream damaged at ``data`` (the piece that failed,
+    ``dec`` the decompressor as it was before it): the piece fed again in small steps up
+    to the break, then the stream from the next gzip member header after it (a file of
+    several members, such as a concatenation or a block-gzipped log, goes on there)."""
+    good = 0
+    view = memoryview(data)
+    size = _STEP
+    while good < len(view):
+        step = view[good : good + size]
+        before = dec.copy()
+        try:
+            out = dec.decompress(step)
+        except (zlib.error, EOFError, ValueError):
+            if size == 1:
+                break
+            dec, size = before, 1  # the failing step again, a byte at a time
+            continue
+        if out:
+            ended_line = out.endswith(b"\n")
+            yield out
+        good += len(step)
+        if dec.eof:  # a member ended inside the piece: the rest starts a new one
+            break
+    broken = consumed + good
+    # look for the next member after the break, buffering at most what is scanned
+    rest = bytes(view[good + 1 :])
+    skipped = 1
+    while True:
+        at = rest.find(b"\x1f\x8b\x08")
+        if at >= 0:
+            break
+        skipped += max(0, len(rest) - 2)
+        rest = rest[-2:]
+        more = next(pieces, None)
+        if more is None:
+            at = -1
+            break
+        rest += bytes(more)
+    lost = (
+        "the rest of the stream is lost"
+        if at < 0
+        else (f"it goes on at the next gzip member, compressed byte {broken + skipped + at}")
+    )
+    warnings.warn(
+        f"{src.name}: the gzip stream is damaged at compressed byte {broken} ({exc}); the "
+        f"lines decompressed before it are kept and {lost}",
+        LlamalogWarning,
+        stacklevel=5,
+    )
+    if at < 0:
+        src.truncated_at = broken
+        return
+    if not ended_line:
+        yield b"\n"  # the line cut by the damage ends there
+
+    def resumed() -> Iterator[bytes]:
+        yield rest[at:]
+        for piece in pieces:
+            yield bytes(piece)
+
+    # a false header (those bytes inside compressed data) fails again and is skipped
+    yield from _decompress(src, resumed(), "gzip", base=broken + skipped + at, resync=True)
 
 
 def _not_compressed(
