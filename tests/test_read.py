@@ -737,3 +737,41 @@ def test_levels_derived_from_syslog_pri_and_http_status():
     own = llamalog.read_logs(io.BytesIO(b"2024-01-01 00:00:00 DEBUG 500 done\n"),
                              format="<Date> <Time> <Level> <Status> <Content>")  # fmt: skip
     assert own["level"].astype(str).tolist() == ["DEBUG"]
+
+
+# --------------------------------------------------------------------------- encodings
+
+
+def test_raw_keeps_indentation_and_trailing_blanks():
+    frame = read_quiet(io.BytesIO(b"  indented\n\tdeep\nplain  \n"), format="raw")
+    assert frame["message"].tolist() == ["  indented", "\tdeep", "plain  "]
+
+
+@pytest.mark.parametrize(
+    "encode",
+    [
+        lambda t: b"\xef\xbb\xbf" + t.encode(),  # UTF-8 with a byte-order mark
+        lambda t: t.encode("utf-16"),  # with its BOM, native order
+        lambda t: t.encode("utf-16-be").join([b"\xfe\xff", b""]),
+        lambda t: t.replace("\n", "\r").encode(),  # old Mac line ends
+    ],
+    ids=["utf8-bom", "utf16", "utf16-be", "cr-only"],
+)
+def test_encodings_and_line_ends_read_like_plain_utf8(tmp_path, encode):
+    text = "2026-03-01 08:00:00 INFO café opened\n2026-03-01 08:00:01 WARN slow\n"
+    want = read_quiet(io.BytesIO(text.encode()), format=APP)
+    for source in (io.BytesIO(encode(text)), write(tmp_path / "e.log", encode(text))):
+        got = read_quiet(source, format=APP)
+        cols = ["line", "timestamp", "level", "message", "parse_ok"]
+        pd.testing.assert_frame_equal(got[cols], want[cols])
+    # auto-detection sees the decoded text too
+    assert llamalog.detect_format(str(tmp_path / "e.log")).name == "timestamp-level-message"
+
+
+def test_a_utf16_file_among_small_files_is_decoded(tmp_path):
+    text = "2026-03-01 08:00:00 INFO a\n2026-03-01 08:00:01 INFO b\n"
+    (tmp_path / "a.log").write_bytes(text.encode())
+    (tmp_path / "b.log").write_bytes(text.encode("utf-16"))
+    (tmp_path / "c.log").write_bytes(text.encode())
+    frame = read_quiet(str(tmp_path), format=APP)
+    assert len(frame) == 6 and frame["parse_ok"].all()

@@ -591,6 +591,8 @@ def parse_block(
     else:
         ms = np.where(ok, ss[pick], line_s)
         me = np.where(ok, se[pick], line_e)
+    if layout.name == "raw":  # whole lines: indentation and trailing blanks are kept
+        ms, me = line_s, line_e
     rec_which = None if which is None else np.where(ok, which[pick], -1)
     for k, alt in enumerate(layout.alts, start=1):  # the other patterns' message fields
         if alt.message is None or alt.message == layout.message:

@@ -341,7 +341,7 @@ def _sample(sources: list[Source], n_bytes: int = 1 << 18) -> np.ndarray:
             return _decoded_head(head)
         try:
             for buf, _ in iter_blocks(src, n_bytes, skip_unreadable=True):
-                return buf[:n_bytes]
+                return buf[3:n_bytes] if bytes(buf[:3]) == b"\xef\xbb\xbf" else buf[:n_bytes]
         except OSError:
             continue
     return np.zeros(0, dtype=np.uint8)

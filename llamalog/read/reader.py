@@ -35,7 +35,7 @@ from ..parse.jsonblock import parse_json_block
 from ..parse.levels import LEVEL_DTYPE
 from ..parse.timestamps import TimeCarry, utc_datetimes
 from .formats import detect_format, json_defaults, resolve_layout
-from .sources import _MAGIC, Source, iter_blocks, resolve_sources
+from .sources import _MAGIC, Source, _text_kind, iter_blocks, resolve_sources
 
 if TYPE_CHECKING:
     from ..parse.jsonl import JsonHints
@@ -103,12 +103,18 @@ def _parse(buf, state: SourceState, opts: ReadOptions, final: bool) -> Block:
     )
 
 
+#: The UTF-8 byte-order mark some editors and Windows programs write first.
+_BOM = b"\xef\xbb\xbf"
+
+
 def _parsed_blocks(src: Source, state: SourceState, opts: ReadOptions, skip: bool):
     """Blocks of one source; each block's unfinished last record goes back to the
     reader, which puts it in front of the next block."""
     blocks = iter_blocks(src, opts.block_bytes, skip_unreadable=skip)
     tail = None
     item = next(blocks, None)
+    if item is not None and bytes(item[0][:3]) == _BOM:  # an encoding mark, not text
+        item = (item[0][3:], item[1])
     while item is not None:
         buf, last = item
         block = _parse(buf, state, opts, final=last)
@@ -510,11 +516,13 @@ def _read_batch(sources: list[Source], run: list[int]) -> list[tuple[int, bytes]
                 if any(head.startswith(m) for m in _MAGIC):
                     break
                 data = head + f.read()
+                if _text_kind(data[: 1 << 16]) is not None:
+                    break  # UTF-16 or CR line ends: decoded on its own
         except OSError:
             break  # read on its own, which warns
         if not data.endswith(b"\n"):
             break
-        batch.append((j, data))
+        batch.append((j, data[3:] if data.startswith(_BOM) else data))
     return batch
 
 

@@ -11,6 +11,7 @@ decompress (a plain text file that happens to start with ``BZh``) is read as pla
 from __future__ import annotations
 
 import bz2
+import codecs
 import glob
 import io
 import logging
@@ -396,9 +397,42 @@ def iter_bytes(src: Source, *, skip_unreadable: bool = False) -> Iterator[bytes]
         yield from chunks
 
     if kind is None:
-        yield from again()
+        yield from _as_utf8(again())
     else:
-        yield from _decompress(src, again(), kind)
+        yield from _as_utf8(_decompress(src, again(), kind))
+
+
+def _text_kind(head: bytes) -> str | None:
+    """``"utf-16"`` for a UTF-16 byte-order mark, ``"cr"`` for old Mac line ends (a CR
+    and no LF in the first chunk), else None (UTF-8 or ASCII, read as it is)."""
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return "utf-16"
+    if b"\r" in head and b"\n" not in head:
+        return "cr"
+    return None
+
+
+def _as_utf8(chunks: Iterator[bytes]) -> Iterator[bytes]:
+    """UTF-8 text with LF line ends from a UTF-16 stream (with its byte-order mark) or a
+    stream whose lines end with CR alone; other streams pass as they are."""
+    first = next(chunks, b"")
+    kind = _text_kind(bytes(first[:_READ]))
+    if kind is None:
+        if first:
+            yield first
+        yield from chunks
+        return
+    if kind == "cr":
+        yield bytes(first).replace(b"\r", b"\n")
+        for chunk in chunks:
+            yield bytes(chunk).replace(b"\r", b"\n")
+        return
+    decoder = codecs.getincrementaldecoder("utf-16")(errors="replace")
+    text = decoder.decode(bytes(first))
+    yield text.lstrip("\ufeff").encode("utf-8", "surrogatepass")
+    for chunk in chunks:
+        yield decoder.decode(bytes(chunk)).encode("utf-8", "surrogatepass")
+    yield decoder.decode(b"", final=True).encode("utf-8", "surrogatepass")
 
 
 def _plain_blocks(src: Source, block_bytes: int):
@@ -477,7 +511,13 @@ def _is_plain_file(src: Source) -> bool:
             head = f.read(max(map(len, _MAGIC)))
     except OSError:
         return False
-    return not any(head.startswith(magic) for magic in _MAGIC)
+    if any(head.startswith(magic) for magic in _MAGIC):
+        return False
+    try:  # UTF-16 and CR-only files are decoded as a stream
+        with open(src.path, "rb") as f:
+            return _text_kind(f.read(1 << 16)) is None
+    except OSError:
+        return False
 
 
 def iter_blocks(src: Source, block_bytes: int, *, skip_unreadable: bool = False):
