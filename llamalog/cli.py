@@ -37,7 +37,10 @@ class Output(StrEnum):
 def _console():
     from rich.console import Console
 
-    return Console(highlight=False)
+    if sys.stdout.isatty():
+        return Console(highlight=False)
+    # piped or redirected: one line per row, never hard-wrapped at 80 columns (grep, cut)
+    return Console(highlight=False, soft_wrap=True, width=100_000)
 
 
 def _read(paths: list[str], format: str, multiline: bool | None, tz: str | None, columns=None):
@@ -229,17 +232,18 @@ def follow(
     stream = llamalog.follow(path, format=format, from_start=from_start, poll=poll,
                              idle_timeout=idle_timeout)  # fmt: skip
     header = True
+    several = Path(path).is_dir() or any(ch in path for ch in "*?[")
     try:
         for batch in stream:
             rows = _followed_rows(batch, mined)
             if output is Output.json:
                 for record in rows.to_dict(orient="records"):
-                    typer.echo(json.dumps(record, default=str))
+                    typer.echo(json.dumps(_jsonable(record), default=str))
             elif output is Output.csv:
                 rows.drop(columns="new").to_csv(sys.stdout, index=False, header=header)
                 header = False
             else:
-                _print_followed(rows)
+                _print_followed(rows, several=several)
             sys.stdout.flush()
     except KeyboardInterrupt:
         pass
@@ -252,13 +256,18 @@ def _followed_rows(batch, mined):
 
     import llamalog
 
+    def text_or_none(col):
+        if col not in batch:
+            return None
+        values = batch[col].astype(str).astype(object)
+        return values.where(batch[col].notna().to_numpy(), None).to_numpy()
+
     rows = pd.DataFrame(
         {
+            "source": batch["source"].astype(str).to_numpy() if "source" in batch else None,
             "line": batch["line"].to_numpy(),
-            "timestamp": batch["timestamp"].astype(str).where(batch["timestamp"].notna(), None)
-            if "timestamp" in batch
-            else None,
-            "level": batch["level"].astype(str) if "level" in batch else None,
+            "timestamp": text_or_none("timestamp"),
+            "level": text_or_none("level"),
         }
     )
     new = np.zeros(len(batch), dtype=bool)
@@ -277,7 +286,22 @@ def _followed_rows(batch, mined):
     return rows
 
 
-def _print_followed(rows) -> None:
+def _jsonable(record: dict) -> dict:
+    """A record with NaN, NaT and numpy scalars made JSON's null and numbers (JSON has
+    no NaN: ``json.dumps`` would write an invalid token)."""
+    import math
+
+    out = {}
+    for key, value in record.items():
+        if hasattr(value, "item") and not isinstance(value, (str, bytes)):
+            value = value.item()
+        if isinstance(value, float) and not math.isfinite(value):
+            value = None
+        out[key] = value
+    return out
+
+
+def _print_followed(rows, several: bool = False) -> None:
     from rich.text import Text
 
     console = _console()
@@ -286,8 +310,9 @@ def _print_followed(rows) -> None:
             console.print(Text(f"NEW TEMPLATE {r.template_id}: {r.template}", style="bold"))
         tid = f" [{r.template_id}]" if hasattr(r, "template_id") else ""
         when = r.timestamp or "-"
+        where = f"{Path(r.source).name}:" if several and r.source else ""
         # log text is untrusted: plain Text is never read as console markup
-        console.print(Text(f"{r.line:>7} {when} {r.level or '-':<8}{tid} {r.message}"))
+        console.print(Text(f"{where}{r.line:>7} {when} {r.level or '-':<8}{tid} {r.message}"))
 
 
 def _load_miner(path: Path | None):

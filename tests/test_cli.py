@@ -188,3 +188,30 @@ def test_follow_prints_records_and_marks_new_templates(tmp_path):
     saved.write_text("not a miner")
     broken = runner.invoke(app, [*args, "--miner", str(saved)])
     assert broken.exit_code == 2 and "cannot read miner" in broken.output
+
+
+def test_follow_json_is_valid_json_and_a_glob_names_each_file(tmp_path):
+    (tmp_path / "a.log").write_text("a line with no level and no time\n")
+    (tmp_path / "b.log").write_text("2026-03-01 08:00:00 INFO from b\n")
+    args = ["follow", str(tmp_path / "*.log"), "-f", "raw", "--from-start"]
+    args += ["--idle-timeout", "0.3", "--poll", "0.05"]
+    result = runner.invoke(app, [*args, "--output", "json"])
+    assert result.exit_code == 0, result.output
+    assert "NaN" not in result.stdout
+    records = [json.loads(line, parse_constant=pytest.fail) for line in result.stdout.splitlines()]
+    assert {r["source"].rsplit("/", 1)[-1] for r in records} == {"a.log", "b.log"}
+    assert all(r["timestamp"] is None for r in records)
+    text = runner.invoke(app, args)
+    assert "a.log:" in text.stdout and "b.log:" in text.stdout
+
+
+def test_piped_tables_are_not_wrapped(tmp_path):
+    # the formats table holds long patterns: piped, each row stays one line
+    result = subprocess.run(
+        [sys.executable, "-m", "llamalog.cli", "formats"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    rows = [line for line in result.stdout.splitlines() if "nginx-error" in line]
+    assert len(rows) == 1 and "<Pid:\\d+>#<Tid:\\d+>" in rows[0]
