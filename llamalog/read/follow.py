@@ -22,8 +22,10 @@ with :func:`~llamalog.read_logs` or :func:`~llamalog.iter_logs`.
 
 from __future__ import annotations
 
+import copy
 import io
 import os
+import stat
 import time
 import warnings
 from collections.abc import Iterator
@@ -37,31 +39,46 @@ from ..parse.engine import SourceState
 from .reader import ReadOptions, _options, _parse, assemble, parse_size
 from .sources import _MAGIC, _is_glob, count_newlines, dir_files, glob_files, last_newline
 
+_HEAD = 4096  # first bytes kept per file: recognise it rewritten, or a copy of it
+_SIBLINGS = 1000  # files beside a truncated one looked at for its copy
 _KEYS = {"multiline", "message", "time_format", "time_fields", "tz", "year", "json_options"}
 
 
 class _Tail:
-    """One open generation of the followed file: its handle, position and parse state."""
+    """One open file being followed: its handle, position, first bytes and parse state.
 
-    def __init__(self, path: Path, year: int | None, *, from_start: bool) -> None:
+    A file is known by its identity (device, inode), not by its name: a rotated file
+    renamed ``app.log.1`` is the same ``_Tail``, read on from where it was.
+    """
+
+    def __init__(self, path: Path, year: int | None, *, start: int) -> None:
         self.f = open(path, "rb")
-        st = os.fstat(self.f.fileno())
-        self.ino = (st.st_dev, st.st_ino)
-        head = self.f.read(3)
-        if any(head.startswith(magic) for magic in _MAGIC):
+        try:
+            st = os.fstat(self.f.fileno())
+            head = self.f.read(3)
+            if any(head.startswith(magic) for magic in _MAGIC):
+                raise SourceError(
+                    f"{path} is compressed; a compressed file cannot be followed as it "
+                    "grows. Read it whole with llamalog.read_logs or llamalog.iter_logs."
+                )
+        except BaseException:
             self.f.close()
-            raise SourceError(
-                f"{path} is compressed; a compressed file cannot be followed as it grows. "
-                "Read it whole with llamalog.read_logs or llamalog.iter_logs."
-            )
+            raise
+        self.ident = (st.st_dev, st.st_ino)
+        self.path = path  # its name now (a rename updates it)
+        self.year = year
+        self.copy_of: tuple[int, int] | None = None  # a copy of that file: not read
+        self.fresh = False  # born while following: checked for being a copy first
+        self.adopted = False  # a copy read on from where its original was truncated
         self.state = SourceState(str(path), mtime=st.st_mtime)
         if year is not None:
             self.state.year.base = year
-        start = 0 if from_start else st.st_size
+        start = min(start, st.st_size)
         if start:
             # begin after the last complete line, numbering lines as the file does
             self.state.lines_done = count_newlines(self.f, 0, start)
             start = self._line_start(start)
+        self.head = os.pread(self.f.fileno(), min(start, _HEAD), 0)  # the file's first bytes
         self.f.seek(start)
         self.pos = start
         self.pending = np.zeros(0, dtype=np.uint8)  # bytes read, not yet a whole record
@@ -80,14 +97,56 @@ class _Tail:
             pos -= step
         return 0
 
-    def read_new(self, limit: int) -> bool:
-        """Append up to ``limit`` new bytes to ``pending``; whether any came."""
+    def read_new(self, limit: int) -> int:
+        """Append up to ``limit`` new bytes to ``pending``; how many came."""
         data = self.f.read(limit)
         if not data:
-            return False
+            return 0
+        if len(self.head) == self.pos < _HEAD:
+            self.head += data[: _HEAD - self.pos]
         self.pos += len(data)
         self.pending = np.concatenate([self.pending, np.frombuffer(data, dtype=np.uint8)])
-        return True
+        return len(data)
+
+    def unread(self, n: int) -> None:
+        """Forget the last ``n`` bytes read (they may be another generation's)."""
+        self.pos -= n
+        self.pending = self.pending[: len(self.pending) - n].copy()
+        self.head = self.head[: self.pos]
+        self.f.seek(self.pos)
+
+    def rewritten(self) -> bool:
+        """Whether the file is no longer what was read: shorter than the offset reached
+        (truncated) or with other first bytes (truncated and written again, even past the
+        old offset)."""
+        fd = self.f.fileno()
+        if os.fstat(fd).st_size < self.pos:
+            return True
+        return bool(self.head) and os.pread(fd, len(self.head), 0) != self.head
+
+    def restart(self) -> _Tail:
+        """Read the file again from its start; return what the old content left behind
+        (its parse state, position and held-back bytes) as a detached copy."""
+        old = copy.copy(self)
+        self.state = SourceState(str(self.path), mtime=os.fstat(self.f.fileno()).st_mtime)
+        if self.year is not None:
+            self.state.year.base = self.year
+        self.pos, self.head, self.held_since = 0, b"", None
+        self.pending = np.zeros(0, dtype=np.uint8)
+        self.f.seek(0)
+        return old
+
+    def take_over(self, old: _Tail) -> None:
+        """Go on with ``old``'s content from this file, a copy of it (copytruncate)."""
+        self.state, self.pending, self.held_since = old.state, old.pending, old.held_since
+        self.pos, self.head = old.pos, old.head
+        self.f.seek(self.pos)
+        self.copy_of, self.fresh, self.adopted = None, False, True
+
+    def same_start(self, other: _Tail) -> bool:
+        """Whether both files begin with the same whole line(s): one copies the other."""
+        n = min(len(self.head), len(other.head))
+        return n > 0 and self.head[:n] == other.head[:n] and b"\n" in self.head[:n]
 
     def close(self) -> None:
         self.f.close()
@@ -194,64 +253,247 @@ def follow(
     if not found and not files.waits():
         raise SourceError(f"no such file: {path!r}; follow() needs an existing log file")
     single = len(files.items) == 1 and not files.waits()
-    year = options.get("year")
-    tails: dict[Path, _Tail] = {}
-    skipped: set[Path] = set()
-    for f in found:  # where to start is fixed now, not when the first batch is asked for
-        _open(tails, skipped, f, year, from_start=from_start, strict=single)
+    state = _Following(files, options.get("year"), from_start=from_start, strict=single)
+    state.block = parse_size(block_size)
 
     def resolve() -> ReadOptions | None:
-        named = [f for f in files.now() if f not in skipped and os.path.getsize(f)]
-        if format == "auto" and not named:
+        # a file that cannot be read yet (permissions) is passed over, as read_logs does
+        for tail in list(state.tails.values()):
+            try:
+                if tail.copy_of is None and os.fstat(tail.f.fileno()).st_size:
+                    return _options(str(tail.path), format=format, columns=columns, **options)[1]
+            except OSError:
+                continue
+        if format == "auto":
             return None  # detecting a format needs lines: wait for the first ones
         # a given format needs no file: an empty stream stands in when none exists yet
-        source = str(named[0]) if named else io.BytesIO(b"")
-        return _options(source, format=format, columns=columns, **options)[1]
+        return _options(io.BytesIO(b""), format=format, columns=columns, **options)[1]
 
     try:
-        opts = resolve()  # a bad format fails here
+        for _ in _scan(state, initial=True):  # where to start is fixed now, not at next()
+            pass
+        state.opts = resolve()  # a bad format fails here
     except BaseException:
-        for t in tails.values():
-            t.close()
+        state.close()
         raise
-    state = _Following(files, tails, skipped, year, opts, resolve)
-    return _follow(state, parse_size(block_size), poll, flush_after, idle_timeout)
+    state.resolve = resolve
+    return _follow(state, poll, flush_after, idle_timeout)
 
 
 class _Following:
-    """What a follow carries between polls."""
+    """What a follow carries between polls: the open files by identity and what is
+    known of the files it cannot follow (compressed, or not readable yet)."""
 
-    def __init__(self, files, tails, skipped, year, opts, resolve) -> None:
-        self.files, self.tails, self.skipped = files, tails, skipped
-        self.year, self.opts, self.resolve = year, opts, resolve
+    def __init__(self, files: _Files, year, *, from_start: bool, strict: bool) -> None:
+        self.files, self.year, self.from_start, self.strict = files, year, from_start, strict
+        self.tails: dict[tuple[int, int], _Tail] = {}
+        self.skipped: set[tuple[int, int]] = set()  # compressed: never followed
+        self.unreadable: dict[tuple[int, int], int] = {}  # where to start once readable
+        self.opts: ReadOptions | None = None
+        self.resolve = None
+        self.block = 1 << 23
+
+    def close(self) -> None:
+        for tail in self.tails.values():
+            tail.close()
+        self.tails.clear()
 
 
-def _open(tails, skipped, path: Path, year, *, from_start: bool, strict: bool) -> None:
-    """Start following ``path``; a compressed one is refused (``strict``) or left out."""
+def _named(files: _Files) -> dict[tuple[int, int], Path]:
+    """The files the source names now, by identity (first name wins)."""
+    out: dict[tuple[int, int], Path] = {}
+    for path in files.now():
+        try:
+            st = os.stat(path)
+        except OSError:  # gone since the listing
+            continue
+        out.setdefault((st.st_dev, st.st_ino), path)
+    return out
+
+
+def _scan(state: _Following, *, initial: bool = False):
+    """Look at the files named now: follow new ones, let go of the ones rotated away or
+    deleted (read to their end first). Yields frames; returns whether anything changed."""
+    named = _named(state.files)
+    changed = False
+    for ident, tail in list(state.tails.items()):
+        if ident in named:
+            tail.path = named[ident]  # a rename (rotation) keeps the file and its offset
+        elif tail.copy_of is not None:  # a copy never read, no longer named
+            tail.close()
+            del state.tails[ident]
+        elif state.opts is not None and _retired(tail):
+            yield from _pump(state, tail, limit=None)
+            frame = _complete(tail, state.opts, final=True)
+            if frame is not None:
+                yield frame
+            tail.close()
+            del state.tails[ident]
+            changed = True
+    for ident, path in named.items():
+        if ident in state.tails or ident in state.skipped:
+            continue
+        if initial:
+            start = 0 if state.from_start else os.stat(path).st_size
+        else:  # born while following: all its lines are new
+            start = state.unreadable.get(ident, 0)
+        tail = _open(state, ident, path, start)
+        if tail is None:
+            continue
+        if tail.ident in state.tails:  # renamed over between listing and opening
+            tail.close()
+            continue
+        tail.fresh = not initial and start == 0
+        state.tails[tail.ident] = tail
+        state.unreadable.pop(ident, None)
+        changed = True
+    return changed
+
+
+def _open(state: _Following, ident, path: Path, start: int) -> _Tail | None:
+    """Start following ``path``: a compressed file is refused (one named file) or left
+    out; one that cannot be read is left out with a warning and tried again later."""
     try:
-        tails[path] = _Tail(path, year, from_start=from_start)
+        return _Tail(path, state.year, start=start)
     except SourceError:
-        if strict:
+        if state.strict:
             raise
-        skipped.add(path)
+        state.skipped.add(ident)
         warnings.warn(
             f"follow: {path} is compressed and is not followed", LlamalogWarning, stacklevel=4
         )
-    except FileNotFoundError:  # gone between listing and opening
+    except PermissionError as exc:
+        if ident not in state.unreadable:
+            state.unreadable[ident] = start
+            warnings.warn(
+                f"follow: skipped {path} for now: {exc.strerror or exc}; "
+                "it is tried again at each poll",
+                LlamalogWarning,
+                stacklevel=4,
+            )
+    except (FileNotFoundError, IsADirectoryError):  # gone between listing and opening
         pass
+    return None
 
 
-def _follow(state: _Following, block_bytes, poll, flush_after, idle_timeout):
-    last_data = time.monotonic()
+def _retired(tail: _Tail) -> bool:
+    """Whether a file no longer named will not be written again: a copy read on after its
+    original's truncation, a deleted file, or one whose name now is another file's."""
+    if tail.adopted or os.fstat(tail.f.fileno()).st_nlink == 0:
+        return True
+    try:
+        st = os.stat(tail.path)
+    except OSError:  # renamed and not recreated yet: the writer may still append to it
+        return False
+    return (st.st_dev, st.st_ino) != tail.ident
+
+
+def _pump(state: _Following, tail: _Tail, limit: int | None = 16):
+    """Read what is new in ``tail`` (at most ``limit`` blocks), yielding its whole
+    records; returns whether bytes came."""
+    got = False
+    while limit is None or limit > 0:
+        if limit is not None:
+            limit -= 1
+        if tail.rewritten():
+            yield from _truncated(state, tail)
+        n = tail.read_new(state.block)
+        if not n:
+            break
+        if tail.rewritten():  # truncated while reading: the bytes may be the new content's
+            tail.unread(n)
+            continue
+        got = True
+        if tail.fresh and not _not_a_copy(state, tail):
+            continue
+        frame = _complete(tail, state.opts, final=False)
+        if frame is not None:
+            yield frame
+    return got
+
+
+def _not_a_copy(state: _Following, tail: _Tail) -> bool:
+    """Decide whether a file born while following is a copy of a followed one (the copy
+    ``copytruncate`` makes before truncating): a copy is not read, its lines come from
+    the original. False while undecided (no whole first line yet) or when a copy."""
+    if b"\n" not in tail.head and len(tail.head) < _HEAD:
+        return False
+    for other in state.tails.values():
+        if other is not tail and other.copy_of is None and not other.fresh:
+            if tail.same_start(other):
+                tail.copy_of = other.ident
+                tail.pending = np.zeros(0, dtype=np.uint8)
+                return False
+    tail.fresh = False
+    return True
+
+
+def _truncated(state: _Following, tail: _Tail):
+    """``tail``'s file was truncated (and maybe written again): read it anew from its
+    start. What was not read of the old content is read from its copy when one exists
+    (same first bytes, at least as long as what was read); else it is lost."""
+    old = tail.restart()
+    copy_tail = _find_copy(state, tail, old) if old.pos else None
+    if copy_tail is None:
+        frame = _complete(old, state.opts, final=True)
+        if frame is not None:
+            yield frame
+        return
+    copy_tail.take_over(old)
+    yield from _pump(state, copy_tail, limit=None)
+
+
+def _find_copy(state: _Following, tail: _Tail, old: _Tail) -> _Tail | None:
+    """The file that holds ``old``'s content beyond ``old.pos``: among the followed ones
+    and the files beside the truncated one, the newest that starts with ``old.head``."""
+    paths = list(state.files.now())
+    try:
+        with os.scandir(Path(tail.path).parent) as entries:
+            paths += [Path(e.path) for e, _ in zip(entries, range(_SIBLINGS), strict=False)]
+    except OSError:
+        pass
+    best = None
+    for path in dict.fromkeys(paths):
+        try:
+            st = os.stat(path)
+            ident = (st.st_dev, st.st_ino)
+            known = state.tails.get(ident)
+            if ident == tail.ident or not stat.S_ISREG(st.st_mode) or st.st_size < old.pos:
+                continue
+            if known is not None and known.copy_of is None and not known.fresh:
+                continue  # a file being read for its own sake
+            with open(path, "rb") as f:
+                if f.read(len(old.head)) != old.head:
+                    continue
+        except OSError:
+            continue
+        if best is None or st.st_mtime > best[0]:
+            best = (st.st_mtime, path, ident)
+    if best is None:
+        return None
+    _, path, ident = best
+    if ident in state.tails:
+        return state.tails[ident]
+    try:
+        found = _Tail(path, state.year, start=0)
+    except (OSError, SourceError):
+        return None
+    if found.ident != ident:
+        found.close()
+        return None
+    state.tails[ident] = found
+    return found
+
+
+def _follow(state: _Following, poll, flush_after, idle_timeout):
+    last_data = last_scan = time.monotonic()
     tails = state.tails
     try:
         while state.opts is None:  # format="auto" and no line yet
+            yield from _scan(state)
             state.opts = state.resolve()
             if state.opts is not None:
                 break
-            for f in state.files.now():
-                if f not in tails and f not in state.skipped:
-                    _open(tails, state.skipped, f, state.year, from_start=True, strict=False)
             if idle_timeout is not None and time.monotonic() - last_data >= idle_timeout:
                 return
             time.sleep(poll)
@@ -259,37 +501,21 @@ def _follow(state: _Following, block_bytes, poll, flush_after, idle_timeout):
         while True:
             got = False
             for tail in list(tails.values()):
-                while tail.read_new(block_bytes):
-                    got = True
-                    frame = _complete(tail, opts, final=False)
-                    if frame is not None:
-                        yield frame
+                if tail.copy_of is None and tail.ident in tails:
+                    if (yield from _pump(state, tail)):
+                        got = True
             now = time.monotonic()
             if got:
                 last_data = now
+            if not got or now - last_scan >= poll:
+                last_scan = now
+                if (yield from _scan(state)):
+                    last_data = now
+                    continue
+            if got:
                 continue
-            for path, tail in list(tails.items()):
-                if not _replaced(path, tail):
-                    continue
-                try:  # read the old file to its end, then the new one from its start
-                    fresh = _Tail(path, opts.year, from_start=True)
-                except FileNotFoundError:  # gone again before it could be opened
-                    continue
-                while tail.read_new(block_bytes):
-                    frame = _complete(tail, opts, final=False)
-                    if frame is not None:
-                        yield frame
-                frame = _complete(tail, opts, final=True)
-                if frame is not None:
-                    yield frame
-                tail.close()
-                tails[path] = fresh
-                last_data = now
-            for f in state.files.now():  # files that appeared since: all their lines are new
-                if f not in tails and f not in state.skipped:
-                    _open(tails, state.skipped, f, state.year, from_start=True, strict=False)
             flushed = False
-            for tail in tails.values():
+            for tail in list(tails.values()):
                 if (
                     tail.held_since is not None
                     and now - tail.held_since >= flush_after
@@ -303,25 +529,15 @@ def _follow(state: _Following, block_bytes, poll, flush_after, idle_timeout):
             if flushed:
                 continue
             if idle_timeout is not None and now - last_data >= idle_timeout:
-                for tail in tails.values():
-                    frame = _complete(tail, opts, final=True)
-                    if frame is not None:
-                        yield frame
+                for tail in list(tails.values()):
+                    if tail.copy_of is None:
+                        frame = _complete(tail, opts, final=True)
+                        if frame is not None:
+                            yield frame
                 return
             time.sleep(poll)
     finally:
-        for tail in tails.values():
-            tail.close()
-
-
-def _replaced(path: Path, tail: _Tail) -> bool:
-    """Whether the path now names another file (rotation) or a file shorter than what was
-    read (truncated in place, as ``copytruncate`` does): either way, read it anew."""
-    try:
-        st = os.stat(path)
-    except OSError:  # between a rename and the new file: keep the old one for now
-        return False
-    return (st.st_dev, st.st_ino) != tail.ino or st.st_size < tail.pos
+        state.close()
 
 
 def _complete(tail: _Tail, opts: ReadOptions, *, final: bool) -> pd.DataFrame | None:
