@@ -32,5 +32,23 @@ class MissingDependencyError(LlamalogError, ImportError):
     """An optional dependency is needed for this feature."""
 
 
+class InvalidFileError(LlamalogError, ValueError):
+    """A file llamalog reads back (a saved detector or miner, a labels file) is damaged,
+    crafted or of another kind; the message names the file and the field or line.
+
+    Attributes
+    ----------
+    path : pathlib.Path or None
+        The file.
+    field : str or None
+        The field, array or line at fault, when one is.
+    """
+
+    def __init__(self, message: str, *, path=None, field: str | None = None) -> None:
+        super().__init__(message)
+        self.path = path
+        self.field = field
+
+
 class LlamalogWarning(UserWarning):
     """Data problems that were handled (rows flagged, files skipped)."""
