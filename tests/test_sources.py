@@ -152,3 +152,45 @@ def test_damage_at_the_end_of_a_single_member_keeps_what_zlib_decodes():
     packed[-8:-4] = b"\x00\x00\x00\x00"  # the CRC: every line decodes, the check fails
     out, warned = decompressed(bytes(packed), "e.gz")
     assert out == NOISY and warned and "damaged" in warned[0]
+
+
+class _Zeros(io.RawIOBase):
+    """An endless stream of NUL bytes, as /dev/zero."""
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, b) -> int:
+        b[:] = bytes(len(b))
+        return len(b)
+
+
+def test_an_endless_line_stops_with_a_clear_error(monkeypatch):
+    from llamalog.errors import SourceError
+    from llamalog.read import sources
+
+    monkeypatch.setattr(sources, "MAX_LINE_BYTES", 8 << 20)
+    with pytest.raises(SourceError, match="not a text log"):
+        read_logs(io.BufferedReader(_Zeros()), format="raw")
+
+
+def test_a_fifo_loses_nothing_to_detection(tmp_path):
+    import os
+    import threading
+
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo)
+    lines = [f"2026-03-01 08:00:{i % 60:02d} INFO line {i}\n" for i in range(5000)]
+
+    def write():
+        with open(fifo, "w") as f:
+            f.writelines(lines)
+
+    writer = threading.Thread(target=write)
+    writer.start()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", LlamalogWarning)
+        frame = read_logs(str(fifo))
+    writer.join()
+    assert len(frame) == 5000 and frame["parse_ok"].all()
+    assert frame["message"].iloc[0] == "line 0"

@@ -334,8 +334,13 @@ class _Prepended(io.RawIOBase):
 def _sample(sources: list[Source], n_bytes: int = 1 << 18) -> np.ndarray:
     """The first bytes of the first readable source (streams are given them back)."""
     for src in sources:
+        if src.fileobj is None and src.path is not None and _not_regular(src.path):
+            try:  # a FIFO or a device: read once, so the sample is given back to the read
+                src.fileobj = open(src.path, "rb")
+            except OSError:
+                continue
         if src.fileobj is not None:
-            head = src.fileobj.read(n_bytes)
+            head = _read_head(src.fileobj, n_bytes)
             head = head.encode("utf-8", "surrogateescape") if isinstance(head, str) else head
             src.fileobj = _Prepended(head, src.fileobj)
             return _decoded_head(head)
@@ -345,6 +350,30 @@ def _sample(sources: list[Source], n_bytes: int = 1 << 18) -> np.ndarray:
         except OSError:
             continue
     return np.zeros(0, dtype=np.uint8)
+
+
+def _not_regular(path) -> bool:
+    try:
+        return path.exists() and not path.is_file() and not path.is_dir()
+    except OSError:
+        return False
+
+
+def _read_head(f, n_bytes: int) -> bytes:
+    """Up to ``n_bytes`` from a stream, without waiting for more than it has once a line
+    is complete (a FIFO's writer may be slow)."""
+    read = getattr(f, "read1", None)
+    if read is None:
+        return f.read(n_bytes)
+    head = b""
+    while len(head) < n_bytes:
+        chunk = read(n_bytes - len(head))
+        if not chunk:
+            break
+        head += chunk.encode("utf-8", "surrogateescape") if isinstance(chunk, str) else chunk
+        if b"\n" in head and len(head) >= 4096:
+            break
+    return head
 
 
 def _decoded_head(head: bytes) -> np.ndarray:

@@ -520,6 +520,12 @@ def _is_plain_file(src: Source) -> bool:
         return False
 
 
+#: A stream whose line grows past this without a newline is not a log: reading it stops
+#: with an error instead of holding ever more memory (``/dev/zero``). Plain files are
+#: read whatever their lines' length.
+MAX_LINE_BYTES = 1 << 28
+
+
 def iter_blocks(src: Source, block_bytes: int, *, skip_unreadable: bool = False):
     """Blocks of whole lines (uint8 arrays) of about ``block_bytes``; the last may lack ``\\n``.
 
@@ -532,16 +538,24 @@ def iter_blocks(src: Source, block_bytes: int, *, skip_unreadable: bool = False)
         return (yield from _plain_blocks(src, block_bytes))
     parts: list[bytes] = []
     size = 0
+    need = block_bytes  # doubled while one line fills it: joined O(n) times, not O(n^2)
     for chunk in iter_bytes(src, skip_unreadable=skip_unreadable):
         parts.append(chunk)
         size += len(chunk)
-        if size < block_bytes:
+        if size < need:
             continue
         data = b"".join(parts)
         cut = data.rfind(b"\n") + 1
         if cut == 0:  # one line longer than a block: keep reading
-            parts, size = [data], len(data)
+            if len(data) > MAX_LINE_BYTES:
+                raise SourceError(
+                    f"{src.name}: a line longer than {MAX_LINE_BYTES >> 20} MiB without a "
+                    "newline; this is not a text log (a device such as /dev/zero, or binary "
+                    "data). Raise llamalog.read.sources.MAX_LINE_BYTES to read it anyway."
+                )
+            parts, size, need = [data], len(data), 2 * len(data)
             continue
+        need = block_bytes
         tail = yield np.frombuffer(data, dtype=np.uint8, count=cut), False
         parts = [tail.tobytes()] if tail is not None and len(tail) else []
         if cut < len(data):
