@@ -23,6 +23,16 @@ The score of an interval
     cut short. A template or level never seen in training is a series with
     baseline 0 and spread 1, so its count is its score. Intervals without any
     line still count: a gap is a drop of every busy series.
+
+Memory and time
+    Grow with the lines and the series, never with the time span: only intervals
+    holding a line are counted (a sparse matrix of intervals x series), and the empty
+    intervals between them, which all look alike but for their hour of the day, are
+    counted per hour of the day (arithmetically, without listing them) and scored
+    once per hour. A log busy for an hour and then quiet for a year, cut into
+    1-second intervals, costs what its lines cost, not 31 million intervals. Only
+    :meth:`TimeSeriesDetector.intervals` lists empty intervals, and at most
+    :data:`MAX_ROWS` of them.
 """
 
 from __future__ import annotations
@@ -51,6 +61,16 @@ _TOTAL, _LEVEL, _TEMPLATE = 0, 1, 2
 _SCALE = 1.4826
 _SEASON_SPAN = pd.Timedelta("2D")
 _SEASON_STEP = pd.Timedelta("1h")
+_DAY_NS = 86_400 * 10**9
+_HOUR_NS = 3_600 * 10**9
+
+#: The most rows :meth:`TimeSeriesDetector.intervals` gives one per interval; over
+#: more intervals, each run of empty intervals is one row.
+MAX_ROWS = 100_000
+#: Up to this many training intervals, the threshold is the quantile of their scores
+#: listed one by one (as ``numpy.quantile`` computes it); beyond, of the scores weighted
+#: by how many intervals have them (the same value up to rounding).
+_LISTED = 1_000_000
 
 
 def _duration(step: pd.Timedelta) -> str:
@@ -268,32 +288,44 @@ class TimeSeriesDetector(BaseDetector):
             ids = np.where(np.isfinite(num), num, -1).astype(np.int64)
             keys += [(_TEMPLATE, int(t)) for t in np.unique(np.maximum(ids, -1))]
         self._set_series(keys)
-        counts, starts = self._count(X, timed_ts=ts, timed=timed)[:2]
-        n_int, n_series = counts.shape[0], len(self.series_)
+        counts, grid = self._count(X, timed_ts=ts, timed=timed)[:2]
+        n_series = len(self.series_)
         counts = counts[:, :n_series].tocsc()
-        hours = starts.hour.to_numpy() if self.seasonal_ else np.zeros(n_int, dtype=np.int64)
-        width = 24 if self.seasonal_ else 1
+        hours = grid.hours()
+        sizes = grid.per_hour()  # intervals per hour of the day, empty ones included
+        width = len(sizes)
         expected = np.zeros((n_series, width))
         spread = np.ones((n_series, width))
-        groups = [np.flatnonzero(hours == h) for h in range(width)]
         for s in range(n_series):
-            c = counts[:, s].toarray().ravel().astype(np.float64)
-            med_all = float(np.median(c))
-            mad_all = float(np.median(np.abs(c - med_all)))
-            for h, rows in enumerate(groups):
-                if len(rows):
-                    med = float(np.median(c[rows]))
-                    mad = float(np.median(np.abs(c[rows] - med)))
+            # the intervals of the series' column hold its lines; every other one counts 0
+            lo, hi = counts.indptr[s], counts.indptr[s + 1]
+            c = counts.data[lo:hi].astype(np.float64)
+            at_hour = hours[counts.indices[lo:hi]]
+            med_all, mad_all = _median_mad(c, grid.n_total)
+            for h in range(width):
+                if sizes[h]:
+                    med, mad = _median_mad(c[at_hour == h], int(sizes[h]))
                 else:  # an hour the training data never covered
                     med, mad = med_all, mad_all
                 expected[s, h] = med
                 spread[s, h] = max(_SCALE * mad, math.sqrt(med), 1.0)
         self.expected_ = expected
         self.spread_ = spread
-        self.n_intervals_ = int(n_int)
-        self._calibrate(self._score_intervals(X)[0]["score"].to_numpy())
+        self.n_intervals_ = int(grid.n_total)
+        table, _, empty = self._score_intervals(X)
+        self._calibrate_counted(table["score"].to_numpy(), empty.score, empty.count)
         self.threshold_ = max(self.threshold_, float(self.min_threshold))
         return self
+
+    def _calibrate_counted(self, scores: np.ndarray, extra: np.ndarray, count: np.ndarray) -> None:
+        """:meth:`_calibrate` on ``scores`` plus ``count[h]`` intervals scoring ``extra[h]``."""
+        if len(scores) + int(count.sum()) <= _LISTED:
+            self._calibrate(np.concatenate([scores, np.repeat(extra, count)]))
+            return
+        values = np.concatenate([scores, extra])
+        weights = np.concatenate([np.ones(len(scores), dtype=np.int64), count])
+        self.threshold_ = _counted_quantile(values, weights, float(self.threshold_quantile))
+        self.center_ = _counted_median(values, weights)
 
     def _set_series(self, keys: list[tuple[int, Any]]) -> None:
         kind_names = {_TOTAL: "total", _LEVEL: "level", _TEMPLATE: "template"}
@@ -308,27 +340,34 @@ class TimeSeriesDetector(BaseDetector):
         self._lookup = {(k, v): i for i, (k, v) in enumerate(keys)}
 
     def _count(self, X: pd.DataFrame, *, timed_ts: pd.Series, timed: np.ndarray):
-        """Sparse counts (intervals × series, new series after learned ones), the
-        interval starts, each timed row's interval, and the new series' names."""
+        """Sparse counts (intervals holding lines × series, new series after learned
+        ones), the :class:`_Grid` of intervals, each timed row's interval (a row of the
+        counts), and the new series' names, keys and codes per family.
+
+        Only intervals holding a line get a row, so memory follows the lines, not the
+        time span.
+        """
         step = self._step_
         floored = timed_ts.dt.floor(step)
         first = floored.min()
-        slot = ((floored - first) // step).to_numpy().astype(np.int64)
-        n_int = int(slot.max()) + 1
-        starts = pd.date_range(first, periods=n_int, freq=step)
+        k = ((floored - first) // step).to_numpy().astype(np.int64)
+        at, slot = np.unique(k, return_inverse=True)
+        slot = slot.reshape(-1).astype(np.int64)
+        grid = _Grid(first, step, at, int(at[-1]) + 1, self.seasonal_)
         families, extra_names, extra_keys = self._codes(X, timed)
         n_cols = len(self.series_) + len(extra_keys)
         rows = np.concatenate([slot[c >= 0] for c in families])
         cols = np.concatenate([c[c >= 0] for c in families])
         counts = sp.csr_matrix(
-            (np.ones(len(rows), dtype=np.float64), (rows, cols)), shape=(n_int, n_cols)
+            (np.ones(len(rows), dtype=np.float64), (rows, cols)), shape=(len(at), n_cols)
         )
         counts.sum_duplicates()
-        return counts, starts, slot, extra_names, extra_keys, families
+        return counts, grid, slot, extra_names, extra_keys, families
 
     # -- scoring --------------------------------------------------------------------------
-    def _score_intervals(self, X: pd.DataFrame) -> tuple[pd.DataFrame, _Rows]:
-        """The :meth:`intervals` frame, and where each row of ``X`` stands in it."""
+    def _score_intervals(self, X: pd.DataFrame) -> tuple[pd.DataFrame, _Rows, _Empty]:
+        """The intervals of ``X`` holding lines, scored (one row each, in time order);
+        where each row of ``X`` stands in them; the empty intervals' scores per hour."""
         ts = self._timestamps(X)
         timed = ts.notna().to_numpy()
         columns = ["start", "end", "score", "series", "observed", "expected", "spread", "direction"]
@@ -337,12 +376,13 @@ class TimeSeriesDetector(BaseDetector):
             out["start"] = pd.to_datetime(out["start"], utc=True)
             out["end"] = pd.to_datetime(out["end"], utc=True)
             empty = np.zeros(0, dtype=np.int64)
-            return out, _Rows(timed, empty, [], empty)
-        counts, starts, slot, extra_names, extra_keys, families = self._count(
+            return out, _Rows(timed, empty, [], empty), self._empty_scores(None, [])
+        counts, grid, slot, extra_names, extra_keys, families = self._count(
             X, timed_ts=ts[timed], timed=timed
         )
         n_int = counts.shape[0]
-        hours = starts.hour.to_numpy() if self.seasonal_ else np.zeros(n_int, dtype=np.int64)
+        hours = grid.hours()
+        starts = grid.starts()
         names = list(self.series_["name"]) + extra_names
         n_extra = len(extra_keys)
         exp_table = np.vstack([self.expected_, np.zeros((n_extra, self.expected_.shape[1]))])
@@ -380,6 +420,7 @@ class TimeSeriesDetector(BaseDetector):
             z = (obs - exp) / spr
             take(z, c, obs, exp, spr, np.ones(len(z), dtype=bool), r)
         # drops: series expected to be busy, in every interval but the frame's edges
+        # (the first and last intervals hold lines, so they are the first and last rows)
         busy = np.flatnonzero((self.expected_ >= float(self.min_expected)).any(axis=1))
         inner = np.arange(1, n_int - 1)
         if len(busy) and len(inner):
@@ -392,19 +433,37 @@ class TimeSeriesDetector(BaseDetector):
             series = np.tile(busy, len(inner))
             take(z.ravel(), series, dense.ravel(), exp.ravel(), spr.ravel(),
                  np.zeros(z.size, dtype=bool), at)  # fmt: skip
-        out = pd.DataFrame(
-            {
-                "start": starts,
-                "end": starts + self._step_,
-                "score": best,
-                "series": [names[s] for s in best_series],
-                "observed": best_obs.astype(np.int64),
-                "expected": best_exp,
-                "spread": best_spr,
-                "direction": np.where(best <= 0, "", np.where(best_up, "burst", "drop")),
-            }
-        )
-        return out, _Rows(timed, slot, families, best_series)
+        out = _interval_frame(
+            starts, starts + self._step_, best, [names[s] for s in best_series],
+            best_obs.astype(np.int64), best_exp, best_spr, best_up,
+        )  # fmt: skip
+        return out, _Rows(timed, slot, families, best_series), self._empty_scores(grid, names)
+
+    def _empty_scores(self, grid: _Grid | None, names: list[str]) -> _Empty:
+        """How an empty interval between the first and last line scores, per hour of
+        the day: a drop of the busy series with the highest z (0 - expected over
+        spread), else 0 (series "all lines"), as :meth:`_score_intervals` would score
+        it; and how many empty intervals ``grid`` has per hour."""
+        width = self.expected_.shape[1]
+        hour = np.arange(width)
+        score = np.zeros(width)
+        series = np.zeros(width, dtype=np.int64)
+        expected = self.expected_[0].copy()
+        spread = self.spread_[0].copy()
+        busy = np.flatnonzero((self.expected_ >= float(self.min_expected)).any(axis=1))
+        if len(busy):
+            exp, spr = self.expected_[busy], self.spread_[busy]
+            z = np.where(exp >= float(self.min_expected), (exp - 0.0) / spr, 0.0)
+            top = np.argmax(z, axis=0)  # the first busy series among ties, as take() keeps
+            better = z[top, hour] > 0
+            score[better] = z[top, hour][better]
+            series[better] = busy[top][better]
+            expected[better] = exp[top, hour][better]
+            spread[better] = spr[top, hour][better]
+        count = np.zeros(width, dtype=np.int64)
+        if grid is not None:
+            count = grid.per_hour() - np.bincount(grid.hours(), minlength=width)
+        return _Empty(grid, score, series, expected, spread, count, names)
 
     def intervals(self, X: pd.DataFrame) -> pd.DataFrame:
         """Score every interval from the first to the last timed line of ``X``.
@@ -418,14 +477,21 @@ class TimeSeriesDetector(BaseDetector):
             ``"template 12"``, ``"level ERROR"``, ``"all lines"``), ``observed`` and
             ``expected`` lines of that series, its ``spread`` and ``direction``
             (``"burst"``, ``"drop"``, or ``""`` for a score of 0).
+
+            When the span holds more than :data:`MAX_ROWS` (100,000) intervals, each
+            run of consecutive empty intervals is one row instead, from the start of
+            its first to the end of its last interval, with the highest score among
+            them (``observed`` 0): at most two rows per interval holding lines, so a
+            sparse log spanning months at 1-second intervals gives a short table.
         """
         self._check_fitted()
-        out = self._score_intervals(X)[0]
+        table, _, empty = self._score_intervals(X)
+        out = _listed(table, empty)
         out.attrs.update(every=self.every_)
         return out
 
     def _row_scores(self, X: pd.DataFrame) -> tuple[np.ndarray, pd.DataFrame]:
-        table, where = self._score_intervals(X)
+        table, where, _ = self._score_intervals(X)
         timed, slot = where.timed, where.slot
         scores = np.zeros(len(timed))
         if not timed.any() and len(timed):
@@ -456,7 +522,7 @@ class TimeSeriesDetector(BaseDetector):
         shows culprits first among an anomaly's context lines.
         """
         self._check_fitted()
-        table, where = self._score_intervals(X)
+        table, where, _ = self._score_intervals(X)
         out = np.zeros(len(where.timed), dtype=bool)
         if not where.timed.any():
             return out
@@ -495,7 +561,7 @@ class TimeSeriesDetector(BaseDetector):
         if len(rows) and (rows.min() < -len(X) or rows.max() >= len(X)):
             raise IndexError(f"rows must be positions in 0..{len(X) - 1}")
         rows = rows % max(len(X), 1)
-        table, rows_at = self._score_intervals(X)
+        table, rows_at, _ = self._score_intervals(X)
         where = np.full(len(rows_at.timed), -1, dtype=np.int64)
         where[rows_at.timed] = rows_at.slot
         texts = template_texts(templates)
@@ -571,6 +637,207 @@ class _Rows:
     slot: np.ndarray
     families: list[np.ndarray]
     best_series: np.ndarray
+
+
+@dataclass(frozen=True)
+class _Grid:
+    """The intervals ``first + k * step`` for ``k`` in ``0 .. n_total - 1``; ``at``: the
+    ``k`` of those holding a line, increasing (the rows of the counts)."""
+
+    first: pd.Timestamp
+    step: pd.Timedelta
+    at: np.ndarray
+    n_total: int
+    seasonal: bool
+
+    def starts(self) -> pd.DatetimeIndex:
+        """Starts of the intervals holding a line."""
+        offsets = pd.to_timedelta(self.at * self.step.value, unit="ns")
+        return pd.DatetimeIndex(self.first + offsets).as_unit(self.first.unit)
+
+    def hours(self) -> np.ndarray:
+        """Hour of the day (UTC) of the intervals holding a line; 0 without seasons."""
+        if not self.seasonal:
+            return np.zeros(len(self.at), dtype=np.int64)
+        return self.starts().hour.to_numpy().astype(np.int64)
+
+    def per_hour(self) -> np.ndarray:
+        """How many intervals, empty or not, start in each hour of the day (UTC)."""
+        if not self.seasonal:
+            return np.array([self.n_total], dtype=np.int64)
+        return _per_hour(self.first.value, self.step.value, self.n_total)
+
+
+@dataclass(frozen=True)
+class _Empty:
+    """Intervals of ``grid`` without lines: per hour of the day (one value without
+    seasons), their score, series (code), expected, spread, and how many there are."""
+
+    grid: _Grid | None
+    score: np.ndarray
+    series: np.ndarray
+    expected: np.ndarray
+    spread: np.ndarray
+    count: np.ndarray
+    names: list[str]
+
+    def rows(self, hour: np.ndarray, start: Any, end: Any) -> pd.DataFrame:
+        """Rows of :meth:`TimeSeriesDetector.intervals` for empty intervals at ``hour``."""
+        return _interval_frame(
+            start, end, self.score[hour], [self.names[s] for s in self.series[hour]],
+            np.zeros(len(hour), dtype=np.int64), self.expected[hour], self.spread[hour],
+            np.zeros(len(hour), dtype=bool),
+        )  # fmt: skip
+
+
+def _interval_frame(start, end, score, series, observed, expected, spread, up) -> pd.DataFrame:
+    """The frame of :meth:`TimeSeriesDetector.intervals` from its columns (``up``: bursts)."""
+    return pd.DataFrame(
+        {
+            "start": start,
+            "end": end,
+            "score": score,
+            "series": series,
+            "observed": observed,
+            "expected": expected,
+            "spread": spread,
+            "direction": np.where(score <= 0, "", np.where(up, "burst", "drop")),
+        }
+    )
+
+
+def _listed(table: pd.DataFrame, empty: _Empty) -> pd.DataFrame:
+    """:meth:`TimeSeriesDetector.intervals`: ``table`` (intervals holding lines) with
+    the empty intervals between them, one row each or one row per run."""
+    grid = empty.grid
+    if grid is None or grid.n_total == len(table):
+        return table
+    step = grid.step
+    if grid.n_total <= MAX_ROWS:
+        starts = pd.date_range(grid.first, periods=grid.n_total, freq=step)
+        hours = starts.hour.to_numpy() if grid.seasonal else np.zeros(len(starts), np.int64)
+        at = grid.at
+        columns = {}
+        for name, per_hour, dtype in (
+            ("score", empty.score, np.float64),
+            ("observed", np.zeros_like(empty.count), np.int64),
+            ("expected", empty.expected, np.float64),
+            ("spread", empty.spread, np.float64),
+        ):
+            col = per_hour[hours].astype(dtype)
+            col[at] = table[name].to_numpy(dtype=dtype)
+            columns[name] = col
+        series = np.asarray(empty.names, dtype=object)[empty.series[hours]]
+        series[at] = table["series"].to_numpy(dtype=object)
+        up = np.zeros(len(starts), dtype=bool)
+        up[at] = table["direction"].to_numpy(dtype=object) == "burst"
+        return _interval_frame(
+            starts, starts + step, columns["score"], list(series), columns["observed"],
+            columns["expected"], columns["spread"], up,
+        )  # fmt: skip
+    # one row per run of empty intervals, from just after ``a`` to just before ``b``
+    gap = np.flatnonzero(np.diff(grid.at) > 1)
+    lo, hi = grid.at[gap] + 1, grid.at[gap + 1]
+    hours = np.zeros(len(gap), dtype=np.int64)
+    if grid.seasonal:
+        for i, (a, b) in enumerate(zip(lo.tolist(), hi.tolist(), strict=True)):
+            hit = _per_hour(grid.first.value + a * step.value, step.value, b - a) > 0
+            hours[i] = int(np.flatnonzero(hit)[np.argmax(empty.score[hit])])
+    first = grid.first
+    unit = first.unit
+    start = pd.DatetimeIndex(first + pd.to_timedelta(lo * step.value, unit="ns")).as_unit(unit)
+    end = pd.DatetimeIndex(first + pd.to_timedelta(hi * step.value, unit="ns")).as_unit(unit)
+    out = pd.concat([table, empty.rows(hours, start, end)], ignore_index=True)
+    return out.sort_values("start", kind="stable").reset_index(drop=True)
+
+
+def _middle(values: np.ndarray, extra: float, k: int) -> float:
+    """The median of sorted ``values`` and ``k`` more values ``extra``, as
+    :func:`numpy.median` computes it (the mean of the two middle values)."""
+    n = len(values) + k
+    p = int(np.searchsorted(values, extra))
+
+    def at(i: int) -> float:
+        return float(values[i]) if i < p else extra if i < p + k else float(values[i - k])
+
+    return (at((n - 1) // 2) + at(n // 2)) / 2
+
+
+def _median_mad(values: np.ndarray, n: int) -> tuple[float, float]:
+    """Median and median absolute deviation of ``values`` (>= 0) padded with zeros to
+    ``n`` values, without listing the zeros."""
+    zeros = n - len(values)
+    med = _middle(np.sort(values), 0.0, zeros)
+    mad = _middle(np.sort(np.abs(values - med)), abs(0.0 - med), zeros)
+    return med, mad
+
+
+def _counted(values: np.ndarray, weights: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """``values`` sorted, and the cumulative ``weights`` (how many times each is there)."""
+    order = np.argsort(values, kind="stable")
+    return values[order], np.cumsum(weights[order])
+
+
+def _counted_quantile(values: np.ndarray, weights: np.ndarray, q: float) -> float:
+    """:func:`numpy.quantile` (linear) of ``values`` each repeated ``weights`` times."""
+    keep = np.isfinite(values) & (weights > 0)
+    v, cum = _counted(values[keep], weights[keep])
+    if not len(v):
+        return 0.0
+    n = int(cum[-1])
+    index = q * (n - 1)
+    lo = math.floor(index)
+    frac = index - lo
+    a = float(v[np.searchsorted(cum, lo, side="right")])
+    b = float(v[np.searchsorted(cum, min(lo + 1, n - 1), side="right")])
+    return a + (b - a) * frac if frac < 0.5 else b - (b - a) * (1 - frac)
+
+
+def _counted_median(values: np.ndarray, weights: np.ndarray) -> float:
+    """:func:`numpy.median` of ``values`` each repeated ``weights`` times."""
+    keep = np.isfinite(values) & (weights > 0)
+    v, cum = _counted(values[keep], weights[keep])
+    if not len(v):
+        return 0.0
+    n = int(cum[-1])
+    a = float(v[np.searchsorted(cum, (n - 1) // 2, side="right")])
+    b = float(v[np.searchsorted(cum, n // 2, side="right")])
+    return (a + b) / 2
+
+
+def _floor_sum(n: int, m: int, a: int, b: int) -> int:
+    """``sum(floor((a * k + b) / m) for k in range(n))`` in O(log m) steps (m > 0).
+
+    The Euclidean-like reduction of AtCoder Library's ``floor_sum``, on Python ints.
+    """
+    total = 0
+    while True:
+        if a >= m or a < 0:
+            total += n * (n - 1) // 2 * (a // m)
+            a %= m
+        if b >= m or b < 0:
+            total += n * (b // m)
+            b %= m
+        y = a * n + b
+        if y < m:
+            return total
+        n, b = y // m, y % m
+        m, a = a, m
+
+
+def _per_hour(first_ns: int, step_ns: int, n: int) -> np.ndarray:
+    """How many of the ``n`` times ``first_ns + k * step_ns`` (ns since the epoch, UTC)
+    fall in each hour of the day, shape ``(24,)``, without listing them.
+
+    A time ``y`` is at a time of day below ``x`` (``0 < x <= day``) when
+    ``floor(y / day) - floor((y - x) / day)`` is 1 (else 0): sums of floors.
+    """
+    first_ns, step_ns, n = int(first_ns), int(step_ns), int(n)
+    whole = _floor_sum(n, _DAY_NS, step_ns, first_ns)
+    below = [0] + [
+        whole - _floor_sum(n, _DAY_NS, step_ns, first_ns - h * _HOUR_NS) for h in range(1, 25)
+    ]
+    return np.diff(np.array(below, dtype=np.int64))
 
 
 def _name(kind: int, key: Any) -> str:
