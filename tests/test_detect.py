@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import os
 import warnings
 from pathlib import Path
 
@@ -271,3 +272,199 @@ def test_mlx_blas_binding():
         return  # the default binding needs the mkl wheel (llamalog[fast])
     mkl = _blas_in_child(None)
     assert mkl["optimized"] is True and mkl["blas"] == "oneMKL" and mkl["err"] < 1e-3
+
+
+# -- saved detectors: atomic saves, and every load checks what it reads ----------------------
+def _big_model(seed: int) -> Autoencoder:
+    """An autoencoder with a few MB of weights, so that a save takes a while."""
+    X = np.random.default_rng(seed).poisson(2.0, size=(64, 600)).astype(float)
+    return Autoencoder(hidden=(512, 64), epochs=1, backend="numpy", random_state=seed).fit(X)
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="needs fork and SIGKILL")
+def test_a_save_killed_at_any_moment_leaves_a_loadable_model(tmp_path):
+    import multiprocessing as mp
+    import signal
+    import time
+
+    models = [_big_model(0), _big_model(1)]
+    folder = tmp_path / "model"
+    models[0].save(folder)
+    ctx = mp.get_context("fork")
+    rng = np.random.default_rng(0)
+
+    def save_forever(started):
+        started.set()
+        while True:
+            for m in models[::-1]:
+                m.save(folder)
+
+    for _ in range(15):
+        started = ctx.Event()
+        child = ctx.Process(target=save_forever, args=(started,))
+        child.start()
+        assert started.wait(30)
+        time.sleep(rng.uniform(0.0, 0.1))
+        os.kill(child.pid, signal.SIGKILL)
+        child.join(30)
+        loaded = Autoencoder.load(folder)  # the old model or the new one, never a mix
+        assert any(np.array_equal(loaded.weights_[0], m.weights_[0]) for m in models)
+        assert any(np.array_equal(loaded.weights_[-1], m.weights_[-1]) for m in models)
+    models[1].save(folder)  # leftovers of killed saves are cleared
+    assert sorted(p.name for p in folder.iterdir()) == ["params.json", "weights.npz"]
+    np.testing.assert_array_equal(Autoencoder.load(folder).weights_[0], models[1].weights_[0])
+
+
+@pytest.fixture(scope="module")
+def saved_ae(tmp_path_factory):
+    X, _, _ = synthetic(1)
+    det = Autoencoder(**SMALL, backend="numpy").fit(X)
+    return det, det.save(tmp_path_factory.mktemp("ae") / "model")
+
+
+def _copy(folder: Path, tmp_path: Path) -> Path:
+    import shutil
+
+    return Path(shutil.copytree(folder, tmp_path / "copy"))
+
+
+def _craft(folder: Path, *, meta=None, state=None, arrays=None, raw_weights=None) -> Path:
+    """Rewrite a saved detector by hand, as an attacker would (no checksum, so the
+    fields themselves are what load must check)."""
+    path = folder / "params.json"
+    saved = json.loads(path.read_text())
+    saved.pop("weights", None)  # saves of llamalog 0.1 had none
+    saved.update(meta or {})
+    saved["state"].update(state or {})
+    path.write_text(json.dumps(saved))
+    if arrays is not None:
+        with np.load(folder / "weights.npz", allow_pickle=False) as npz:
+            merged = {k: npz[k] for k in npz.files}
+        merged.update(arrays)
+        np.savez(folder / "weights.npz", **merged)
+    if raw_weights is not None:
+        (folder / "weights.npz").write_bytes(raw_weights)
+    return folder
+
+
+def _huge_npz() -> bytes:
+    import io
+    import zipfile
+
+    header = io.BytesIO()
+    np.lib.format.write_array_header_1_0(
+        header, {"descr": "<f8", "fortran_order": False, "shape": (1 << 29,)}
+    )
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as zf:
+        zf.writestr("W0.npy", header.getvalue() + b"\0" * 1024)
+    return out.getvalue()
+
+
+CRAFTED = {
+    "nan threshold": ({"state": {"threshold_": float("nan")}}, "params.json", "threshold_"),
+    "infinite center": ({"state": {"center_": float("inf")}}, "params.json", "center_"),
+    "text width": ({"state": {"n_features_in_": "20"}}, "params.json", "n_features_in_"),
+    "layers": ({"state": {"n_layers": 7}}, "params.json", "n_layers"),
+    "backend": ({"state": {"backend_": "torch"}}, "params.json", "backend_"),
+    "bad param": ({"meta": {"params": {"hidden": "big"}}}, "params.json", "params.hidden"),
+    "bad literal": ({"meta": {"params": {"backend": "cuda"}}}, "params.json", "params.backend"),
+    "newer": ({"meta": {"version": 99}}, "params.json", "version"),
+    "other class": ({"meta": {"class": "SequenceModel"}}, "params.json", "class"),
+    "wrong shape": ({"arrays": {"W0": np.zeros((3, 3))}}, "weights.npz", "W0"),
+    "nan weights": ({"arrays": {"b0": np.full(16, np.nan)}}, "weights.npz", "b0"),
+    "4 GiB declared": ({"raw_weights": _huge_npz()}, "weights.npz", "W0"),
+    "not a zip": ({"raw_weights": b"PK\x03\x04 nonsense"}, "weights.npz", None),
+}
+CRAFTED["negative id"] = ({"state": {"vocabulary_": [-7, *range(19)]}}, "params.json", None)
+CRAFTED["duplicate id"] = ({"state": {"vocabulary_": [1, 1, *range(2, 20)]}}, "params.json", None)
+
+
+@pytest.mark.parametrize("case", list(CRAFTED))
+def test_load_refuses_crafted_models_naming_file_and_field(saved_ae, tmp_path, case):
+    from llamalog.errors import InvalidFileError
+
+    _, folder = saved_ae
+    change, filename, field = CRAFTED[case]
+    crafted = _craft(_copy(folder, tmp_path), **change)
+    with pytest.raises(InvalidFileError) as info:
+        Autoencoder.load(crafted)
+    message = str(info.value)
+    assert isinstance(info.value, llamalog.LlamalogError) and isinstance(info.value, ValueError)
+    assert str(crafted) in message
+    if filename:
+        assert filename in message
+    if field:
+        assert field in message and info.value.field == field
+
+
+def test_load_refuses_pickled_arrays(saved_ae, tmp_path):
+    from llamalog.errors import InvalidFileError
+
+    _, folder = saved_ae
+    crafted = _copy(folder, tmp_path)
+    with np.load(crafted / "weights.npz") as npz:
+        arrays = {k: npz[k] for k in npz.files}
+    arrays["W1"] = np.array([{"evil": 1}], dtype=object)
+    np.savez(crafted / "weights.npz", **arrays)
+    _craft(crafted)
+    with pytest.raises(InvalidFileError, match=r"weights\.npz: array 'W1'.*objects"):
+        Autoencoder.load(crafted)
+
+
+def test_load_refuses_weights_of_another_save(saved_ae, tmp_path):
+    from llamalog.errors import InvalidFileError
+
+    _, folder = saved_ae
+    crafted = _copy(folder, tmp_path)
+    other = Autoencoder(**SMALL, backend="numpy", random_state=9).fit(synthetic(1)[0])
+    other.save(tmp_path / "other")
+    (crafted / "weights.npz").write_bytes((tmp_path / "other" / "weights.npz").read_bytes())
+    with pytest.raises(InvalidFileError, match=r"weights\.npz does not match .*params\.json"):
+        Autoencoder.load(crafted)
+    meta = json.loads((crafted / "params.json").read_text())
+    meta["weights"]["file"] = "../../weights.npz"
+    (crafted / "params.json").write_text(json.dumps(meta))
+    with pytest.raises(InvalidFileError, match=r"weights\.file"):
+        Autoencoder.load(crafted)
+    (crafted / "params.json").write_text("{not json")
+    with pytest.raises(InvalidFileError, match=r"params\.json is not valid JSON"):
+        Autoencoder.load(crafted)
+
+
+def test_models_saved_without_a_checksum_still_load(saved_ae, tmp_path):
+    det, folder = saved_ae
+    X, _, _ = synthetic(1)
+    old = _craft(_copy(folder, tmp_path))  # as llamalog 0.1 wrote them
+    np.testing.assert_array_equal(
+        Autoencoder.load(old).decision_function(X), det.decision_function(X)
+    )
+
+
+def _saved_pattern(tmp_path: Path) -> Path:
+    from llamalog.detectors import PatternDetector
+
+    rng = np.random.default_rng(0)
+    tids = rng.choice([0, 1, 2], 400)
+    params = [[(str(int(rng.integers(100, 200))), "int")] if t == 1 else [] for t in tids]
+    frame = pd.DataFrame({"template_id": tids, "params": params})
+    return PatternDetector().fit(frame).save(tmp_path / "pattern")
+
+
+@pytest.mark.parametrize(
+    ("arrays", "field"),
+    [
+        ({"templates": np.array([0, 0, 2])}, "templates"),
+        ({"templates": np.array([-3, 1, 2])}, "templates"),
+        ({"counts": np.array([5, -1, 3])}, "counts"),
+        ({"numeric_ids": np.array([[9, 0, 10, 1]])}, "numeric_ids"),
+        ({"numeric_values": np.zeros((4, 5))}, "numeric_values"),
+    ],
+)
+def test_pattern_load_refuses_bad_ids(tmp_path, arrays, field):
+    from llamalog.detectors import PatternDetector
+    from llamalog.errors import InvalidFileError
+
+    crafted = _craft(_saved_pattern(tmp_path), arrays=arrays)
+    with pytest.raises(InvalidFileError, match=rf"weights\.npz: '{field}'"):
+        PatternDetector.load(crafted)

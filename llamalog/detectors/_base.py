@@ -10,8 +10,17 @@ arrays, read back with ``allow_pickle=False``). Nothing is ever pickled.
 
 from __future__ import annotations
 
+import collections.abc
+import contextlib
+import hashlib
 import inspect
 import json
+import math
+import os
+import re
+import secrets
+import types
+import typing
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar, Self
 
@@ -19,7 +28,8 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
-from ..errors import NotFittedError
+from .._io import atomic_write, file_lock, read_npz
+from ..errors import InvalidFileError, NotFittedError
 
 if TYPE_CHECKING:
     from ..features.windows import Windows
@@ -40,6 +50,10 @@ FORMAT = "llamalog-detector"
 FORMAT_VERSION = 1
 
 Matrix = sp.csr_matrix | np.ndarray
+
+#: ``params.json`` files larger than this are refused unread.
+MAX_PARAMS_BYTES = 256 * 1024 * 1024
+_MISSING = object()
 
 
 def as_matrix(X: Windows | sp.spmatrix | sp.sparray | np.ndarray) -> tuple[Matrix, Any]:
@@ -241,7 +255,12 @@ class BaseDetector:
         """Write the fitted detector to folder ``path`` (created if needed).
 
         The folder holds ``params.json`` (format name, version, class, init
-        parameters, learned state) and ``weights.npz`` (numpy arrays).
+        parameters, learned state, the size and SHA-256 of the weights) and
+        ``weights.npz`` (numpy arrays). Saving over an earlier model is atomic: a
+        process killed at any point leaves the old model or the new one loadable,
+        never a mix (the weights go to a file of their own first, ``params.json``
+        is then replaced to name them, and only then are they renamed to
+        ``weights.npz``).
 
         Returns
         -------
@@ -262,46 +281,290 @@ class BaseDetector:
             "params": _jsonable(self.get_params()),
             "state": _jsonable(state),
         }
-        (folder / "params.json").write_text(json.dumps(meta, indent=2) + "\n", encoding="utf-8")
-        with open(folder / "weights.npz", "wb") as fh:
-            np.savez(fh, **arrays)
+        with file_lock(folder / PARAMS_FILE):
+            _remove_leftovers(folder)
+            staged = f"weights.{secrets.token_hex(6)}.npz"
+            with atomic_write(folder / staged, "wb") as fh:
+                np.savez(fh, **arrays)
+            meta["weights"] = {
+                "file": staged,
+                "bytes": (folder / staged).stat().st_size,
+                "sha256": _sha256(folder / staged),
+            }
+            _write_json(folder / PARAMS_FILE, meta)  # the commit: the new model is saved
+            os.replace(folder / staged, folder / WEIGHTS_FILE)
+            meta["weights"]["file"] = WEIGHTS_FILE
+            _write_json(folder / PARAMS_FILE, meta)
         return folder
 
     @classmethod
     def load(cls, path: str | Path) -> Self:
-        """Rebuild a detector written by :meth:`save`.
+        """Rebuild a detector written by :meth:`save`, checking everything it reads.
 
         Raises
         ------
         FileNotFoundError
             When ``path`` lacks ``params.json`` or ``weights.npz``.
-        ValueError
-            When the folder holds another format, a newer version or another class.
+        InvalidFileError
+            When the folder holds another format, a newer version or another class,
+            or a field or array is malformed (wrong type, size or shape, a negative
+            or duplicate id, a threshold that is not finite, weights that do not
+            match ``params.json``); the message names the file and the field. It is
+            a ``ValueError``.
         """
         folder = Path(path)
-        meta_path, weights_path = folder / "params.json", folder / "weights.npz"
-        for p in (meta_path, weights_path):
-            if not p.is_file():
-                raise FileNotFoundError(f"{p} not found; expected a folder written by save()")
-        meta = json.loads(meta_path.read_text(encoding="utf-8"))
-        if meta.get("format") != FORMAT:
-            raise ValueError(f"{meta_path} is not a llamalog detector (format {FORMAT!r})")
-        if int(meta.get("version", 0)) > FORMAT_VERSION:
-            raise ValueError(
-                f"{meta_path} has format version {meta['version']}, this llamalog reads up to "
-                f"{FORMAT_VERSION}; upgrade llamalog"
-            )
-        if meta.get("class") != cls.__name__:
-            raise ValueError(
-                f"{meta_path} holds a {meta.get('class')}, not a {cls.__name__}; "
-                f"use {meta.get('class')}.load"
-            )
-        params = meta.get("params", {})
-        obj = cls(**{k: params[k] for k in cls._param_names() if k in params})
-        with np.load(weights_path, allow_pickle=False) as npz:
-            arrays = {k: npz[k] for k in npz.files}
-        obj._set_state(meta.get("state", {}), arrays)
+        meta_path = folder / PARAMS_FILE
+        if not meta_path.is_file():
+            raise FileNotFoundError(f"{meta_path} not found; expected a folder written by save()")
+        meta = _read_meta(meta_path, cls.__name__)
+        weights_path = _weights_of(folder, meta_path, meta.get("weights"))
+        obj = cls(**_check_params(cls, meta_path, meta["params"]))
+        arrays = read_npz(weights_path)
+        try:
+            obj._set_state(meta["state"], arrays)
+        except StateError as exc:
+            where = weights_path if exc.field in arrays else meta_path
+            raise InvalidFileError(
+                f"{where}: {exc.field!r} {exc.problem}", path=where, field=exc.field
+            ) from exc
+        except (KeyError, TypeError, ValueError, IndexError, OverflowError) as exc:
+            field = exc.args[0] if isinstance(exc, KeyError) and exc.args else None
+            problem = f"lacks {field!r}" if field is not None else f"is invalid: {exc}"
+            raise InvalidFileError(
+                f"{meta_path} (with {weights_path.name}): the saved state {problem}",
+                path=meta_path,
+                field=None if field is None else str(field),
+            ) from exc
+        for name in ("threshold_", "center_"):
+            value = getattr(obj, name, 0.0)
+            if not isinstance(value, int | float) or not math.isfinite(value):
+                raise InvalidFileError(
+                    f"{meta_path}: state field {name!r} must be a finite number, got {value!r}",
+                    path=meta_path,
+                    field=name,
+                )
         return obj
+
+
+#: File names of a saved detector.
+PARAMS_FILE, WEIGHTS_FILE = "params.json", "weights.npz"
+_STAGED = re.compile(r"weights\.[0-9a-f]{12}\.npz")
+
+
+class StateError(ValueError):
+    """A saved field or array that ``_set_state`` refuses (``load`` names the file)."""
+
+    def __init__(self, field: str, problem: str) -> None:
+        super().__init__(f"{field!r} {problem}")
+        self.field, self.problem = field, problem
+
+
+def state_number(
+    state: dict,
+    name: str,
+    default: Any = _MISSING,
+    *,
+    integer: bool = False,
+    lo: float | None = None,
+    hi: float | None = None,
+    finite: bool = True,
+) -> Any:
+    """``state[name]`` checked: a number (an int with ``integer``) in ``[lo, hi]``."""
+    value = state.get(name, default) if isinstance(state, dict) else _MISSING
+    if value is _MISSING:
+        raise StateError(name, "is missing")
+    kinds = (int,) if integer else (int, float)
+    if isinstance(value, bool) or not isinstance(value, kinds):
+        raise StateError(name, f"must be {'an integer' if integer else 'a number'}, got {value!r}")
+    if finite and not math.isfinite(value):
+        raise StateError(name, f"must be finite, got {value!r}")
+    if (lo is not None and value < lo) or (hi is not None and value > hi):
+        raise StateError(name, f"must lie in [{lo}, {hi}], got {value!r}")
+    return value
+
+
+def state_array(
+    arrays: dict,
+    name: str,
+    *,
+    ndim: int,
+    kind: str = "f",
+    shape: tuple | None = None,
+    finite: bool = True,
+) -> np.ndarray:
+    """``arrays[name]`` checked: its dimensions, dtype kind (``"f"`` float, ``"i"``
+    integer) and, where given, its shape (``None`` in ``shape``: any length)."""
+    if name not in arrays:
+        raise StateError(name, "is missing from the weights")
+    arr = arrays[name]
+    if arr.ndim != ndim:
+        raise StateError(name, f"must have {ndim} dimension(s), got shape {arr.shape}")
+    ok = arr.dtype.kind in ("i", "u") if kind == "i" else arr.dtype.kind in ("f", "i", "u")
+    if not ok:
+        raise StateError(
+            name, f"must hold {'integers' if kind == 'i' else 'numbers'}, got {arr.dtype}"
+        )
+    if shape is not None and any(
+        want is not None and got != want for got, want in zip(arr.shape, shape, strict=True)
+    ):
+        want = tuple("any" if w is None else w for w in shape)
+        raise StateError(name, f"must have shape {want}, got {arr.shape}")
+    if finite and kind == "f" and not np.isfinite(arr).all():
+        raise StateError(name, "holds NaN or infinite values")
+    return arr
+
+
+def state_ids(name: str, ids: Any, *, unique: bool = True) -> np.ndarray:
+    """Template ids checked: integers, none below -1 (the "no template" id), no repeats."""
+    arr = np.asarray(ids)
+    if arr.size and arr.dtype.kind not in ("i", "u"):
+        raise StateError(name, f"must hold integer ids, got {arr.dtype}")
+    arr = arr.astype(np.int64)
+    if arr.size and arr.min() < -1:
+        raise StateError(name, f"holds a negative id {int(arr.min())}")
+    if unique and np.unique(arr).size != arr.size:
+        raise StateError(name, "holds duplicate ids")
+    return arr
+
+
+def _remove_leftovers(folder: Path) -> None:
+    """Temporary and staged files of saves that were killed (the caller holds the lock)."""
+    for p in folder.iterdir():
+        leftover = p.name.startswith((".params.json.", ".weights.")) and p.name.endswith(".tmp")
+        if leftover or _STAGED.fullmatch(p.name):
+            with contextlib.suppress(OSError):
+                p.unlink()
+
+
+def _write_json(path: Path, payload: dict) -> None:
+    with atomic_write(path, "w", encoding="utf-8") as fh:
+        fh.write(json.dumps(payload, indent=2, allow_nan=True) + "\n")
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def _bad(path: Path, field: str, problem: str) -> InvalidFileError:
+    return InvalidFileError(f"{path}: {field!r} {problem}", path=path, field=field)
+
+
+def _read_meta(meta_path: Path, class_name: str) -> dict:
+    """``params.json`` parsed, with its top-level fields checked."""
+    if meta_path.stat().st_size > MAX_PARAMS_BYTES:
+        raise _bad(meta_path, "params.json", f"is larger than {MAX_PARAMS_BYTES:,} bytes")
+    try:
+        meta = json.loads(meta_path.read_text(encoding="utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as exc:
+        raise InvalidFileError(f"{meta_path} is not valid JSON: {exc}", path=meta_path) from exc
+    if not isinstance(meta, dict) or meta.get("format") != FORMAT:
+        raise _bad(meta_path, "format", f"is not {FORMAT!r}: this is not a llamalog detector")
+    version = meta.get("version", 0)
+    if isinstance(version, bool) or not isinstance(version, int):
+        raise _bad(meta_path, "version", f"must be an integer, got {version!r}")
+    if version > FORMAT_VERSION:
+        raise _bad(
+            meta_path,
+            "version",
+            f"is {version}, this llamalog reads up to {FORMAT_VERSION}; upgrade llamalog",
+        )
+    if meta.get("class") != class_name:
+        raise _bad(
+            meta_path,
+            "class",
+            f"is {meta.get('class')!r}, not {class_name!r}; use {meta.get('class')}.load",
+        )
+    for name in ("params", "state"):
+        meta.setdefault(name, {})
+        if not isinstance(meta[name], dict):
+            raise _bad(meta_path, name, f"must be a JSON object, got {type(meta[name]).__name__}")
+    return meta
+
+
+def _weights_of(folder: Path, meta_path: Path, entry: Any) -> Path:
+    """The weights file ``params.json`` names, checked against its size and SHA-256.
+
+    A save killed after ``params.json`` named the staged weights but before their
+    rename leaves them under either name: both are tried.
+    """
+    if entry is None:  # written before weights were checksummed
+        path = folder / WEIGHTS_FILE
+        if not path.is_file():
+            raise FileNotFoundError(f"{path} not found; expected a folder written by save()")
+        return path
+    if not isinstance(entry, dict):
+        raise _bad(meta_path, "weights", f"must be a JSON object, got {entry!r}")
+    name, size, digest = entry.get("file"), entry.get("bytes"), entry.get("sha256")
+    if not (name == WEIGHTS_FILE or (isinstance(name, str) and _STAGED.fullmatch(name))):
+        raise _bad(meta_path, "weights.file", f"must be {WEIGHTS_FILE!r}, got {name!r}")
+    if isinstance(size, bool) or not isinstance(size, int) or size < 0:
+        raise _bad(meta_path, "weights.bytes", f"must be a byte count, got {size!r}")
+    if not (isinstance(digest, str) and re.fullmatch(r"[0-9a-f]{64}", digest)):
+        raise _bad(meta_path, "weights.sha256", f"must be a SHA-256 hex digest, got {digest!r}")
+    found = [folder / n for n in dict.fromkeys((name, WEIGHTS_FILE)) if (folder / n).is_file()]
+    if not found:
+        raise FileNotFoundError(
+            f"{folder / WEIGHTS_FILE} not found; expected a folder written by save()"
+        )
+    for path in found:
+        if path.stat().st_size == size and _sha256(path) == digest:
+            return path
+    raise InvalidFileError(
+        f"{found[0]} does not match {meta_path} (size or SHA-256 differ): the weights "
+        "were changed or come from another save",
+        path=found[0],
+        field="weights.sha256",
+    )
+
+
+def _check_params(cls: type, meta_path: Path, params: dict) -> dict[str, Any]:
+    """The saved init parameters ``cls`` takes, each checked against its type hint."""
+    try:
+        hints = typing.get_type_hints(cls.__init__)
+    except Exception:  # a hint that cannot be resolved at run time: types go unchecked
+        hints = {}
+    out = {}
+    for name in cls._param_names():
+        if name not in params:
+            continue
+        value = params[name]
+        hint = hints.get(name)
+        if hint is not None and not _fits(value, hint):
+            raise _bad(meta_path, f"params.{name}", f"does not fit {hint}: got {value!r}")
+        out[name] = value
+    return out
+
+
+def _fits(value: Any, hint: Any) -> bool:
+    """Whether a JSON value fits a type hint (lists stand for tuples and sequences)."""
+    origin, args = typing.get_origin(hint), typing.get_args(hint)
+    if hint is Any:
+        return True
+    if hint is type(None) or hint is None:
+        return value is None
+    if origin is typing.Literal:
+        return any(value == a and type(value) is type(a) for a in args)
+    if origin in (typing.Union, types.UnionType):
+        return any(_fits(value, a) for a in args)
+    if hint is bool:
+        return isinstance(value, bool)
+    if hint is int:
+        return isinstance(value, int) and not isinstance(value, bool)
+    if hint is float:
+        return isinstance(value, int | float) and not isinstance(value, bool)
+    if hint is str:
+        return isinstance(value, str)
+    container = origin or hint
+    if isinstance(container, type) and issubclass(container, collections.abc.Mapping):
+        return isinstance(value, dict)
+    if isinstance(container, type) and issubclass(container, collections.abc.Iterable):
+        inner = args[0] if args else None  # Sequence[int], tuple[int, ...]
+        return isinstance(value, list) and (inner is None or all(_fits(v, inner) for v in value))
+    return True  # a type JSON cannot hold: left to the detector
 
 
 def _jsonable(value: Any) -> Any:

@@ -27,7 +27,17 @@ import scipy.sparse as sp
 
 from .._optional import import_optional
 from ._backend import load_mlx, resolve_backend
-from ._base import BaseDetector, Matrix, as_matrix, quote, template_texts
+from ._base import (
+    BaseDetector,
+    Matrix,
+    StateError,
+    as_matrix,
+    quote,
+    state_array,
+    state_ids,
+    state_number,
+    template_texts,
+)
 from ._training import EarlyStopping, epochs
 
 if TYPE_CHECKING:
@@ -468,17 +478,36 @@ class Autoencoder(BaseDetector):
 
     def _set_state(self, state: dict[str, Any], arrays: dict[str, np.ndarray]) -> None:
         self.hidden = tuple(self.hidden)
-        n_layers = int(state["n_layers"])
-        self.weights_ = [arrays[f"W{i}"] for i in range(n_layers)]
-        self.biases_ = [arrays[f"b{i}"] for i in range(n_layers)]
-        self.backend_ = state["backend_"]
-        self.threshold_ = float(state["threshold_"])
-        self.center_ = float(state.get("center_", 0.0))
-        self.n_features_in_ = int(state["n_features_in_"])
+        if not all(isinstance(h, int) and h >= 1 for h in self.hidden):
+            raise StateError("hidden", f"must be positive layer widths, got {self.hidden!r}")
+        d = state_number(state, "n_features_in_", integer=True, lo=1)
+        sizes = layer_sizes(d, self.hidden)
+        n_layers = state_number(state, "n_layers", integer=True, lo=1)
+        if n_layers != len(sizes) - 1:
+            raise StateError("n_layers", f"must be {len(sizes) - 1} for hidden={self.hidden}")
+        self.weights_ = [
+            state_array(arrays, f"W{i}", ndim=2, shape=(sizes[i], sizes[i + 1]))
+            for i in range(n_layers)
+        ]
+        self.biases_ = [
+            state_array(arrays, f"b{i}", ndim=1, shape=(sizes[i + 1],)) for i in range(n_layers)
+        ]
+        self.backend_ = state.get("backend_")
+        if self.backend_ not in ("mlx", "numpy"):
+            raise StateError("backend_", f"must be 'mlx' or 'numpy', got {self.backend_!r}")
+        self.threshold_ = float(state_number(state, "threshold_"))
+        self.center_ = float(state_number(state, "center_", 0.0))
+        self.n_features_in_ = d
         vocab = state.get("vocabulary_")
-        self.vocabulary_ = None if vocab is None else np.asarray(vocab)
+        self.vocabulary_ = None if vocab is None else state_ids("vocabulary_", vocab)
+        if self.vocabulary_ is not None and self.vocabulary_.shape != (d,):
+            raise StateError("vocabulary_", f"must list {d} template ids")
         idf = state.get("idf_")
-        self.idf_ = None if idf is None else np.asarray(idf, dtype=np.float64)
+        if idf is not None:
+            idf = state_array(
+                {"idf_": np.asarray(idf, dtype=np.float64)}, "idf_", ndim=1, shape=(d,)
+            )
+        self.idf_ = idf
         self.loss_curve_ = list(state.get("loss_curve_", []))
         self.validation_curve_ = list(state.get("validation_curve_", []))
         self.n_epochs_ = int(state.get("n_epochs_", len(self.loss_curve_)))

@@ -69,7 +69,15 @@ import numpy as np
 import pandas as pd
 
 from ..schema import LEVEL, LEVELS
-from ._base import BaseDetector, quote, template_texts
+from ._base import (
+    BaseDetector,
+    StateError,
+    quote,
+    state_array,
+    state_ids,
+    state_number,
+    template_texts,
+)
 
 __all__ = ["PatternDetector"]
 
@@ -799,33 +807,73 @@ class PatternDetector(BaseDetector):
         return state, arrays
 
     def _set_state(self, state: dict[str, Any], arrays: dict[str, np.ndarray]) -> None:
-        self.n_lines_ = int(state["n_lines_"])
-        self.new_template_score_ = float(state["new_template_score_"])
-        self.threshold_ = float(state["threshold_"])
-        self.center_ = float(state["center_"])
-        self.templates_ = arrays["templates"].astype(np.int64)
-        self.counts_ = arrays["counts"].astype(np.int64)
-        ids, vals = arrays["numeric_ids"], arrays["numeric_values"]
+        self.n_lines_ = int(state_number(state, "n_lines_", integer=True, lo=1))
+        self.new_template_score_ = float(state_number(state, "new_template_score_"))
+        self.threshold_ = float(state_number(state, "threshold_"))
+        self.center_ = float(state_number(state, "center_"))
+        self.templates_ = state_ids("templates", state_array(arrays, "templates", ndim=1, kind="i"))
+        counts = state_array(arrays, "counts", ndim=1, kind="i", shape=self.templates_.shape)
+        if counts.size and counts.min() < 0:
+            raise StateError("counts", "holds a negative count")
+        self.counts_ = counts.astype(np.int64)
+        n_num = len(state_array(arrays, "numeric_ids", ndim=2, kind="i", shape=(None, 4)))
+        ids = _model_ids(arrays, "numeric_ids", self.templates_, len(self.fields))
+        vals = state_array(arrays, "numeric_values", ndim=2, shape=(n_num, 5), finite=False)
+        types = _texts(state, "numeric_types", n_num)
         self.numeric_ = pd.DataFrame(
             {
                 "template_id": ids[:, 0], "slot": ids[:, 1],
-                "type": pd.Series(state["numeric_types"], dtype=object),
-                "unit": pd.Series(state["numeric_units"], dtype=object),
+                "type": pd.Series(types, dtype=object),
+                "unit": pd.Series(_texts(state, "numeric_units", n_num), dtype=object),
                 "integer": ids[:, 3].astype(bool), "n": ids[:, 2],
                 "lo": vals[:, 0], "hi": vals[:, 1], "spread": vals[:, 2],
                 "bits_lo": vals[:, 3], "bits_hi": vals[:, 4],
             }
         )  # fmt: skip
-        ids = arrays["categorical_ids"]
+        n_cat = len(state_array(arrays, "categorical_ids", ndim=2, kind="i", shape=(None, 3)))
+        ids = _model_ids(arrays, "categorical_ids", self.templates_, len(self.fields))
+        values = state.get("categorical_values")
+        if not (
+            isinstance(values, list)
+            and len(values) == n_cat
+            and all(isinstance(v, list) and all(isinstance(x, str) for x in v) for v in values)
+        ):
+            raise StateError("categorical_values", f"must be {n_cat} lists of strings")
         self.categorical_ = pd.DataFrame(
             {
                 "template_id": ids[:, 0], "slot": ids[:, 1],
-                "type": pd.Series(state["categorical_types"], dtype=object), "n": ids[:, 2],
-                "values": pd.Series([list(v) for v in state["categorical_values"]], dtype=object),
-                "bits": arrays["categorical_bits"],
+                "type": pd.Series(_texts(state, "categorical_types", n_cat), dtype=object),
+                "n": ids[:, 2],
+                "values": pd.Series([list(v) for v in values], dtype=object),
+                "bits": state_array(arrays, "categorical_bits", ndim=1, shape=(n_cat,)),
             }
         )  # fmt: skip
+        for name, frame in (("numeric_ids", self.numeric_), ("categorical_ids", self.categorical_)):
+            if frame.duplicated(["template_id", "slot", "type"]).any():
+                raise StateError(name, "holds the same (template, slot, type) twice")
         self._index_models()
+
+
+def _model_ids(arrays: dict, name: str, templates: np.ndarray, n_fields: int) -> np.ndarray:
+    """Rows ``(template_id, slot, n, ...)`` of a saved slot model, checked (fields have
+    slots -1, -2, ...)."""
+    ids = arrays[name].astype(np.int64)
+    if len(ids) and not np.isin(ids[:, 0], templates).all():
+        raise StateError(name, "names a template the model was not fitted on")
+    if len(ids) and (ids[:, 1].min() < -n_fields or ids[:, 1].max() >= 1 << 15):
+        raise StateError(name, f"holds a slot outside [{-n_fields}, {1 << 15})")
+    if len(ids) and ids[:, 2:].min() < 0:
+        raise StateError(name, "holds a negative count")
+    return ids
+
+
+def _texts(state: dict, name: str, n: int) -> list[str]:
+    values = state.get(name)
+    if not (
+        isinstance(values, list) and len(values) == n and all(isinstance(v, str) for v in values)
+    ):
+        raise StateError(name, f"must be a list of {n} strings")
+    return values
 
 
 def _quote_of(t: int, texts: Mapping | None, frame: pd.DataFrame | None, r: int) -> str:

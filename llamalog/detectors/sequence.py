@@ -45,7 +45,14 @@ import pandas as pd
 
 from .._optional import import_optional
 from ._backend import load_mlx, one_blas_thread, resolve_backend
-from ._base import BaseDetector, template_texts
+from ._base import (
+    BaseDetector,
+    StateError,
+    state_array,
+    state_ids,
+    state_number,
+    template_texts,
+)
 from ._training import EarlyStopping, epochs
 
 if TYPE_CHECKING:
@@ -936,15 +943,38 @@ class SequenceModel(BaseDetector):
         return state, arrays
 
     def _set_state(self, state: dict[str, Any], arrays: dict[str, np.ndarray]) -> None:
-        self.params_ = {k: np.ascontiguousarray(arrays[k], dtype=np.float32) for k in PARAMS}
-        self.vocabulary_ = np.asarray(arrays["vocabulary"], dtype=np.int64)
-        self.backend_ = state["backend_"]
-        self.top_g_ = int(state["top_g_"])
-        self.min_probability_ = float(state.get("min_probability_", 0.0))
-        self.threshold_ = float(state["threshold_"])
-        self.center_ = float(state.get("center_", 0.0))
-        self.n_pairs_ = int(state.get("n_pairs_", 0))
-        self.n_positions_ = int(state.get("n_positions_", 0))
+        if "vocabulary" not in arrays:
+            raise StateError("vocabulary", "is missing from the weights")
+        vocab = state_ids("vocabulary", arrays["vocabulary"])
+        if vocab.ndim != 1 or (vocab.size > 1 and not (np.diff(vocab) > 0).all()):
+            raise StateError("vocabulary", "must be sorted template ids")
+        hidden = self.hidden
+        if isinstance(hidden, bool) or not isinstance(hidden, int) or hidden < 1:
+            raise StateError("hidden", f"must be a positive int, got {hidden!r}")
+        n_in, n_out = vocab.size + _IN0, vocab.size + _OUT0
+        shapes = {
+            "Wx": (n_in, 4 * hidden),
+            "Wh": (hidden, 4 * hidden),
+            "b": (4 * hidden,),
+            "Wo": (hidden, n_out),
+            "bo": (n_out,),
+        }
+        self.params_ = {
+            k: np.ascontiguousarray(
+                state_array(arrays, k, ndim=len(shapes[k]), shape=shapes[k]), dtype=np.float32
+            )
+            for k in PARAMS
+        }
+        self.vocabulary_ = vocab
+        self.backend_ = state.get("backend_")
+        if self.backend_ not in ("mlx", "numpy"):
+            raise StateError("backend_", f"must be 'mlx' or 'numpy', got {self.backend_!r}")
+        self.top_g_ = int(state_number(state, "top_g_", integer=True, lo=1, hi=n_out))
+        self.min_probability_ = float(state_number(state, "min_probability_", 0.0, lo=0, hi=1))
+        self.threshold_ = float(state_number(state, "threshold_"))
+        self.center_ = float(state_number(state, "center_", 0.0))
+        self.n_pairs_ = int(state_number(state, "n_pairs_", 0, integer=True, lo=0))
+        self.n_positions_ = int(state_number(state, "n_positions_", 0, integer=True, lo=0))
         self.loss_curve_ = list(state.get("loss_curve_", []))
         self.validation_curve_ = list(state.get("validation_curve_", []))
         self.n_epochs_ = int(state.get("n_epochs_", len(self.loss_curve_)))
