@@ -329,6 +329,42 @@ def test_save_load_identical(tmp_path, data, fitted):
         assert set(npz.files) == {"Wx", "Wh", "b", "Wo", "bo", "vocabulary"}
 
 
+def _crafted(folder, *, state=None, arrays=None):
+    """A saved model edited by hand (its checksum dropped, as in llamalog 0.1 saves)."""
+    import json
+
+    meta = json.loads((folder / "params.json").read_text())
+    meta.pop("weights", None)
+    meta["state"].update(state or {})
+    (folder / "params.json").write_text(json.dumps(meta))
+    with np.load(folder / "weights.npz", allow_pickle=False) as npz:
+        merged = {k: npz[k] for k in npz.files}
+    np.savez(folder / "weights.npz", **{**merged, **(arrays or {})})
+    return folder
+
+
+@pytest.mark.parametrize(
+    ("change", "where", "field"),
+    [
+        ({"arrays": {"vocabulary": np.array([5, 3, 9])}}, "weights.npz", "vocabulary"),
+        ({"arrays": {"vocabulary": np.array([-4, 3, 9])}}, "weights.npz", "vocabulary"),
+        ({"arrays": {"Wx": np.zeros((2, 2), np.float32)}}, "weights.npz", "Wx"),
+        ({"arrays": {"bo": np.zeros(3, np.float32)}}, "weights.npz", "bo"),
+        ({"state": {"top_g_": 10**9}}, "params.json", "top_g_"),
+        ({"state": {"threshold_": float("nan")}}, "params.json", "threshold_"),
+        ({"state": {"min_probability_": 2.0}}, "params.json", "min_probability_"),
+    ],
+)
+def test_load_refuses_crafted_models(tmp_path, fitted, change, where, field):
+    from llamalog.errors import InvalidFileError
+
+    folder = _crafted(fitted.save(tmp_path / "seq"), **change)
+    with pytest.raises(InvalidFileError) as info:
+        SequenceModel.load(folder)
+    assert where in str(info.value) and info.value.field == field
+    assert str(folder) in str(info.value)
+
+
 # -- inputs and errors ----------------------------------------------------------------------
 def test_input_forms_agree(fitted):
     rows = [ids("ABCDEFI"), ids("AJKLI"), ids("AJLKI")]
