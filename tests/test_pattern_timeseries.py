@@ -599,3 +599,169 @@ def test_pattern_model_lookup_packed_and_plain_agree(pattern):
     far = pattern._models_of([*tmpl, 0], [*slots, 10**6], [*kinds, "int"])
     assert far[0].tolist() == [*num.tolist(), -1] and far[1].tolist() == [*cat.tolist(), -1]
     assert (num >= 0).any() and (cat >= 0).any()
+
+
+# -- time series: sparse logs, memory bounded by the lines (issue 17) ---------------------
+_SPARSE_CHILD = """
+import json, resource, sys, warnings
+limit = int(sys.argv[2])
+resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+import numpy as np, pandas as pd
+import llamalog
+
+offsets = np.load(sys.argv[1])
+n = len(offsets)
+frame = pd.DataFrame({
+    "timestamp": pd.Timestamp("2025-01-01 06:00", tz="UTC") + pd.to_timedelta(offsets, unit="s"),
+    "level": ["WARN" if i % 5 == 2 else "INFO" for i in range(n)],
+    "message": [f"Installed: package-{i % 97} 1.{i % 13}.{i % 7}" for i in range(n)],
+})
+warnings.simplefilter("ignore")
+found = llamalog.detect(frame, train=0.5)
+det = llamalog.TimeSeriesDetector().fit(llamalog.add_templates(frame.iloc[: n // 2]))
+rows = len(det.intervals(llamalog.add_templates(frame)))
+peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+print(json.dumps({"anomalies": len(found), "every": det.every_, "rows": rows, "peak_kib": peak}))
+"""
+
+DAY = 86400.0
+
+
+def sparse_offsets(shape: str) -> np.ndarray:
+    """Seconds since the first line of the sparse shapes of issue 17."""
+    rng = np.random.default_rng(0)
+    if shape == "18 months":  # 117 lines: 60 in four minutes, then one every ~10 days
+        return np.r_[np.sort(rng.uniform(0, 240, 60)), 240 + np.arange(1, 58) * 548 * DAY / 57]
+    if shape == "3 lines":  # a second apart, then six months later
+        return np.array([0.0, 1.0, 182 * DAY])
+    # a busy first hour (10,000 lines), then one line a week for a year
+    return np.r_[np.sort(rng.uniform(0, 3600, 10_000)), 3600 + np.arange(1, 53) * 7 * DAY]
+
+
+@pytest.mark.parametrize("shape", ["18 months", "3 lines", "busy day then weekly"])
+def test_ts_sparse_logs_fit_in_memory(shape, tmp_path):
+    """detect(train=0.5) on logs whose training part spans minutes and the whole
+    months: seconds-long intervals over months once took minutes and gigabytes. Run
+    in a child under a 1.5 GB address-space limit, so a regression fails fast."""
+    import subprocess
+    import sys
+
+    path = tmp_path / "offsets.npy"
+    np.save(path, sparse_offsets(shape))
+    limit = str(int(1.5 * 2**30))
+    run = subprocess.run(
+        [sys.executable, "-c", _SPARSE_CHILD, str(path), limit],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert run.returncode == 0, run.stderr[-2000:]
+    out = json.loads(run.stdout.strip().splitlines()[-1])
+    assert out["peak_kib"] < 2**20  # under 1 GiB
+    assert out["every"] in ("1s", "10s")  # seconds-long intervals over months
+    assert out["rows"] < 3 * len(sparse_offsets(shape))  # runs of empty intervals: one row
+
+
+def test_ts_sparse_scores_match_the_listed_intervals(monkeypatch):
+    """A busy hour, then a line a day for a week, at 10-second intervals (60,000 of
+    them): the rows of the intervals listed one by one, and the runs of empty ones."""
+    from llamalog.detectors import timeseries as T
+
+    minutes = steady(range(60), a=60)
+    minutes.update({60 * 24 * d + 7: {0: 1} for d in range(1, 8)})
+    minutes[60 * 24 * 3 + 7] = {0: 1, 5: 40}  # a new template bursts on day 3
+    frame = timeline(minutes)
+    det = TimeSeriesDetector(every="10s").fit(frame.iloc[: len(frame) // 2])
+    assert det.n_intervals_ == det.intervals(frame.iloc[: len(frame) // 2]).shape[0]
+    full = det.intervals(frame)
+    n = int((full["start"].iloc[-1] - full["start"].iloc[0]) / pd.Timedelta("10s")) + 1
+    assert len(full) == n > 60_000
+    assert full["start"].diff().iloc[1:].eq(pd.Timedelta("10s")).all()
+    # the gaps are drops of the busy series, as in a dense log
+    assert (full.loc[full["observed"] == 0, "direction"] == "drop").all()
+    monkeypatch.setattr(T, "MAX_ROWS", 1000)
+    runs = det.intervals(frame)
+    assert len(runs) < 2 * frame["timestamp"].dt.floor("10s").nunique()
+    held = full[full["observed"] > 0].reset_index(drop=True)
+    pd.testing.assert_frame_equal(runs[runs["observed"] > 0].reset_index(drop=True), held)
+    empty = runs[runs["observed"] == 0]
+    for row in empty.itertuples():
+        inside = full[(full["start"] >= row.start) & (full["end"] <= row.end)]
+        assert len(inside) == (row.end - row.start) / pd.Timedelta("10s")
+        assert (inside["observed"] == 0).all() and row.score == inside["score"].max()
+    # each line scores its interval's score; the burst on day 3 is flagged
+    scores = det.decision_function(frame)
+    at = full.set_index("start")["score"]
+    assert np.array_equal(scores, at[frame["timestamp"].dt.floor("10s")].to_numpy())
+    flagged = frame[det.predict(frame) == 1]
+    assert set(flagged["template_id"]) >= {5}
+
+
+def test_ts_sparse_seasonal_runs_take_the_worst_hour(monkeypatch):
+    """Past MAX_ROWS, a run of empty intervals spanning hours scores its worst hour."""
+    from llamalog.detectors import timeseries as T
+
+    rng = np.random.default_rng(3)
+    quarters = {q * 15: {0: int(rng.poisson(100 if 36 <= q % 96 < 68 else 3))} for q in range(288)}
+    det = TimeSeriesDetector(every="15min").fit(timeline(quarters))
+    assert det.seasonal_
+    test = timeline({0: {0: 3}, 60 * 24 * 10: {0: 3}})  # ten quiet days
+    full = det.intervals(test)
+    monkeypatch.setattr(T, "MAX_ROWS", 10)
+    runs = det.intervals(test)
+    assert len(full) == 10 * 96 + 1 and len(runs) == 3
+    assert runs["score"].iloc[1] == full["score"].max() > det.threshold_
+    assert runs["series"].iloc[1] == full.loc[full["score"].idxmax(), "series"]
+
+
+def test_ts_counted_helpers_match_numpy():
+    """The helpers that count empty intervals instead of listing them."""
+    from llamalog.detectors import timeseries as T
+
+    rng = np.random.default_rng(0)
+    for _ in range(300):
+        n, m = int(rng.integers(0, 60)), int(rng.integers(1, 50))
+        a, b = int(rng.integers(-100, 100)), int(rng.integers(-1000, 1000))
+        assert T._floor_sum(n, m, a, b) == sum((a * k + b) // m for k in range(n))
+    for first, step, n in [
+        ("2026-01-01 00:00:00", "1s", 7200),
+        ("2026-01-01 23:59:58", "1s", 5),
+        ("1969-12-31 22:30:00", "7min", 2000),
+        ("2026-05-03 13:20:00", "1D", 9),
+        ("2026-05-03 13:20:00", "25h", 60),
+        ("2026-05-03 13:20:00.3", "1h", 100),
+    ]:
+        starts = pd.date_range(pd.Timestamp(first, tz="UTC"), periods=n, freq=pd.Timedelta(step))
+        want = np.bincount(starts.hour, minlength=24)
+        got = T._per_hour(starts[0].value, pd.Timedelta(step).value, n)
+        assert got.tolist() == want.tolist(), (first, step)
+    assert T._per_hour(0, 10**9, 10**12).sum() == 10**12  # no listing: instant
+    for _ in range(200):
+        values = rng.poisson(3, int(rng.integers(0, 30))).astype(np.float64)
+        zeros = int(rng.integers(0 if len(values) else 1, 30))
+        c = np.r_[values, np.zeros(zeros)]
+        med = float(np.median(c))
+        assert T._median_mad(values, len(c)) == (med, float(np.median(np.abs(c - med))))
+        weights = rng.integers(0, 5, len(c))
+        if weights.sum():
+            listed = np.repeat(c, weights)
+            for q in (0.0, 0.5, 0.9, 0.99, 1.0):
+                assert T._counted_quantile(c, weights, q) == pytest.approx(
+                    np.quantile(listed, q), rel=1e-12, abs=1e-12
+                )
+            assert T._counted_median(c, weights) == float(np.median(listed))
+
+
+def test_ts_counted_calibration_matches_listed(monkeypatch):
+    """Past _LISTED training intervals the threshold comes from counted scores."""
+    from llamalog.detectors import timeseries as T
+
+    minutes = steady(range(120))
+    minutes.update({m: {0: 25} for m in range(400, 460)})  # a gap of five hours
+    frame = timeline(minutes)
+    listed = TimeSeriesDetector(every="1min", threshold_quantile=0.9).fit(frame)
+    monkeypatch.setattr(T, "_LISTED", 0)
+    counted = TimeSeriesDetector(every="1min", threshold_quantile=0.9).fit(frame)
+    assert counted.threshold_ == pytest.approx(listed.threshold_, rel=1e-12)
+    assert counted.center_ == listed.center_
+    assert counted.n_intervals_ == listed.n_intervals_ == 460
