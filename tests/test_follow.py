@@ -4,6 +4,10 @@ from __future__ import annotations
 
 import gzip
 import os
+import shutil
+import threading
+import time
+import warnings
 from pathlib import Path
 
 import pandas as pd
@@ -153,3 +157,268 @@ def test_a_directory_leaves_out_compressed_archives_and_waits_for_files(tmp_path
     stream = llamalog.follow(empty / "*.log", format=FMT, **FAST)
     _append(empty / "new.log", "2026-03-01 08:00:00 INFO born later\n")
     assert concat_frames(list(stream))["message"].tolist() == ["born later"]
+
+
+# --- scenarios: a writer thread writes numbered lines while follow() reads ------------
+# Each line carries a sequence number; the check is 0 duplicated and 0 lost. Sizes are
+# kept small for CI; benchmarks/bench_follow.py runs the full size (>= 20,000 lines/s).
+
+SEQ = "2026-03-01 08:00:00 INFO seq {:07d}\n"
+SCENARIO = dict(poll=0.01, flush_after=0.05, idle_timeout=1.0)
+
+
+def _counts(messages, written: int) -> tuple[int, int]:
+    """(lost, duplicated) sequence numbers among ``messages``."""
+    seqs = [int(m.split()[-1]) for m in messages]
+    seen = set(seqs)
+    return written - len(seen & set(range(written))), len(seqs) - len(seen)
+
+
+class _Writer(threading.Thread):
+    """Writes ``n`` numbered lines to ``dir/app.log`` in chunks, calling ``rotate`` after
+    every ``every`` lines (it gets and returns the open file)."""
+
+    def __init__(self, folder: Path, n: int, every: int, rotate, chunk: int = 50) -> None:
+        super().__init__(daemon=True)
+        self.folder, self.n, self.every, self.rotate, self.chunk = folder, n, every, rotate, chunk
+        self.error: BaseException | None = None
+
+    def run(self) -> None:
+        try:
+            f = open(self.folder / "app.log", "a", encoding="utf-8")
+            for seq in range(self.n):
+                f.write(SEQ.format(seq))
+                if (seq + 1) % self.chunk == 0:
+                    f.flush()
+                    time.sleep(0.002)
+                if (seq + 1) % self.every == 0 and seq + 1 < self.n:
+                    f.flush()
+                    f = self.rotate(f, (seq + 1) // self.every)
+            f.close()
+        except BaseException as exc:  # reported by the test
+            self.error = exc
+
+
+def _warm_up(folder: Path) -> None:
+    """Compile the parser before the writer starts: a first batch that waits seconds for
+    numba while the writer rotates several times would lose generations that were named
+    only meanwhile (inherent to following a name, as ``tail -F`` does)."""
+    warm = folder.parent / f"{folder.name}-warm.log"
+    warm.write_text(SEQ.format(0))
+    llamalog.read_logs(warm, format=FMT, multiline=False)
+
+
+def _follow_while_writing(source, writer: _Writer, **kwargs) -> list[str]:
+    _warm_up(writer.folder)
+    stream = llamalog.follow(
+        source, format=FMT, from_start=True, multiline=False, **{**SCENARIO, **kwargs}
+    )
+    writer.start()
+    messages: list[str] = []
+    for batch in stream:
+        messages += batch["message"].tolist()
+    writer.join()
+    assert writer.error is None
+    return messages
+
+
+def _rename_rotate(folder: Path):
+    """logrotate's default (create): app.log.N -> app.log.N+1, app.log -> app.log.1, a
+    few more lines into the renamed file (the program has not reopened yet), new app.log."""
+
+    def rotate(f, _k):
+        names = sorted(folder.glob("app.log.*"), key=lambda p: -int(p.suffix[1:]))
+        for old in names:
+            os.rename(old, folder / f"app.log.{int(old.suffix[1:]) + 1}")
+        os.rename(folder / "app.log", folder / "app.log.1")
+        f.write("")  # the program writes on to its open file until told to reopen
+        f.close()
+        return open(folder / "app.log", "a", encoding="utf-8")
+
+    return rotate
+
+
+@pytest.mark.parametrize("kind", ["file", "glob", "directory"])
+def test_rename_rotation_loses_and_repeats_nothing(tmp_path, kind):
+    (tmp_path / "app.log").touch()
+    source = {"file": tmp_path / "app.log", "glob": f"{tmp_path}/app.log*", "directory": tmp_path}
+    writer = _Writer(tmp_path, n=6000, every=1000, rotate=_rename_rotate(tmp_path))
+    messages = _follow_while_writing(source[kind], writer)
+    assert len(list(tmp_path.glob("app.log.*"))) == 5
+    assert _counts(messages, 6000) == (0, 0)
+
+
+@pytest.mark.parametrize("kind", ["file", "directory"])
+def test_delete_and_recreate_loses_and_repeats_nothing(tmp_path, kind):
+    def rotate(f, _k):
+        time.sleep(0.05)  # let follow read the last lines: a deleted file's are gone
+        os.unlink(tmp_path / "app.log")
+        f.close()
+        return open(tmp_path / "app.log", "a", encoding="utf-8")
+
+    (tmp_path / "app.log").touch()
+    source = tmp_path / "app.log" if kind == "file" else tmp_path
+    messages = _follow_while_writing(source, _Writer(tmp_path, 3000, 500, rotate))
+    assert _counts(messages, 3000) == (0, 0)
+
+
+def _open_fds() -> int:
+    return len(os.listdir("/proc/self/fd"))
+
+
+@pytest.mark.skipif(not Path("/proc/self/fd").is_dir(), reason="counts /proc/self/fd")
+def test_files_rotated_away_and_deleted_are_closed(tmp_path):
+    """dateext rotation (app.log -> app.log.<k>), keeping the last 3: hundreds of
+    rotations must not hold hundreds of descriptors (nor the deleted files' space)."""
+    seen: set[int] = set()
+
+    def rotate(f, k):
+        os.rename(tmp_path / "app.log", tmp_path / f"app.log.{k}")
+        f.close()
+        if k > 3:  # delete the oldest once follow has read it (as a generous keep does)
+            deadline = time.monotonic() + 5
+            wanted = range((k - 4) * 20, (k - 3) * 20)
+            while not seen.issuperset(wanted) and time.monotonic() < deadline:
+                time.sleep(0.001)
+            os.unlink(tmp_path / f"app.log.{k - 3}")
+        return open(tmp_path / "app.log", "a", encoding="utf-8")
+
+    (tmp_path / "app.log").touch()
+    _warm_up(tmp_path)
+    before = _open_fds()
+    stream = llamalog.follow(tmp_path, format=FMT, from_start=True, multiline=False, **SCENARIO)
+    writer = _Writer(tmp_path, n=300 * 20, every=20, rotate=rotate, chunk=20)
+    writer.start()
+    most = 0
+    messages: list[str] = []
+    for batch in stream:
+        messages += batch["message"].tolist()
+        seen.update(int(m.split()[-1]) for m in batch["message"])
+        most = max(most, _open_fds() - before)
+    writer.join()
+    assert writer.error is None
+    assert most < 20
+    assert _counts(messages, 6000) == (0, 0)
+
+
+@pytest.fixture
+def honour_modes(monkeypatch):
+    """Make follow's open() refuse a file without read permission even as root."""
+    from llamalog.read import follow as module
+
+    def guarded_open(path, *args, **kwargs):
+        if not os.stat(path).st_mode & 0o444:
+            raise PermissionError(13, "Permission denied", str(path))
+        return open(path, *args, **kwargs)
+
+    monkeypatch.setattr(module, "open", guarded_open, raising=False)
+
+
+def test_an_unreadable_file_is_skipped_with_a_warning_then_followed(tmp_path, honour_modes):
+    _append(tmp_path / "app.log", "2026-03-01 08:00:00 INFO readable\n")
+    secret = tmp_path / "secret.log"
+    _append(secret, "2026-03-01 08:00:00 INFO before the call\n")
+    secret.chmod(0)
+    with pytest.warns(llamalog.LlamalogWarning, match="secret.log"):
+        stream = llamalog.follow(tmp_path, format=FMT, multiline=False, **FAST)
+        _append(tmp_path / "app.log", "2026-03-01 08:00:01 INFO app 1\n")
+        assert next(stream)["message"].tolist() == ["app 1"]
+    _append(secret, "2026-03-01 08:00:02 INFO secret 1\n")
+    secret.chmod(0o644)  # readable now: read on from where it was at the call
+    got = concat_frames(list(stream))
+    assert got["message"].tolist() == ["secret 1"]
+    assert got["line"].tolist() == [2]
+
+
+@pytest.mark.parametrize("kind", ["file", "directory"])
+def test_rotation_to_an_unreadable_file_keeps_the_held_record(tmp_path, honour_modes, kind):
+    """The new file is created without read permission and made readable later (a
+    permission flip); the trace held back at the rotation is not lost."""
+    path = tmp_path / "app.log"
+    _append(path, "2026-03-01 08:00:00 INFO one\n2026-03-01 08:00:01 ERROR failed\n")
+    stream = llamalog.follow(
+        path if kind == "file" else tmp_path, format=FMT, from_start=True, **FAST
+    )
+    first = next(stream)
+    _append(path, "\tat com.example.App.main(App.java:3)\n")
+    os.rename(path, tmp_path / "app.log.1")
+    os.close(os.open(path, os.O_CREAT | os.O_WRONLY, 0))
+    _append(path, "2026-03-01 08:00:02 INFO two\n")
+    threading.Timer(0.2, path.chmod, (0o644,)).start()
+    with pytest.warns(llamalog.LlamalogWarning, match="app.log"):
+        got = concat_frames([first, *stream])
+    assert got["message"].tolist()[1:] == [
+        "failed\n\tat com.example.App.main(App.java:3)",
+        "two",
+    ]
+
+
+def test_permission_flips_during_rotations_lose_and_repeat_nothing(tmp_path, honour_modes):
+    def rotate(f, _k):
+        os.rename(tmp_path / "app.log", tmp_path / f"app.log.{_k}")
+        f.close()
+        fd = os.open(tmp_path / "app.log", os.O_CREAT | os.O_WRONLY | os.O_APPEND, 0)
+        new = os.fdopen(fd, "a", encoding="utf-8")
+        threading.Timer(0.1, os.chmod, (tmp_path / f"app.log.{_k}", 0o644)).start()
+        threading.Timer(0.1, os.chmod, (tmp_path / "app.log", 0o644)).start()
+        return new
+
+    (tmp_path / "app.log").touch()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", llamalog.LlamalogWarning)
+        messages = _follow_while_writing(tmp_path, _Writer(tmp_path, 3000, 500, rotate))
+    assert _counts(messages, 3000) == (0, 0)
+
+
+# --- truncation ------------------------------------------------------------------------
+
+
+def test_a_truncated_file_that_regrew_past_the_offset_is_read_from_its_start(tmp_path):
+    """The caller is slow with a batch; meanwhile the file is truncated and written again
+    beyond where follow had read: its first bytes differ, so it starts again at the top."""
+    path = tmp_path / "app.log"
+    _append(path, "".join(f"2026-03-01 08:00:00 INFO old {i}\n" for i in range(10)))
+    stream = llamalog.follow(path, format=FMT, from_start=True, multiline=False, **FAST)
+    assert len(next(stream)) == 10
+    with open(path, "r+b") as f:
+        f.truncate(0)
+    _append(path, "".join(f"2026-03-01 09:00:00 INFO new {i:03d}\n" for i in range(30)))
+    got = concat_frames(list(stream))
+    assert got["message"].tolist() == [f"new {i:03d}" for i in range(30)]
+    assert got["line"].tolist() == list(range(1, 31))
+
+
+def test_copytruncate_reads_the_lines_not_yet_read_from_the_copy(tmp_path):
+    path = tmp_path / "app.log"
+    _append(path, "2026-03-01 08:00:00 INFO one\n2026-03-01 08:00:01 INFO two\n")
+    stream = llamalog.follow(path, format=FMT, from_start=True, multiline=False, **FAST)
+    assert next(stream)["message"].tolist() == ["one", "two"]
+    _append(path, "2026-03-01 08:00:02 INFO three\n2026-03-01 08:00:03 INFO four\n")
+    shutil.copyfile(path, tmp_path / "app.log.1")  # logrotate copytruncate
+    with open(path, "r+b") as f:
+        f.truncate(0)
+    _append(path, "2026-03-01 08:00:04 INFO five\n")
+    got = concat_frames(list(stream))
+    assert got["message"].tolist() == ["three", "four", "five"]
+    assert got["line"].tolist() == [3, 4, 1]
+    assert got["source"].astype(str).str.endswith("app.log").all()
+
+
+@pytest.mark.parametrize("kind", ["file", "glob", "directory"])
+def test_copytruncate_rotation_loses_and_repeats_nothing(tmp_path, kind):
+    """5 copytruncate rotations while lines are written (the copy and the truncation
+    happen between two writes: the loss inherent to copytruncate is then none)."""
+
+    def rotate(f, k):
+        names = sorted(tmp_path.glob("app.log.*"), key=lambda p: -int(p.suffix[1:]))
+        for old in names:
+            os.rename(old, tmp_path / f"app.log.{int(old.suffix[1:]) + 1}")
+        shutil.copyfile(tmp_path / "app.log", tmp_path / "app.log.1")
+        f.truncate(0)
+        return f
+
+    (tmp_path / "app.log").touch()
+    source = {"file": tmp_path / "app.log", "glob": f"{tmp_path}/app.log*", "directory": tmp_path}
+    writer = _Writer(tmp_path, n=6000, every=1000, rotate=rotate, chunk=25)
+    messages = _follow_while_writing(source[kind], writer)
+    assert _counts(messages, 6000) == (0, 0)

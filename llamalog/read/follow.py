@@ -41,6 +41,7 @@ from .sources import _MAGIC, _is_glob, count_newlines, dir_files, glob_files, la
 
 _HEAD = 4096  # first bytes kept per file: recognise it rewritten, or a copy of it
 _SIBLINGS = 1000  # files beside a truncated one looked at for its copy
+_DONE = 1024  # files let go of that are remembered, should they be named again
 _KEYS = {"multiline", "message", "time_format", "time_fields", "tz", "year", "json_options"}
 
 
@@ -142,6 +143,11 @@ class _Tail:
         self.pos, self.head = old.pos, old.head
         self.f.seek(self.pos)
         self.copy_of, self.fresh, self.adopted = None, False, True
+
+    def continues(self, old: _Tail) -> bool:
+        """Whether this file still holds ``old``'s content (same first bytes, as long)."""
+        fd = self.f.fileno()
+        return os.fstat(fd).st_size >= old.pos and os.pread(fd, len(old.head), 0) == old.head
 
     def same_start(self, other: _Tail) -> bool:
         """Whether both files begin with the same whole line(s): one copies the other."""
@@ -289,6 +295,7 @@ class _Following:
         self.tails: dict[tuple[int, int], _Tail] = {}
         self.skipped: set[tuple[int, int]] = set()  # compressed: never followed
         self.unreadable: dict[tuple[int, int], int] = {}  # where to start once readable
+        self.done: dict[tuple[int, int], _Tail] = {}  # let go of while not deleted
         self.opts: ReadOptions | None = None
         self.resolve = None
         self.block = 1 << 23
@@ -327,6 +334,12 @@ def _scan(state: _Following, *, initial: bool = False):
             frame = _complete(tail, state.opts, final=True)
             if frame is not None:
                 yield frame
+            if os.fstat(tail.f.fileno()).st_nlink:
+                # renamed, maybe where the listing looked already: if it is named again,
+                # it goes on from here (a bounded memory of such files)
+                state.done[ident] = tail
+                while len(state.done) > _DONE:
+                    del state.done[next(iter(state.done))]
             tail.close()
             del state.tails[ident]
             changed = True
@@ -343,7 +356,12 @@ def _scan(state: _Following, *, initial: bool = False):
         if tail.ident in state.tails:  # renamed over between listing and opening
             tail.close()
             continue
-        tail.fresh = not initial and start == 0
+        done = state.done.pop(tail.ident, None)
+        if done is not None and tail.continues(done):
+            tail.take_over(done)
+            tail.adopted = False
+        else:
+            tail.fresh = not initial and start == 0
         state.tails[tail.ident] = tail
         state.unreadable.pop(ident, None)
         changed = True
