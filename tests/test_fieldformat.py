@@ -383,3 +383,22 @@ def test_long_line_that_does_not_match_is_linear():
     elapsed = time.perf_counter() - t0
     assert status.tolist() == [K.NO_MATCH]
     assert elapsed < 0.25, f"{elapsed:.2f} s for a 16 kB line"
+
+
+def test_a_catastrophic_pattern_runs_on_re2_not_re(monkeypatch):
+    # (a+)+ backtracks exponentially in Python's re on 'aaa...c' (30 a's: minutes);
+    # RE2 takes the line in linear time, and re is never asked
+    from llamalog.parse import engine
+
+    fmt = FieldFormat(r"<A>(a+)+b <Content>")
+    assert list(check_lines(fmt, ["aaab hello", "ab x", "xaab y z"])) == [R.MATCHED] * 3
+
+    def refuse(*args, **kwargs):
+        if len(args[3]):
+            raise AssertionError("Python re was asked to match an ASCII line")
+
+    monkeypatch.setattr(engine, "match_regex", refuse)
+    line = "a" * 5000 + "c xyz"
+    buf = np.frombuffer((line + "\n").encode(), np.uint8)
+    got, _ = engine.match_block(buf, np.array([0]), np.array([len(line)]), fmt)
+    assert got[0] == R.NO_MATCH

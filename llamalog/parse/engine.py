@@ -334,12 +334,98 @@ def match_block(buf: np.ndarray, s: np.ndarray, e: np.ndarray, fmt: FieldFormat)
         status, caps = K._match_lines(
             buf, s, e, prog.op, prog.a, prog.b, prog.classes, prog.n_fields
         )
-    short_gave_up = (status == K.GAVE_UP) & (e - s <= MAX_RETRY_LINE)
-    undecided = np.flatnonzero((status == K.UNDECIDED) | short_gave_up)
+    undecided = np.flatnonzero((status == K.UNDECIDED) | (status == K.GAVE_UP))
     if len(undecided):
-        match_regex(buf, s, e, undecided, fmt.regex, fmt.fields, status, caps)
+        rest = match_re2(buf, s, e, undecided, fmt, status, caps)
+        # what RE2 cannot take (non-ASCII lines, look-arounds, back-references) runs on
+        # Python's re; a line on which the matcher gave up only when it is short
+        retry = (status[rest] == K.UNDECIDED) | (e[rest] - s[rest] <= MAX_RETRY_LINE)
+        match_regex(buf, s, e, rest[retry], fmt.regex, fmt.fields, status, caps)
     status[status == K.GAVE_UP] = K.NO_MATCH
     return status, caps
+
+
+def _unnamed_as_plain_groups(pattern: str) -> str:
+    """``pattern`` with its unnamed groups ``(...)`` written ``(?:...)``: Arrow's RE2
+    extraction takes named groups only (a back-reference to one then fails to compile,
+    and the format stays on ``re``)."""
+    out, i, in_class = [], 0, False
+    while i < len(pattern):
+        ch = pattern[i]
+        if ch == "\\":
+            out.append(pattern[i : i + 2])
+            i += 2
+            continue
+        if in_class:
+            in_class = ch != "]"
+        elif ch == "[":
+            in_class = True
+            j = i + 1 + (pattern[i + 1 : i + 2] == "^")
+            j += pattern[j : j + 1] == "]"
+            out.append(pattern[i:j])
+            i = j
+            continue
+        elif ch == "(" and pattern[i + 1 : i + 2] != "?":
+            out.append("(?:")
+            i += 1
+            continue
+        out.append(ch)
+        i += 1
+    return "".join(out)
+
+
+def _re2_pattern(fmt: FieldFormat) -> str | None:
+    """The format as an anchored RE2 pattern, or None when RE2 does not take its syntax
+    (look-arounds, back-references, comments). Cached on the format."""
+    cached = getattr(fmt, "_re2", False)
+    if cached is not False:
+        return cached
+    import pyarrow.compute as pc
+
+    pattern = f"^(?:{_unnamed_as_plain_groups(fmt.regex.pattern)})$"
+    try:
+        pc.extract_regex_span(pa.array([""], pa.large_string()), pattern)
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError, NotImplementedError):
+        pattern = None
+    fmt._re2 = pattern
+    return pattern
+
+
+def match_re2(buf, s, e, rows, fmt: FieldFormat, status, caps) -> np.ndarray:
+    """Match the ASCII lines among ``rows`` with RE2 (linear time: a format such as
+    ``<A>(a+)+b <B>`` cannot make it backtrack exponentially); returns the rows left.
+
+    On ASCII text RE2's leftmost-first matching gives the groups Python's ``re`` gives;
+    ``\\d``, ``\\s`` and ``\\w`` differ beyond ASCII, so other lines are left to ``re``.
+    """
+    pattern = _re2_pattern(fmt)
+    if pattern is None:
+        return rows
+    import pyarrow.compute as pc
+
+    lines = gather_strings(buf, s[rows], e[rows])
+    ascii_ = pc.string_is_ascii(lines).to_numpy(zero_copy_only=False)
+    take = rows[ascii_]
+    if not len(take):
+        return rows
+    spans = pc.extract_regex_span(pc.filter(lines, pa.array(ascii_)), pattern)
+    hit = spans.is_valid().to_numpy(zero_copy_only=False)
+    status[take] = np.where(hit, K.MATCHED, K.NO_MATCH)
+    got = take[hit]
+    valid = spans.filter(spans.is_valid())
+    for k, name in enumerate(fmt.fields):
+        field = valid.field(name)
+        at = np.asarray(field.flatten().to_numpy(zero_copy_only=False), dtype=np.int64)
+        at = at.reshape(-1, 2) if len(at) else np.zeros((0, 2), np.int64)
+        present = field.is_valid().to_numpy(zero_copy_only=False)
+        start = np.full(len(got), -1, np.int64)
+        start[present] = at[:, 0]
+        length = np.zeros(len(got), np.int64)
+        length[present] = at[:, 1]
+        ok = start >= 0
+        caps[2 * k, got] = np.where(ok, s[got] + start, -1)
+        caps[2 * k + 1, got] = np.where(ok, s[got] + start + length, -1)
+    return rows[~ascii_]
 
 
 def match_lines(buf: np.ndarray, s: np.ndarray, e: np.ndarray, fmt: FieldFormat | FormatSet):

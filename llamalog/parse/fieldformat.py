@@ -14,8 +14,9 @@ the set of bytes that some branch of a following choice starts with), so the mat
 skips straight to the places where the field can end; a line is first tried on the
 path of shortest fields and preferred branches, and searched in full only if that
 path fails.
-A format that needs more (look-arounds, ``{m,n}``, back-references) still works: it is
-matched by :mod:`re` line by line, which is slower. :meth:`FieldFormat.regex` is the
+A format that needs more (``{m,n}``, nested quantifiers) still works: the lines are
+matched by RE2 (Arrow's), in linear time; only look-arounds and back-references, which
+RE2 lacks, are matched by :mod:`re` line by line. :meth:`FieldFormat.regex` is the
 equivalent Python pattern, used for that fallback and as the reference in tests.
 """
 
