@@ -505,3 +505,91 @@ def test_factorize_hashes_equals_pandas(distinct, n):
     assert codes.tolist() == want.tolist()
     assert first.tolist() == [int(np.flatnonzero(want == c)[0]) for c in range(len(uniq))]
     assert counts.tolist() == np.bincount(want, minlength=len(uniq)).tolist()
+
+
+# -- saving, loading, empty frames ----------------------------------------------------------
+def test_add_templates_on_an_empty_frame_returns_the_columns(tmp_path):
+    log = tmp_path / "calm.log"
+    log.write_text(
+        "2026-01-01 10:00:00,000 INFO [main] a.B: started 1\n"
+        "2026-01-01 10:00:01,000 INFO [main] a.B: started 2\n"
+    )
+    frame = llamalog.read_logs(log, format="log4j")
+    errors = frame[frame.level >= "ERROR"]  # a log without errors
+    assert len(errors) == 0
+    for out in (add_templates(errors), add_templates(errors, params=True)):
+        assert len(out) == 0 and {"template_id", "template"} <= set(out.columns)
+        assert out["template_id"].dtype == np.int64
+    miner = TemplateMiner().fit(frame["message"])
+    assert len(add_templates(errors, miner)) == 0
+
+
+def _saved_miner(tmp_path):
+    miner = TemplateMiner().fit(["open file 1.txt", "open file 2.txt", "VM Started", "VM Stopped"])
+    return miner.save(tmp_path / "miner.json")
+
+
+def _edit(path, change):
+    payload = json.loads(path.read_text())
+    change(payload)
+    path.write_text(json.dumps(payload))
+    return path
+
+
+@pytest.mark.parametrize(
+    ("change", "field"),
+    [
+        (lambda p: p.update(next_id=2_000_000_000), "next_id"),
+        (lambda p: p.update(next_id=1), "clusters[1].id"),
+        (lambda p: p["clusters"][0].update(id=-3), "clusters[0].id"),
+        (lambda p: p["clusters"][1].update(id=0), "clusters[1].id"),
+        (lambda p: p["clusters"][0].update(count="many"), "clusters[0].count"),
+        (lambda p: p["clusters"][0].update(tokens="open file"), "clusters[0].tokens"),
+        (lambda p: p["clusters"][0].update(members={"open file <*>": -5}), "clusters[0].members"),
+        (lambda p: p.update(clusters={"0": {}}), "clusters"),
+        (lambda p: p.update(aliases=[[0, 1], [1, 0]]), "aliases"),
+        (lambda p: p.update(aliases=[[0, 99]]), "aliases"),
+        (lambda p: p["params"].update(similarity=float("nan")), "params.similarity"),
+        (lambda p: p["params"].update(evil=1), "params.evil"),
+        (lambda p: p["params"].update(max_templates=0), "params.max_templates"),
+        (lambda p: p.update(version=7), "version"),
+    ],
+)
+def test_load_refuses_crafted_miners_naming_file_and_field(tmp_path, change, field):
+    from llamalog.errors import InvalidFileError
+
+    path = _edit(_saved_miner(tmp_path), change)
+    with pytest.raises(InvalidFileError) as info:
+        TemplateMiner.load(path)
+    assert str(path) in str(info.value) and info.value.field == field
+    assert isinstance(info.value, ValueError)
+
+
+def test_load_refuses_a_file_that_is_not_json(tmp_path):
+    from llamalog.errors import InvalidFileError
+
+    (tmp_path / "m.json").write_bytes(b"\xff\xfe{")
+    with pytest.raises(InvalidFileError, match=r"m\.json is not valid JSON"):
+        TemplateMiner.load(tmp_path / "m.json")
+
+
+def test_miner_save_is_atomic_and_respects_the_umask(tmp_path):
+    import stat
+
+    path = _saved_miner(tmp_path)
+    assert stat.S_IMODE(path.stat().st_mode) == 0o666 & ~_umask()
+    assert [p.name for p in tmp_path.iterdir()] == ["miner.json"]
+    miner = TemplateMiner.load(path)
+    miner.masks = (object(),)  # cannot be written as JSON: the save fails half-way
+    with pytest.raises(TypeError):
+        miner.save(path)
+    assert [p.name for p in tmp_path.iterdir()] == ["miner.json"]
+    assert TemplateMiner.load(path).templates_["template"].tolist()[0] == "open file <*>"
+
+
+def _umask() -> int:
+    import os
+
+    old = os.umask(0)
+    os.umask(old)
+    return old

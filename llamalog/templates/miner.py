@@ -42,7 +42,6 @@ from __future__ import annotations
 import json
 import os
 import re
-import tempfile
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -53,7 +52,8 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from .._arrow import large_strings, string_buffers
-from ..errors import NotFittedError
+from .._io import atomic_write
+from ..errors import InvalidFileError, NotFittedError
 from . import _kernels as TK
 from .masking import VAR, mask, merge_tokens
 
@@ -748,47 +748,145 @@ class TemplateMiner:
                 for c in self._state.live()
             ],
         }
-        fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
+        with atomic_write(path, "w", encoding="utf-8") as f:
             json.dump(payload, f)
-        os.replace(tmp, path)
         return path
 
     @classmethod
     def load(cls, path: str | os.PathLike) -> TemplateMiner:
-        """Read a miner written by :meth:`save`."""
-        payload = json.loads(Path(path).read_text(encoding="utf-8"))
-        if payload.get("format") != "llamalog.TemplateMiner":
-            raise ValueError(f"{path} is not a saved TemplateMiner")
-        if payload.get("version", 0) > FORMAT_VERSION:
-            raise ValueError(
-                f"{path} was written by a newer llamalog (format {payload['version']}); upgrade"
+        """Read a miner written by :meth:`save`, checking every field.
+
+        Raises
+        ------
+        InvalidFileError
+            The file is not a saved miner, is from a newer llamalog, or a field has
+            the wrong type or an impossible value (a negative or repeated id, an id
+            past ``next_id``, ``next_id`` above :data:`MAX_TEMPLATE_IDS`); the message
+            names the file and the field. It is a ``ValueError``.
+        """
+        path = Path(path)
+        try:
+            payload = json.loads(path.read_text(encoding="utf-8"))
+        except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as exc:
+            raise InvalidFileError(f"{path} is not valid JSON: {exc}", path=path) from exc
+        check = _Fields(path)
+        if not isinstance(payload, dict) or payload.get("format") != "llamalog.TemplateMiner":
+            raise check.bad(
+                "format", "is not 'llamalog.TemplateMiner': this is not a saved TemplateMiner"
             )
-        miner = cls(**payload["params"])
-        clusters = payload["clusters"]
-        size = int(payload.get("next_id", len(clusters)))
-        st = _State(clusters=[None] * size, batch=int(payload.get("batch", 0)))
-        for c in clusters:
-            cluster = _Cluster(
-                c["id"],
-                list(c["tokens"]),
-                c["count"],
-                c["example"],
-                dict(c["members"]),
-                dict(c["samples"]),
-                bool(c.get("pinned", False)),
-                str(c.get("name", "")),
-                int(c.get("used", 0)),
-                int(c.get("born", 0)),
+        version = check.integer(payload, "version", lo=0)
+        if version > FORMAT_VERSION:
+            raise check.bad(
+                "version",
+                f"is {version}: written by a newer llamalog (reads {FORMAT_VERSION}); upgrade",
             )
+        miner = cls(**check.params(payload.get("params")))
+        clusters = check.typed(payload, "clusters", list)
+        size = check.integer(payload, "next_id", len(clusters), lo=0, hi=MAX_TEMPLATE_IDS)
+        st = _State(clusters=[None] * size, batch=check.integer(payload, "batch", 0, lo=0))
+        for i, c in enumerate(clusters):
+            cluster = check.cluster(c, f"clusters[{i}]", size)
+            if st.clusters[cluster.id] is not None:
+                raise check.bad(f"clusters[{i}].id", f"repeats id {cluster.id}")
             st.clusters[cluster.id] = cluster
         st.evicted = size - len(clusters)
-        st.aliases = {int(a): int(b) for a, b in payload.get("aliases", [])}
+        st.aliases = check.aliases(payload.get("aliases", []), size)
         for c in st.live():
             st.by_key.setdefault(_key(c.tokens), []).append(c.id)
         st.pattern_ids = {p: c.id for c in st.live() for p in c.members}
         miner._state = st
         return miner
+
+
+#: Most template ids a saved miner may have issued (``next_id``): a slot is kept per id
+#: ever issued (8 bytes each), so a file cannot make :meth:`TemplateMiner.load`
+#: allocate more than 256 MiB however small it is.
+MAX_TEMPLATE_IDS = 1 << 25
+
+
+class _Fields:
+    """Checks of a saved miner's fields; each failure names the file and the field."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+
+    def bad(self, field: str, problem: str) -> InvalidFileError:
+        return InvalidFileError(f"{self.path}: {field!r} {problem}", path=self.path, field=field)
+
+    def typed(self, obj: dict, name: str, kind: type, where: str = "", default=None):
+        value = obj.get(name, default)
+        if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
+            raise self.bad(where + name, f"must be a {kind.__name__}, got {value!r:.80}")
+        return value
+
+    def integer(self, obj: dict, name: str, default=None, *, lo=None, hi=None, where=""):
+        value = self.typed(obj, name, int, where, default)
+        if (lo is not None and value < lo) or (hi is not None and value > hi):
+            raise self.bad(where + name, f"must lie in [{lo}, {hi}], got {value}")
+        return value
+
+    def params(self, params) -> dict:
+        if not isinstance(params, dict):
+            raise self.bad("params", f"must be an object, got {params!r:.80}")
+        unknown = sorted(set(params) - {"similarity", "max_choices", "masks", "max_templates"})
+        if unknown:
+            raise self.bad(f"params.{unknown[0]}", "is not a TemplateMiner parameter")
+        sim = params.get("similarity", 0.5)
+        if isinstance(sim, bool) or not isinstance(sim, int | float) or not 0 <= sim <= 1:
+            raise self.bad("params.similarity", f"must be a number in [0, 1], got {sim!r}")
+        self.integer(params, "max_choices", 3, lo=0, where="params.")
+        masks = params.get("masks", [])
+        if not isinstance(masks, list) or not all(isinstance(m, str) for m in masks):
+            raise self.bad("params.masks", f"must be a list of strings, got {masks!r:.80}")
+        if params.get("max_templates") is not None:
+            self.integer(params, "max_templates", lo=1, where="params.")
+        return params
+
+    def cluster(self, c, where: str, size: int) -> _Cluster:
+        if not isinstance(c, dict):
+            raise self.bad(where, f"must be an object, got {c!r:.80}")
+        tokens, members, samples = c.get("tokens"), c.get("members", {}), c.get("samples", {})
+        if not isinstance(tokens, list) or not all(isinstance(t, str) for t in tokens):
+            raise self.bad(where + ".tokens", "must be a list of strings")
+        if not isinstance(members, dict) or not all(
+            isinstance(n, int) and not isinstance(n, bool) and n >= 0 for n in members.values()
+        ):
+            raise self.bad(where + ".members", "must map patterns to line counts")
+        if not isinstance(samples, dict) or not all(isinstance(v, str) for v in samples.values()):
+            raise self.bad(where + ".samples", "must map patterns to messages")
+        return _Cluster(
+            self.integer(c, "id", lo=0, hi=size - 1, where=where + "."),
+            list(tokens),
+            self.integer(c, "count", 0, lo=0, where=where + "."),
+            self.typed(c, "example", str, where + ".", ""),
+            dict(members),
+            dict(samples),
+            self.typed(c, "pinned", bool, where + ".", False),
+            self.typed(c, "name", str, where + ".", ""),
+            self.integer(c, "used", 0, lo=0, where=where + "."),
+            self.integer(c, "born", 0, lo=0, where=where + "."),
+        )
+
+    def aliases(self, pairs, size: int) -> dict[int, int]:
+        ok = isinstance(pairs, list) and all(
+            isinstance(p, list)
+            and len(p) == 2
+            and all(isinstance(i, int) and not isinstance(i, bool) and 0 <= i < size for i in p)
+            for p in pairs
+        )
+        if not ok:
+            raise self.bad("aliases", f"must be [merged id, id] pairs of ids below {size}")
+        aliases = {int(a): int(b) for a, b in pairs}
+        done: set[int] = set()
+        for start in aliases:  # resolve() follows chains: a loop would never end
+            seen, t = set(), start
+            while t in aliases and t not in done:
+                if t in seen:
+                    raise self.bad("aliases", f"loop back to id {t}")
+                seen.add(t)
+                t = aliases[t]
+            done |= seen
+        return aliases
 
 
 def add_templates(
@@ -818,7 +916,7 @@ def add_templates(
     out = frame.copy()
     out["template_id"] = ids
     # ids -> rows of templates_ (-1: no template, or one evicted by max_templates)
-    known = texts.index.to_numpy()
+    known = texts.index.to_numpy(dtype=np.int64)  # an empty index is object dtype
     where = np.full(int(max(ids.max(initial=-1), known.max(initial=-1))) + 2, -1, np.int64)
     where[known] = np.arange(len(texts))
     codes = where[ids]  # ids of -1 land on the last slot, which stays -1
