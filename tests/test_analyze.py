@@ -132,6 +132,62 @@ def test_rate_bad_interval():
         rate(make([0], [1]), every="0s")
 
 
+def test_rate_fine_interval_over_a_long_span_is_coarsened(monkeypatch):
+    """A sparse log at a fine ``every`` would give more rows than MAX_RATE_ROWS: a
+    coarser interval is used, and a warning says which."""
+    from llamalog.analyze import timeseries as T
+
+    monkeypatch.setattr(T, "MAX_RATE_ROWS", 1000)
+    f = make([0, 1, 2, 30, 2 * 86400 - 1], [1, 2, 1, 1, 2])  # 172,800 seconds
+    with pytest.warns(llamalog.LlamalogWarning, match=r"counting per 5min instead"):
+        out = rate(f, every="1s")
+    assert out.attrs["every"] == "5min" and len(out) == 576
+    assert out["count"].sum() == 5
+    with pytest.warns(llamalog.LlamalogWarning, match=r"times 2 values of by"):
+        by = rate(f, every="1s", by="template_id")
+    assert by.attrs["every"] == "15min" and len(by) <= 1000
+    monkeypatch.setattr(T, "MAX_RATE_ROWS", 10)
+    with pytest.warns(llamalog.LlamalogWarning, match=r"counting per 15min"):
+        assert len(rate(f, every="1s")) == 192  # never fewer than MAX_INTERVALS (300) allowed
+    big = pd.Timedelta(days=36500)
+    assert T._coarser(big, pd.Timedelta("1h"), 300) == "123D"
+    assert big // pd.Timedelta("123D") + 2 <= 300 < big // pd.Timedelta("122D") + 2
+
+
+def test_rate_sparse_year_at_one_second_fits_in_memory(tmp_path):
+    """A busy hour, then a line a week for a year, at every="1s" (31 million
+    intervals): in a child under a 1.5 GB address-space limit."""
+    import json
+    import subprocess
+    import sys
+
+    child = """
+import json, resource, sys, warnings
+limit = int(1.5 * 2**30)
+resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+import numpy as np, pandas as pd
+from llamalog.analyze import bursts, rate
+rng = np.random.default_rng(0)
+offsets = np.r_[np.sort(rng.uniform(0, 3600, 10_000)), 3600 + np.arange(1, 53) * 7 * 86400.0]
+frame = pd.DataFrame({
+    "timestamp": pd.Timestamp("2025-01-01", tz="UTC") + pd.to_timedelta(offsets, unit="s"),
+    "level": np.where(np.arange(len(offsets)) % 3, "INFO", "WARN"),
+})
+with warnings.catch_warnings(record=True) as caught:
+    warnings.simplefilter("always")
+    out = rate(frame, every="1s", by="level")
+    found = bursts(out)
+print(json.dumps({"rows": len(out), "every": out.attrs["every"], "total": int(out["count"].sum()),
+                  "warned": [str(w.message) for w in caught]}))
+"""
+    run = subprocess.run([sys.executable, "-c", child], capture_output=True, text=True, timeout=120)
+    assert run.returncode == 0, run.stderr[-2000:]
+    out = json.loads(run.stdout.strip().splitlines()[-1])
+    assert out["total"] == 10_052 and out["rows"] <= 2_000_000
+    assert out["every"] == "1min"
+    assert any("counting per 1min" in w for w in out["warned"]), out["warned"]
+
+
 def test_bursts_finds_the_spike_only():
     counts = [5, 6, 4, 5, 5, 6, 60, 5, 4, 6, 5, 5, 6, 4]
     series = pd.Series(counts, index=pd.date_range(T0, periods=len(counts), freq="1min"))

@@ -3,17 +3,24 @@
 from __future__ import annotations
 
 import itertools
+import math
+import warnings
 
 import numpy as np
 import pandas as pd
 
 from .. import schema as S
+from ..errors import LlamalogWarning
 
 #: Interval lengths :func:`rate` chooses among when ``every`` is not given.
 INTERVALS = ("1s", "10s", "1min", "5min", "15min", "1h", "1D")
 
 #: The most intervals :func:`pick_interval` aims for.
 MAX_INTERVALS = 300
+
+#: The most rows :func:`rate` returns (intervals times values of ``by``), unless
+#: :func:`pick_interval` would give more: past it, a coarser interval is used.
+MAX_RATE_ROWS = 2_000_000
 
 
 def pick_interval(span: pd.Timedelta | float | None) -> str:
@@ -54,6 +61,44 @@ def _label(every: str | pd.Timedelta) -> str:
     return every if isinstance(every, str) else str(pd.Timedelta(every))
 
 
+def _coarser(span: pd.Timedelta, step: pd.Timedelta, limit: int) -> str:
+    """The shortest of :data:`INTERVALS`, or else whole days, longer than ``step`` that
+    cuts ``span`` into at most ``limit`` intervals (floored starts: one more at most)."""
+    for every in INTERVALS:
+        if pd.Timedelta(every) > step and span // pd.Timedelta(every) + 2 <= limit:
+            return every
+    day = pd.Timedelta("1D")
+    days = max(2, math.ceil(span / (day * max(limit - 2, 1))))
+    while span // (day * days) + 2 > limit:
+        days += 1
+    return f"{days}D"
+
+
+def _bounded(
+    ts: pd.Series, every: str | pd.Timedelta, n_keys: int
+) -> tuple[str | pd.Timedelta, pd.Timedelta]:
+    """``every`` and its step, or a coarser interval (with a warning) when ``every``
+    over the span of ``ts`` would give more than :data:`MAX_RATE_ROWS` rows."""
+    step = _step(every)
+    if not len(ts):
+        return every, step
+    first, last = ts.min(), ts.max()
+    n_int = int((last.floor(step) - first.floor(step)) // step) + 1
+    limit = max(MAX_RATE_ROWS // max(n_keys, 1), MAX_INTERVALS)
+    if n_int <= limit:
+        return every, step
+    coarse = _coarser(last - first, step, limit)
+    warnings.warn(
+        f"rate: every={_label(every)!r} cuts the {last - first} from {first} to {last} into "
+        f"{n_int:,} intervals{f' times {n_keys} values of by' if n_keys > 1 else ''}, more "
+        f"than the {MAX_RATE_ROWS:,} rows rate() returns; counting per {coarse} instead "
+        "(pass a longer every=, or a shorter part of the log)",
+        LlamalogWarning,
+        stacklevel=3,
+    )
+    return coarse, _step(coarse)
+
+
 def rate(
     frame: pd.DataFrame,
     *,
@@ -84,6 +129,17 @@ def rate(
         ``"by"`` and ``"untimed"``: the number of records without a timestamp, which
         are not in the counts.
 
+    Warns
+    -----
+    LlamalogWarning
+        When ``every`` would give more than :data:`MAX_RATE_ROWS` (2 million) rows
+        (intervals times values of ``by``): a sparse log spanning a year at
+        ``every="1s"`` has 31 million intervals. The shortest of :data:`INTERVALS`
+        longer than ``every`` (or else whole days) that fits is used instead, and
+        named in the warning and in ``attrs["every"]``. Memory is thus bounded by
+        about 2 million rows whatever the span; without ``every`` the chosen interval
+        always fits (at most 300 intervals, or one a day for spans over 300 days).
+
     Examples
     --------
     >>> t = pd.to_datetime(["2026-01-01 00:00:05", "2026-01-01 00:00:50", None,
@@ -99,7 +155,9 @@ def rate(
     ts = ts[timed]
     if every is None:
         every = pick_interval(ts.max() - ts.min() if len(ts) else None)
-    step = _step(every)
+    if by is not None:
+        codes, keys = pd.factorize(frame[by][timed], sort=True, use_na_sentinel=False)
+    every, step = _bounded(ts, every, len(keys) if by is not None else 1)
     starts = ts.dt.floor(step)
     if len(starts):
         grid = pd.date_range(starts.min(), starts.max(), freq=step)
@@ -110,7 +168,6 @@ def rate(
     if by is None:
         out = pd.DataFrame({"start": grid, "count": np.bincount(slot, minlength=len(grid))})
     else:
-        codes, keys = pd.factorize(frame[by][timed], sort=True, use_na_sentinel=False)
         table = np.zeros((len(grid), len(keys)), dtype=np.int64)
         np.add.at(table, (slot, codes), 1)
         out = pd.DataFrame(
@@ -169,6 +226,8 @@ def bursts(
     DataFrame
         Columns ``start``, the ``by`` column of a :func:`rate` frame when it has one,
         ``count``, ``baseline`` and ``score``: one row per bursting interval, by start.
+        Memory and time grow with the rows of ``counts`` (bounded by :func:`rate`),
+        not with the span they cover.
 
     Examples
     --------
