@@ -10,11 +10,38 @@ that file's last batch stopped. What a batch cannot finish yet waits for the nex
 - with ``multiline`` joining (stack traces), the last record waits for lines that may
   continue it, and is yielded alone once ``flush_after`` seconds pass without any.
 
-Rotation is followed as ``tail -F`` does: when the path names another file (renamed
-and recreated, as logrotate does) the old file is read to its end and the new one from
-its start; when the file shrinks (``copytruncate``) it is read again from its start.
-Each record is yielded exactly once, and concatenating the batches of a file that is
-only appended to gives what ``read_logs`` gives on its final content.
+Concatenating the batches of a file that is only appended to gives what ``read_logs``
+gives on its final content. Files are known by identity (device and inode), not by
+name, so rotation loses and repeats nothing that reached a followed file:
+
+- **renamed** (logrotate's ``create``): the file is read on from where it was. Named
+  still (``app.log*``, a folder) it is followed under its new name; no longer named, it
+  is read to its end once its old name is another file's or it is deleted, then closed.
+- **deleted**: read to its end, then closed (its descriptor and disk space released).
+- **truncated** (``copytruncate``): noticed when the file is shorter than what was read,
+  or when its first bytes (up to 4 KiB) differ from those read, so a file truncated and
+  written again past the old offset is noticed too. What was not read yet of the old
+  content is read from its copy (a file beside it, or followed, that starts with the
+  same bytes and is at least as long: logrotate's ``app.log.1``), under the original's
+  name and line numbers; the copy is not yielded again. Then the file is read from its
+  start.
+- **unreadable** (permissions): left out with a :class:`~llamalog.LlamalogWarning`, as
+  ``read_logs`` does, and tried again at each poll; once readable it is read from where
+  it was when ``follow`` was called (from its start if it was created later).
+
+What no follower of names can deliver, and is not delivered:
+
+- with ``copytruncate``, the lines written between the end of the copy and the
+  truncation (they are in neither file); and when no copy is found (a plain truncation,
+  a copy kept elsewhere or compressed at once), also the lines written since the last
+  read of the file (one poll at most while lines keep coming);
+- a file deleted before ``follow`` opened it; following one name, a file renamed away
+  before ``follow`` opened it (rotations faster than ``poll``), and lines written to the
+  renamed file after the new one appeared and the old one was read to its end
+  (following ``app.log*`` or the folder keeps renamed files followed instead);
+- a file truncated and written again with the same first 4 KiB and past the old offset
+  is taken as appended to; a file created while following that begins with the same
+  whole lines as a followed one is taken as its copy and not read.
 
 Compressed files cannot be followed (their end is not a record boundary): read them
 with :func:`~llamalog.read_logs` or :func:`~llamalog.iter_logs`.
