@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import numpy as np
@@ -9,7 +10,7 @@ import pandas as pd
 import pytest
 
 import llamalog
-from llamalog.detectors.feedback import Labels, recalibrate, row_labels
+from llamalog.detectors.feedback import LABEL_COLUMNS, Labels, recalibrate, row_labels
 from llamalog.detectors.run import ANOMALY_COLUMNS, _window_max, anomalies, detect
 
 T0 = pd.Timestamp("2024-03-01 00:00:00", tz="UTC")
@@ -180,6 +181,54 @@ def test_labels_round_trip_and_row_matching(tmp_path):
     bad.write_text("a,b\n1,2\n")
     with pytest.raises(ValueError, match="not a llamalog labels file"):
         _ = Labels(bad).frame
+
+
+def _label_one(path, n, go):
+    go.wait(10)
+    Labels(path).add(pd.DataFrame({"first_line": [n], "last_line": [n]}), anomaly=True)
+
+
+@pytest.mark.skipif(not hasattr(__import__("os"), "fork"), reason="needs fork")
+def test_two_first_writers_never_duplicate_the_header(tmp_path):
+    import multiprocessing as mp
+
+    ctx = mp.get_context("fork")
+    for trial in range(30):
+        path = tmp_path / f"labels{trial}.csv"
+        go = ctx.Event()
+        writers = [ctx.Process(target=_label_one, args=(path, n, go)) for n in (1, 2, 3)]
+        for w in writers:
+            w.start()
+        go.set()
+        for w in writers:
+            w.join(30)
+        assert path.read_text().count("first_line") == 1
+        table = Labels(path).frame
+        assert sorted(table["first_line"]) == [1, 2, 3] and set(table["detector"]) == {""}
+    assert not [p.name for p in tmp_path.iterdir() if p.suffix != ".csv"]  # no temp files
+
+
+@pytest.mark.parametrize(
+    ("row", "problem"),
+    [
+        ("svc.log,x,5,,,1,,,", "first_line must be a whole number, got 'x'"),
+        ("svc.log,3,5,,,yes,,,", "anomaly must be 0 or 1"),
+        ("svc.log,3,5,,,1,,,,extra", "expected 9 fields, found 10"),
+        ("svc.log,7,5,,,1,,,", "last_line 5 is before first_line 7"),
+        ("svc.log,3,5,someday,,1,,,", "start is not a time"),
+        (",".join(LABEL_COLUMNS), "first_line must be a whole number"),  # a second header
+    ],
+)
+def test_a_bad_label_row_is_named_by_file_and_line(tmp_path, row, problem):
+    from llamalog.errors import InvalidFileError
+
+    path = tmp_path / "labels.csv"
+    good = 'svc.log,3,5,,,0,pattern,"two\nlines",'
+    path.write_text(",".join(LABEL_COLUMNS) + f"\n{good}\n{row}\n{good}\n")
+    with pytest.raises(InvalidFileError, match=f"labels.csv, line 4: {re.escape(problem)}"):
+        _ = Labels(path).frame
+    with pytest.raises(InvalidFileError, match="line 4"):
+        detect(service_log(30), labels=path)
 
 
 def test_recalibrate_never_drops_labelled_anomalies():

@@ -4,7 +4,10 @@ A label says that the lines ``first_line..last_line`` of ``source`` were (``anom
 = 1) or were not (0) an anomaly. Labels are keyed by file lines, not by window
 numbers, so they survive another windowing, another detector or a re-run on a
 grown file. The file is plain CSV (``source, first_line, last_line, start, end,
-anomaly, detector, note, labelled_at``), appended to, readable by any tool.
+anomaly, detector, note, labelled_at``), appended to, readable by any tool. Each
+:meth:`Labels.add` rewrites the file atomically under a lock on its folder, so
+writers in several processes never duplicate the header or interleave rows, and a
+crash leaves the file as it was.
 
 Reuse, in :func:`llamalog.detect` (``labels=path``):
 
@@ -19,6 +22,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import io
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -26,6 +30,8 @@ import numpy as np
 import pandas as pd
 
 from .. import schema as S
+from .._io import atomic_write, file_lock
+from ..errors import InvalidFileError
 
 __all__ = ["LABEL_COLUMNS", "Labels", "recalibrate", "row_labels"]
 
@@ -60,24 +66,18 @@ class Labels:
 
     @property
     def frame(self) -> pd.DataFrame:
-        """All labels as a DataFrame (empty with :data:`LABEL_COLUMNS` when no file yet)."""
+        """All labels as a DataFrame (empty with :data:`LABEL_COLUMNS` when no file yet).
+
+        Raises
+        ------
+        InvalidFileError
+            A row is malformed (a field too many or too few, a line number that is not a
+            whole number, an ``anomaly`` other than 0 or 1, a time that does not parse);
+            the message names the file and the line. It is a ``ValueError``.
+        """
         if not self.path.is_file() or self.path.stat().st_size == 0:
             return _empty()
-        out = pd.read_csv(self.path, dtype={"source": str, "note": str, "detector": str})
-        missing = [c for c in ("first_line", "last_line", "anomaly") if c not in out]
-        if missing:
-            raise ValueError(
-                f"{self.path} is not a llamalog labels file: it lacks {missing}; "
-                f"expected columns {', '.join(LABEL_COLUMNS)}"
-            )
-        for col in ("start", "end"):
-            out[col] = pd.to_datetime(
-                out.get(col), utc=True, errors="coerce", format="ISO8601"
-            ).astype("datetime64[ns, UTC]")
-        out["source"] = out["source"].fillna("")
-        out["note"] = out["note"].fillna("")
-        out["anomaly"] = out["anomaly"].astype(np.int8)
-        return out
+        return _read_labels(self.path)
 
     def add(self, found: pd.DataFrame | pd.Series, *, anomaly: bool, note: str = "") -> int:
         """Append a label for each row of ``found`` (rows of an anomalies frame).
@@ -104,6 +104,7 @@ class Labels:
         now = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
         records = []
         for _, r in rows.iterrows():
+            detector = r.get("detector", "")
             records.append(
                 {
                     "source": "" if pd.isna(r.get("source", "")) else str(r.get("source", "")),
@@ -112,19 +113,90 @@ class Labels:
                     "start": _iso(r.get("start")),
                     "end": _iso(r.get("end")),
                     "anomaly": int(bool(anomaly)),
-                    "detector": "" if pd.isna(r.get("detector", "")) else str(r.get("detector")),
+                    "detector": "" if pd.isna(detector) else str(detector),
                     "note": str(note),
                     "labelled_at": now,
                 }
             )
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        new = not self.path.is_file() or self.path.stat().st_size == 0
-        with open(self.path, "a", newline="", encoding="utf-8") as fh:
-            writer = csv.DictWriter(fh, fieldnames=LABEL_COLUMNS)
-            if new:
+        out = io.StringIO()
+        writer = csv.DictWriter(out, fieldnames=LABEL_COLUMNS)
+        # two first writers must not both write the header, and a reader or a crash
+        # must never see half a row: under a lock, the file is rewritten whole
+        with file_lock(self.path):
+            old = self.path.read_bytes() if self.path.is_file() else b""
+            if not old:
                 writer.writeheader()
+            elif not old.endswith(b"\n"):
+                out.write("\r\n")
             writer.writerows(records)
+            with atomic_write(self.path, "wb") as fh:
+                fh.write(old)
+                fh.write(out.getvalue().encode("utf-8"))
         return len(records)
+
+
+def _read_labels(path: Path) -> pd.DataFrame:
+    """Parse and check a labels file, naming the file and line of any bad row."""
+    with open(path, newline="", encoding="utf-8") as fh:
+        reader = csv.reader(fh)
+        header = next(reader, None) or []
+        missing = [c for c in ("first_line", "last_line", "anomaly") if c not in header]
+        if missing:
+            raise InvalidFileError(
+                f"{path} is not a llamalog labels file: it lacks {missing}; "
+                f"expected columns {', '.join(LABEL_COLUMNS)}",
+                path=path,
+                field=missing[0],
+            )
+        rows, line = [], reader.line_num
+        for record in reader:
+            start, line = line + 1, reader.line_num
+            if not record:
+                continue
+            rows.append(_label_row(path, start, header, record))
+    out = pd.DataFrame(rows, columns=header)
+    for col in LABEL_COLUMNS:
+        if col not in out:
+            out[col] = ""
+    for col in ("start", "end"):
+        times = pd.to_datetime(
+            out[col].where(out[col] != ""), utc=True, errors="coerce", format="ISO8601"
+        )
+        out[col] = times.astype("datetime64[ns, UTC]")
+    for col in ("first_line", "last_line"):
+        out[col] = out[col].astype(np.int64)
+    out["anomaly"] = out["anomaly"].astype(np.int8)
+    return out
+
+
+def _label_row(path: Path, line: int, header: list[str], record: list[str]) -> dict:
+    def bad(problem: str, field: str | None = None) -> InvalidFileError:
+        return InvalidFileError(
+            f"{path}, line {line}: {problem}; fix or delete that row", path=path, field=field
+        )
+
+    if len(record) != len(header):
+        raise bad(f"expected {len(header)} fields, found {len(record)}")
+    row = dict(zip(header, record, strict=True))
+    for col in ("first_line", "last_line"):
+        try:
+            row[col] = int(row[col])
+        except ValueError:
+            raise bad(f"{col} must be a whole number, got {row[col]!r}", col) from None
+        if row[col] < 0:
+            raise bad(f"{col} must not be negative, got {row[col]}", col)
+    if row["last_line"] < row["first_line"]:
+        raise bad(f"last_line {row['last_line']} is before first_line {row['first_line']}")
+    if row["anomaly"] not in ("0", "1"):
+        raise bad(f"anomaly must be 0 or 1, got {row['anomaly']!r}", "anomaly")
+    row["anomaly"] = int(row["anomaly"])
+    for col in ("start", "end"):
+        if row.get(col):
+            try:
+                pd.Timestamp(row[col])
+            except ValueError:
+                raise bad(f"{col} is not a time: {row[col]!r}", col) from None
+    return row
 
 
 def _iso(value: object) -> str:
