@@ -5,6 +5,7 @@ from __future__ import annotations
 import gzip
 import os
 import shutil
+import tempfile
 import threading
 import time
 import warnings
@@ -12,6 +13,8 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import llamalog
 from llamalog.errors import SourceError
@@ -422,3 +425,79 @@ def test_copytruncate_rotation_loses_and_repeats_nothing(tmp_path, kind):
     writer = _Writer(tmp_path, n=6000, every=1000, rotate=rotate, chunk=25)
     messages = _follow_while_writing(source[kind], writer)
     assert _counts(messages, 6000) == (0, 0)
+
+
+# --- property: random appends, rotations and truncations against the written lines ----
+
+_OPS = st.lists(
+    st.one_of(
+        st.tuples(st.just("append"), st.integers(1, 40)),
+        st.tuples(st.sampled_from(["rename", "copytruncate", "truncate", "delete", "read"])),
+    ),
+    max_size=12,
+)
+
+
+@settings(max_examples=12, deadline=None)
+@given(kind=st.sampled_from(["file", "glob", "directory"]), ops=_OPS)
+def test_follow_yields_each_written_line_once(kind, ops):
+    """An oracle of the lines written: whatever the appends, renames, copytruncates,
+    truncations and deletions, each line comes once. follow() runs only while the test
+    asks for a batch (a slow caller); before a truncation or a deletion, and before any
+    rotation of a single followed name, the test reads what was written (otherwise those
+    lines are lost to any follower: see follow's docstring)."""
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp) / "logs"
+        folder.mkdir()
+        path = folder / "app.log"
+        path.touch()
+        source = {"file": path, "glob": f"{folder}/app.log*", "directory": folder}[kind]
+        fast = dict(poll=0.005, flush_after=0.01, idle_timeout=0.25)
+        stream = llamalog.follow(source, format=FMT, from_start=True, multiline=False, **fast)
+        f = open(path, "a", encoding="utf-8")
+        written = 0
+        received: list[int] = []
+
+        def read_up() -> None:
+            while len(received) < written:
+                batch = next(stream, None)
+                assert batch is not None, f"lost: {set(range(written)) - set(received)}"
+                received.extend(int(m.split()[-1]) for m in batch["message"])
+
+        try:
+            for op, *arg in ops:
+                if op == "append":
+                    f.write("".join(SEQ.format(s) for s in range(written, written + arg[0])))
+                    f.flush()
+                    written += arg[0]
+                    continue
+                if op in ("read", "truncate", "delete") or kind == "file":
+                    read_up()
+                if op == "rename":
+                    _shift(folder)
+                    os.rename(path, folder / "app.log.1")
+                    f.close()
+                    f = open(path, "a", encoding="utf-8")
+                elif op == "copytruncate":
+                    _shift(folder)
+                    shutil.copyfile(path, folder / "app.log.1")
+                    f.truncate(0)
+                elif op == "truncate":
+                    f.truncate(0)
+                elif op == "delete":
+                    os.unlink(path)
+                    f.close()
+                    f = open(path, "a", encoding="utf-8")
+            f.close()
+            received += [int(m.split()[-1]) for b in stream for m in b["message"]]
+        finally:
+            f.close()
+            stream.close()
+        assert sorted(received) == list(range(written))
+
+
+def _shift(folder: Path) -> None:
+    """app.log.N -> app.log.N+1, oldest first."""
+    numbered = [p for p in folder.glob("app.log.*") if p.suffix[1:].isdigit()]
+    for old in sorted(numbered, key=lambda p: -int(p.suffix[1:])):
+        os.rename(old, folder / f"app.log.{int(old.suffix[1:]) + 1}")
