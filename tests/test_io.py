@@ -154,3 +154,47 @@ def test_file_lock_excludes_another_process(tmp_path):
         child.join(10)
     with file_lock(target):  # free again
         pass
+
+
+# -- the Parquet cache and convert() write through atomic_write ----------------------------
+def _mode(path) -> int:
+    return stat.S_IMODE(path.stat().st_mode)
+
+
+@pytest.mark.skipif(os.name != "posix", reason="POSIX permissions")
+def test_convert_and_cache_files_get_normal_permissions(tmp_path):
+    import llamalog
+    from llamalog.read.cache import cached_read
+
+    log = tmp_path / "app.log"
+    log.write_text("2026-01-01 10:00:00,000 INFO [main] a.B: started\n")
+    old = os.umask(0o022)
+    try:
+        assert llamalog.convert(log, tmp_path / "out" / "app.parquet", format="log4j") == 1
+        frame = cached_read(log, {"format": "log4j"}, tmp_path / "cache", lambda: pd.DataFrame())
+    finally:
+        os.umask(old)
+    assert _mode(tmp_path / "out" / "app.parquet") == 0o644
+    (entry,) = (tmp_path / "cache").iterdir()
+    assert _mode(entry) == 0o644 and entry.suffix == ".parquet" and frame.empty
+
+
+def test_convert_failing_half_way_keeps_the_old_file_and_leaves_no_temp(tmp_path, monkeypatch):
+    import llamalog
+    from llamalog.read import reader
+
+    log = tmp_path / "app.log"
+    log.write_text("2026-01-01 10:00:00,000 INFO [main] a.B: started\n")
+    dest = tmp_path / "out" / "app.parquet"
+    llamalog.convert(log, dest, format="log4j")
+    before = dest.read_bytes()
+
+    def broken(*args, **kwargs):
+        yield pd.DataFrame({"message": ["one chunk"]})
+        raise OSError("the disk went away")
+
+    monkeypatch.setattr(reader, "iter_logs", broken)
+    with pytest.raises(OSError, match="went away"):
+        llamalog.convert(log, dest, format="log4j")
+    assert dest.read_bytes() == before
+    assert [p.name for p in dest.parent.iterdir()] == ["app.parquet"]

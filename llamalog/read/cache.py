@@ -11,11 +11,11 @@ import hashlib
 import json
 import logging
 import os
-import tempfile
 from pathlib import Path
 
 import pandas as pd
 
+from .._io import atomic_write
 from .sources import resolve_sources
 
 log = logging.getLogger(__name__)
@@ -45,16 +45,10 @@ def cache_key(source, options: dict) -> str | None:
 
 
 def write_atomic(frame: pd.DataFrame, path: Path) -> None:
-    """Write Parquet to a temporary file and rename it, so readers never see half a file."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
-    os.close(fd)
-    try:
-        frame.to_parquet(tmp, index=False)
-        os.replace(tmp, path)
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
+    """Write Parquet through :func:`llamalog._io.atomic_write`: readers never see half a
+    file, and a crash leaves the old one."""
+    with atomic_write(path, "wb") as fh:
+        frame.to_parquet(fh, index=False)
 
 
 def cached_read(source, options: dict, cache, parse) -> pd.DataFrame:
@@ -99,38 +93,29 @@ def convert(source, dest, format: str = "auto", *, chunksize: int = 1_000_000, *
 
     from .reader import iter_logs
 
-    dest = Path(dest)
-    dest.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=dest.parent, suffix=".tmp")
-    os.close(fd)
-    writer = None
     rows = 0
-    try:
-        for frame in iter_logs(source, format, chunksize=chunksize, **options):
-            table = pa.Table.from_pandas(frame, preserve_index=False)
+    with atomic_write(dest, "wb") as fh:
+        writer = None
+        try:
+            for frame in iter_logs(source, format, chunksize=chunksize, **options):
+                table = pa.Table.from_pandas(frame, preserve_index=False)
+                if writer is None:
+                    # categories grow from chunk to chunk: give every categorical int32 codes
+                    schema = pa.schema(
+                        [
+                            f.with_type(pa.dictionary(pa.int32(), f.type.value_type))
+                            if pa.types.is_dictionary(f.type)
+                            else f
+                            for f in table.schema
+                        ],
+                        metadata=table.schema.metadata,
+                    )
+                    writer = pq.ParquetWriter(fh, schema)
+                writer.write_table(table.cast(schema))
+                rows += len(frame)
             if writer is None:
-                # categories grow from chunk to chunk: give every categorical int32 codes
-                schema = pa.schema(
-                    [
-                        f.with_type(pa.dictionary(pa.int32(), f.type.value_type))
-                        if pa.types.is_dictionary(f.type)
-                        else f
-                        for f in table.schema
-                    ],
-                    metadata=table.schema.metadata,
-                )
-                writer = pq.ParquetWriter(tmp, schema)
-            writer.write_table(table.cast(schema))
-            rows += len(frame)
-        if writer is not None:
-            writer.close()
-            writer = None
-            os.replace(tmp, dest)
-        else:
-            pd.DataFrame().to_parquet(dest)
-    finally:
-        if writer is not None:
-            writer.close()
-        if os.path.exists(tmp):
-            os.unlink(tmp)
+                pd.DataFrame().to_parquet(fh)
+        finally:
+            if writer is not None:
+                writer.close()  # the footer goes in before atomic_write syncs and renames
     return rows
