@@ -11,6 +11,7 @@ from pathlib import Path
 import pandas as pd
 
 from . import schema as S
+from ._io import atomic_write, safe_csv
 from .analyze import summary
 from .detectors import detect
 from .read.reader import read_logs
@@ -92,10 +93,12 @@ def run_demo(out: str | Path = "out/demo", *, report: bool = True) -> dict:
         "anomalies": out / "anomalies.csv",
         "summary": out / "summary.json",
     }
-    miner.templates_.sort_values("count", ascending=False).to_csv(files["templates"])
-    frame.to_parquet(files["parquet"], index=False)
-    frame.to_csv(files["csv"], index=False)
-    flat_anomalies(found).to_csv(files["anomalies"], index=False)
+    # CSV cells of log text are made formula-safe for spreadsheets (a leading ')
+    safe_csv(miner.templates_.sort_values("count", ascending=False), files["templates"])
+    with atomic_write(files["parquet"], "wb") as fh:
+        frame.to_parquet(fh, index=False)
+    safe_csv(frame, files["csv"], index=False)
+    safe_csv(flat_anomalies(found), files["anomalies"], index=False)
     meta = frame.attrs.get("llamalog", {})
     top_cols = ["first_line", "last_line", "start", "end", "detector", "confidence", "explanation"]
     payload = {
@@ -112,7 +115,8 @@ def run_demo(out: str | Path = "out/demo", *, report: bool = True) -> dict:
             ],
         },
     }
-    files["summary"].write_text(json.dumps(payload, indent=2, default=str) + "\n")
+    with atomic_write(files["summary"], "w", encoding="utf-8") as fh:
+        fh.write(json.dumps(payload, indent=2, default=str) + "\n")
     if report:
         files["report"] = _report(log, out / "report", cut)
     return {

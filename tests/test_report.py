@@ -80,8 +80,9 @@ def test_log_text_cannot_close_the_script_a_chart_lives_in(frame, tmp_path):
 def test_report_command_writes_notebook_html_and_tables_safely(tmp_path):
     lines = (ROOT / "datasets" / "app.log").read_text().splitlines()
     evil = f"2026-03-01 08:30:00,000 ERROR [main] com.example.Evil: {EVIL}"
+    formula = "2026-03-01 08:31:00,000 ERROR [main] com.example.Evil: =cmd|' /C calc'!A0"
     log = tmp_path / "evil.log"
-    log.write_text("\n".join([*lines[:300], evil, evil, *lines[300:]]) + "\n")
+    log.write_text("\n".join([*lines[:300], evil, evil, formula, *lines[300:]]) + "\n")
     out = tmp_path / "report"
     result = CliRunner().invoke(
         app,
@@ -96,11 +97,60 @@ def test_report_command_writes_notebook_html_and_tables_safely(tmp_path):
     assert len(pd.read_csv(out / "anomalies.csv")) > 0
     templates = pd.read_csv(out / "templates.csv")
     assert templates["template"].str.contains("</script><script>alert", regex=False).any()
+    assert templates["template"].str.startswith("'=cmd|").any()  # not a formula
+    for name in ("templates.csv", "anomalies.csv"):
+        cells = pd.read_csv(out / name, dtype=str).stack()
+        assert not cells.str.startswith(("=", "+", "@", "\t", "\r")).any(), name
     page = (out / "report.html").read_text()
     assert "\\u003c/script\\u003e\\u003cscript\\u003ealert" in page  # in the chart, escaped
     assert "<script>alert" not in page and "<img src=x" not in page
     executed = json.loads((out / "report.ipynb").read_text())
     assert executed["metadata"]["papermill"]["parameters"]["every"] == "1min"
+
+
+def test_report_on_an_empty_log_succeeds(tmp_path):
+    log = tmp_path / "empty.log"
+    log.write_text("")
+    out = tmp_path / "report"
+    result = CliRunner().invoke(app, ["report", str(log), "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    assert json.loads((out / "summary.json").read_text())["records"] == 0
+    assert pd.read_csv(out / "templates.csv").empty
+    assert json.loads((out / "anomalies.json").read_text()) == []
+
+
+def test_write_tables_defuses_formulas_and_leaves_no_temp_files(tmp_path):
+    from llamalog.reports import write_tables
+
+    overview = pd.DataFrame({"metric": ["records", "first"], "value": [2, float("nan")]})
+    templates = pd.DataFrame({"template": ["=HYPERLINK(<*>)", "@SUM(<*>)"], "count": [1, -1]})
+    found = pd.DataFrame(
+        {"explanation": ["+evil", "fine"], "context": [["=x"], []], "rows": [[1], [2]]}
+    )
+    files = write_tables(
+        tmp_path, source="app.log", overview=overview, templates=templates, found=found
+    )
+    assert sorted(files) == ["anomalies.csv", "anomalies.json", "summary.json", "templates.csv"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(files)
+    back = pd.read_csv(files["templates.csv"])
+    assert back["template"].tolist() == ["'=HYPERLINK(<*>)", "'@SUM(<*>)"]
+    assert back["count"].tolist() == [1, -1]  # numbers stay numbers
+    assert pd.read_csv(files["anomalies.csv"])["explanation"].tolist() == ["'+evil", "fine"]
+    assert json.loads(files["summary.json"].read_text()) == {
+        "source": "app.log", "records": 2, "first": None
+    }  # fmt: skip
+    assert json.loads(files["anomalies.json"].read_text())[0]["context"] == ["=x"]  # JSON: as is
+
+
+def test_demo_tables_are_formula_safe_and_complete(tmp_path):
+    from llamalog.demo import run_demo
+
+    result = run_demo(tmp_path, report=False)
+    names = sorted(p.name for p in tmp_path.iterdir())
+    assert names == sorted(p.name for p in result["files"].values())
+    for name in ("templates.csv", "anomalies.csv", "parsed.csv"):
+        cells = pd.read_csv(tmp_path / name, dtype=str).stack()
+        assert not cells.str.startswith(("=", "+", "@", "\t", "\r")).any(), name
 
 
 def test_timeline_by_another_column_keeps_nine_and_sums_the_rest(frame):

@@ -5,8 +5,11 @@ with the log and options as parameters, in a fresh kernel, and writes to ``out_d
 
 - ``report.ipynb``: the executed notebook, outputs included (open it in JupyterLab);
 - ``report.html``: the same as a standalone page (unless ``html=False``);
-- what the notebook writes itself: ``summary.json``, ``templates.csv``,
-  ``anomalies.csv`` and ``anomalies.json``.
+- what the notebook writes itself (with :func:`write_tables`): ``summary.json``,
+  ``templates.csv``, ``anomalies.csv`` and ``anomalies.json``. Every file is written
+  atomically, and the CSV tables are safe to open in a spreadsheet: a cell of log text
+  starting with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return gets a leading
+  ``'`` so that it is not run as a formula (:func:`safe_csv`).
 
 The same parameters give the same report: the detectors are seeded and the notebook
 reads nothing else. Any notebook with a cell tagged ``parameters`` can be run instead
@@ -16,12 +19,15 @@ reads nothing else. Any notebook with a cell tagged ``parameters`` can be run in
 
 from __future__ import annotations
 
+import json
 import os
 from pathlib import Path
+from typing import Any
 
+from .._io import atomic_write, safe_csv
 from .._optional import import_optional
 
-__all__ = ["REPORT_NOTEBOOK", "run_report"]
+__all__ = ["REPORT_NOTEBOOK", "run_report", "safe_csv", "write_tables"]
 
 #: The default report notebook (shipped with the package).
 REPORT_NOTEBOOK = Path(__file__).with_name("report.ipynb")
@@ -109,6 +115,46 @@ def run_report(
     return files
 
 
+def write_tables(out_dir: str | os.PathLike, *, source: Any, overview, templates, found) -> dict:
+    """Write a report's tables to ``out_dir``, each atomically; CSV cells formula-safe.
+
+    Parameters
+    ----------
+    out_dir : path
+        The report folder.
+    source : path or list
+        What the report read (recorded in ``summary.json``).
+    overview : DataFrame
+        :func:`llamalog.summary` of the log (``metric``, ``value``).
+    templates : DataFrame
+        The template table (``templates.csv``).
+    found : DataFrame
+        :func:`llamalog.detect` output (``anomalies.csv`` without its list columns,
+        ``anomalies.json`` with them).
+
+    Returns
+    -------
+    dict
+        Name -> path of each file written.
+    """
+    out = Path(out_dir)
+    facts = {
+        str(k): (v.isoformat() if hasattr(v, "isoformat") else v)
+        for k, v in overview.set_index("metric")["value"].items()
+    }
+    facts = {k: (None if isinstance(v, float) and v != v else v) for k, v in facts.items()}
+    files = {name: out / name for name in ("summary.json", "templates.csv", "anomalies.csv")}
+    files["anomalies.json"] = out / "anomalies.json"
+    with atomic_write(files["summary.json"], "w", encoding="utf-8") as fh:
+        json.dump({"source": str(source), **facts}, fh, indent=2, default=str)
+    safe_csv(templates, files["templates.csv"], index=False)
+    plain = found.drop(columns=[c for c in ("context", "rows") if c in found.columns])
+    safe_csv(plain, files["anomalies.csv"], index=False)
+    with atomic_write(files["anomalies.json"], "w", encoding="utf-8") as fh:
+        found.to_json(fh, orient="records", date_format="iso", indent=1)
+    return files
+
+
 def _absolute(source: str | os.PathLike) -> str:
     """An existing path made absolute (the notebook runs in ``out_dir``); globs as given."""
     path = Path(os.fspath(source)).expanduser()
@@ -121,5 +167,6 @@ def export_html(executed: Path, target: Path) -> Path:
     exporters = import_optional("nbconvert", extra="notebook")
     nb = nbformat.read(executed, as_version=4)
     body, _ = exporters.HTMLExporter(template_name="lab").from_notebook_node(nb)
-    target.write_text(body, encoding="utf-8")
+    with atomic_write(target, "w", encoding="utf-8") as fh:
+        fh.write(body)
     return target
