@@ -765,3 +765,23 @@ def test_ts_counted_calibration_matches_listed(monkeypatch):
     assert counted.threshold_ == pytest.approx(listed.threshold_, rel=1e-12)
     assert counted.center_ == listed.center_
     assert counted.n_intervals_ == listed.n_intervals_ == 460
+
+
+def test_ts_interval_starts_keep_sub_unit_steps(monkeypatch):
+    """Timestamps in whole seconds (unit "s") cut into 500 ms intervals: the starts
+    of intervals, listed or in runs, are not truncated to the timestamps' unit."""
+    from llamalog.detectors import timeseries as T
+
+    stamps = ["2026-01-01 00:00:01", "2026-01-01 00:00:02", "2026-01-01 00:00:02"]
+    stamps.append("2026-01-01 00:00:05")
+    ts = pd.Series(pd.DatetimeIndex(stamps, tz="UTC").as_unit("s"))
+    frame = pd.DataFrame({"timestamp": ts, "template_id": [0, 0, 1, 0]})
+    det = TimeSeriesDetector(every="500ms").fit(frame)
+    listed = det.intervals(frame)
+    assert len(listed) == 9 and listed["start"].diff().iloc[1:].eq(pd.Timedelta("500ms")).all()
+    monkeypatch.setattr(T, "MAX_ROWS", 2)
+    runs = det.intervals(frame)
+    assert runs["start"].dt.strftime("%S.%f").tolist() == [
+        "01.000000", "01.500000", "02.000000", "02.500000", "05.000000"
+    ]  # fmt: skip
+    assert runs["end"].iloc[3] == pd.Timestamp("2026-01-01 00:00:05", tz="UTC")

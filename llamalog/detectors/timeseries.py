@@ -652,8 +652,13 @@ class _Grid:
 
     def starts(self) -> pd.DatetimeIndex:
         """Starts of the intervals holding a line."""
-        offsets = pd.to_timedelta(self.at * self.step.value, unit="ns")
-        return pd.DatetimeIndex(self.first + offsets).as_unit(self.first.unit)
+        return self.at_k(self.at)
+
+    def at_k(self, k: np.ndarray) -> pd.DatetimeIndex:
+        """Starts of intervals ``k``, in the unit ``pandas.date_range`` would give."""
+        unit = pd.date_range(self.first, periods=2, freq=self.step).unit
+        offsets = pd.to_timedelta(np.asarray(k, dtype=np.int64) * self.step.value, unit="ns")
+        return pd.DatetimeIndex(self.first + offsets).as_unit(unit)
 
     def hours(self) -> np.ndarray:
         """Hour of the day (UTC) of the intervals holding a line; 0 without seasons."""
@@ -743,11 +748,8 @@ def _listed(table: pd.DataFrame, empty: _Empty) -> pd.DataFrame:
         for i, (a, b) in enumerate(zip(lo.tolist(), hi.tolist(), strict=True)):
             hit = _per_hour(grid.first.value + a * step.value, step.value, b - a) > 0
             hours[i] = int(np.flatnonzero(hit)[np.argmax(empty.score[hit])])
-    first = grid.first
-    unit = first.unit
-    start = pd.DatetimeIndex(first + pd.to_timedelta(lo * step.value, unit="ns")).as_unit(unit)
-    end = pd.DatetimeIndex(first + pd.to_timedelta(hi * step.value, unit="ns")).as_unit(unit)
-    out = pd.concat([table, empty.rows(hours, start, end)], ignore_index=True)
+    runs = empty.rows(hours, grid.at_k(lo), grid.at_k(hi))
+    out = pd.concat([table, runs], ignore_index=True)
     return out.sort_values("start", kind="stable").reset_index(drop=True)
 
 
