@@ -468,3 +468,35 @@ def test_pattern_load_refuses_bad_ids(tmp_path, arrays, field):
     crafted = _craft(_saved_pattern(tmp_path), arrays=arrays)
     with pytest.raises(InvalidFileError, match=rf"weights\.npz: '{field}'"):
         PatternDetector.load(crafted)
+
+
+def test_a_save_that_fails_after_one_killed_between_commit_and_rename(
+    saved_ae, tmp_path, monkeypatch
+):
+    import shutil
+
+    det, folder = saved_ae
+    crafted = _copy(folder, tmp_path)
+    # as a save killed after writing params.json, before renaming its weights, leaves it
+    staged = "weights.0123456789ab.npz"
+    shutil.copy(crafted / "weights.npz", crafted / staged)
+    meta = json.loads((crafted / "params.json").read_text())
+    meta["weights"]["file"] = staged
+    (crafted / "params.json").write_text(json.dumps(meta))
+    (crafted / "weights.npz").write_bytes(b"an older model")
+    X, _, _ = synthetic(1)
+    np.testing.assert_array_equal(
+        Autoencoder.load(crafted).decision_function(X), det.decision_function(X)
+    )
+
+    def disk_full(fh, **arrays):
+        fh.write(b"PK half an archive")
+        raise OSError("no space left on device")
+
+    monkeypatch.setattr(np, "savez", disk_full)
+    with pytest.raises(OSError, match="no space"):
+        det.save(crafted)
+    monkeypatch.undo()
+    np.testing.assert_array_equal(
+        Autoencoder.load(crafted).decision_function(X), det.decision_function(X)
+    )

@@ -428,10 +428,16 @@ def state_ids(name: str, ids: Any, *, unique: bool = True) -> np.ndarray:
 
 
 def _remove_leftovers(folder: Path) -> None:
-    """Temporary and staged files of saves that were killed (the caller holds the lock)."""
+    """Temporary and staged files of saves that were killed (the caller holds the lock),
+    except staged weights that ``params.json`` still names (a save killed between its
+    commit and its rename: they are the saved model)."""
+    try:
+        named = json.loads((folder / PARAMS_FILE).read_text(encoding="utf-8"))["weights"]["file"]
+    except (OSError, ValueError, KeyError, TypeError):
+        named = None
     for p in folder.iterdir():
         leftover = p.name.startswith((".params.json.", ".weights.")) and p.name.endswith(".tmp")
-        if leftover or _STAGED.fullmatch(p.name):
+        if leftover or (_STAGED.fullmatch(p.name) and p.name != named):
             with contextlib.suppress(OSError):
                 p.unlink()
 
