@@ -85,7 +85,8 @@ def _duration(step: pd.Timedelta) -> str:
 class TimeSeriesDetector(BaseDetector):
     """Interval-level detector of bursts and drops of line counts.
 
-    See the module docstring for the baseline and the score.
+    See the module docstring for the baseline, the score and the memory bound (the
+    lines and series, never the time span).
 
     Parameters
     ----------
