@@ -407,6 +407,28 @@ def test_copytruncate_reads_the_lines_not_yet_read_from_the_copy(tmp_path):
     assert got["source"].astype(str).str.endswith("app.log").all()
 
 
+def test_a_copy_seen_only_after_the_truncation_is_not_read_again(tmp_path):
+    """The copy is shorter than what was read (lines came after the copy, before the
+    truncation) and appears in the folder only later: it is recognised by its first
+    bytes and yields nothing again."""
+    logs = tmp_path / "logs"
+    logs.mkdir()
+    path = logs / "app.log"
+    _append(path, "".join(f"2026-03-01 08:00:00 INFO line {i}\n" for i in range(1, 5)))
+    stream = llamalog.follow(logs, format=FMT, from_start=True, multiline=False, **FAST)
+    assert len(next(stream)) == 4
+    shutil.copyfile(path, tmp_path / "copy")  # copied elsewhere first
+    _append(path, "2026-03-01 08:00:00 INFO line 5\n")
+    assert next(stream)["message"].tolist() == ["line 5"]
+    with open(path, "r+b") as f:
+        f.truncate(0)
+    _append(path, "2026-03-01 08:00:00 INFO line 6\n")
+    assert next(stream)["message"].tolist() == ["line 6"]
+    os.rename(tmp_path / "copy", logs / "app.log.1")
+    _append(path, "2026-03-01 08:00:00 INFO line 7\n")
+    assert concat_frames(list(stream))["message"].tolist() == ["line 7"]
+
+
 @pytest.mark.parametrize("kind", ["file", "glob", "directory"])
 def test_copytruncate_rotation_loses_and_repeats_nothing(tmp_path, kind):
     """5 copytruncate rotations while lines are written (the copy and the truncation

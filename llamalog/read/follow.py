@@ -49,6 +49,7 @@ with :func:`~llamalog.read_logs` or :func:`~llamalog.iter_logs`.
 
 from __future__ import annotations
 
+import collections
 import copy
 import io
 import os
@@ -148,9 +149,11 @@ class _Tail:
         (truncated) or with other first bytes (truncated and written again, even past the
         old offset)."""
         fd = self.f.fileno()
-        if os.fstat(fd).st_size < self.pos:
+        # a copy taken over may be shorter than the original was read: not a truncation
+        if os.fstat(fd).st_size < self.pos and not self.adopted:
             return True
-        return bool(self.head) and os.pread(fd, len(self.head), 0) != self.head
+        first = os.pread(fd, len(self.head), 0)
+        return first != self.head[: len(first)]
 
     def restart(self) -> _Tail:
         """Read the file again from its start; return what the old content left behind
@@ -323,6 +326,8 @@ class _Following:
         self.skipped: set[tuple[int, int]] = set()  # compressed: never followed
         self.unreadable: dict[tuple[int, int], int] = {}  # where to start once readable
         self.done: dict[tuple[int, int], _Tail] = {}  # let go of while not deleted
+        # old contents of truncated files whose copy was not found (yet)
+        self.truncated: collections.deque[_Tail] = collections.deque(maxlen=64)
         self.opts: ReadOptions | None = None
         self.resolve = None
         self.block = 1 << 23
@@ -469,6 +474,11 @@ def _not_a_copy(state: _Following, tail: _Tail) -> bool:
                 tail.copy_of = other.ident
                 tail.pending = np.zeros(0, dtype=np.uint8)
                 return False
+    for old in state.truncated:
+        if tail.same_start(old):  # the copy of a file truncated before it was seen
+            state.truncated.remove(old)
+            tail.take_over(old)
+            return False
     tail.fresh = False
     return True
 
@@ -483,6 +493,9 @@ def _truncated(state: _Following, tail: _Tail):
         frame = _complete(old, state.opts, final=True)
         if frame is not None:
             yield frame
+        # a copy seen later (still being written, or found by a later listing) goes on
+        # from here: it is not read again from its start
+        state.truncated.append(old)
         return
     copy_tail.take_over(old)
     yield from _pump(state, copy_tail, limit=None)
