@@ -188,7 +188,7 @@ def csv_safe(frame):
     """
     import pandas as pd
 
-    out = frame.copy()
+    out = frame.copy(deep=False)  # columns with nothing to defuse are shared, not copied
     for i in range(out.shape[1]):
         out.isetitem(i, _safe_column(out.iloc[:, i]))
     out.columns = _defuse(list(out.columns))[0]
