@@ -11,6 +11,8 @@ from typing import Annotated
 
 import typer
 
+from ._io import atomic_write, safe_csv
+
 app = typer.Typer(
     name="llamalog",
     help="Read, parse and analyse log files.",
@@ -67,7 +69,7 @@ def _print_table(table, output: Output, title: str) -> None:
         records = table.astype(object).where(pd.notna(table), None).to_dict(orient="records")
         typer.echo(json.dumps(records, default=str, indent=2))
     elif output is Output.csv:
-        table.to_csv(sys.stdout, index=False)
+        safe_csv(table, sys.stdout, index=False)
     else:
         from rich.table import Table
         from rich.text import Text
@@ -192,9 +194,10 @@ def templates(
     if out is not None:
         out.parent.mkdir(parents=True, exist_ok=True)
         if out.suffix.lower() == ".json":
-            table.to_json(out, orient="records", indent=2)
+            with atomic_write(out) as fh:
+                table.to_json(fh, orient="records", indent=2)
         else:
-            table.to_csv(out, index=False)
+            safe_csv(table, out, index=False)
         typer.echo(f"wrote {len(table)} templates to {out}", err=True)
     new = int(table["new"].sum())
     typer.echo(f"{len(frame)} records, {len(table)} templates ({new} new)", err=True)
@@ -240,7 +243,7 @@ def follow(
                 for record in rows.to_dict(orient="records"):
                     typer.echo(json.dumps(_jsonable(record), default=str))
             elif output is Output.csv:
-                rows.drop(columns="new").to_csv(sys.stdout, index=False, header=header)
+                safe_csv(rows.drop(columns="new"), sys.stdout, index=False, header=header)
                 header = False
             else:
                 _print_followed(rows, several=several)
@@ -400,9 +403,10 @@ def anomalies(
     if out is not None:
         out.parent.mkdir(parents=True, exist_ok=True)
         if out.suffix.lower() == ".json":
-            flat.to_json(out, orient="records", date_format="iso", indent=2)
+            with atomic_write(out) as fh:
+                flat.to_json(fh, orient="records", date_format="iso", indent=2)
         else:
-            flat.to_csv(out, index=False)
+            safe_csv(flat, out, index=False)
         typer.echo(f"wrote {len(flat)} anomalies to {out}", err=True)
     typer.echo(f"{len(found)} anomalous windows", err=True)
     if output is Output.text:
@@ -442,9 +446,10 @@ def write_table(frame, path: Path) -> None:
     """Write a parsed frame as Parquet (or CSV when the suffix says so)."""
     path.parent.mkdir(parents=True, exist_ok=True)
     if path.suffix.lower() == ".csv":
-        frame.to_csv(path, index=False)
+        safe_csv(frame, path, index=False)
     else:
-        frame.to_parquet(path, index=False)
+        with atomic_write(path, "wb") as fh:
+            frame.to_parquet(fh, index=False)
 
 
 @app.command()
