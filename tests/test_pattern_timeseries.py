@@ -785,3 +785,29 @@ def test_ts_interval_starts_keep_sub_unit_steps(monkeypatch):
         "01.000000", "01.500000", "02.000000", "02.500000", "05.000000"
     ]  # fmt: skip
     assert runs["end"].iloc[3] == pd.Timestamp("2026-01-01 00:00:05", tz="UTC")
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "message"),
+    [
+        ("step_ns", 0, "step_ns"),
+        ("seasonal_", "yes", "seasonal_"),
+        ("series_kinds", [7], "series_kinds"),
+        ("threshold_", None, "threshold_"),
+        ("n_intervals_", -1, "n_intervals_"),
+    ],
+)
+def test_ts_load_refuses_a_crafted_state(ts, tmp_path, field, value, message):
+    import json
+
+    from llamalog.errors import InvalidFileError
+
+    folder = ts.save(tmp_path / "ts")
+    params = json.loads((folder / "params.json").read_text())
+    state = params["state"] if "state" in params else params
+    state[field] = value
+    if field == "series_kinds":
+        state["series_keys"] = [None]
+    (folder / "params.json").write_text(json.dumps(params))
+    with pytest.raises((InvalidFileError, ValueError), match=message):
+        TimeSeriesDetector.load(folder)

@@ -49,7 +49,7 @@ import scipy.sparse as sp
 
 from ..analyze.timeseries import _step, pick_interval
 from ..errors import LlamalogWarning
-from ._base import BaseDetector, quote, template_texts
+from ._base import BaseDetector, StateError, quote, state_array, state_number, template_texts
 
 __all__ = ["TimeSeriesDetector"]
 
@@ -613,19 +613,39 @@ class TimeSeriesDetector(BaseDetector):
         return state, {"expected": self.expected_, "spread": self.spread_}
 
     def _set_state(self, state: dict[str, Any], arrays: dict[str, np.ndarray]) -> None:
-        self.every_ = str(state["every_"])
-        self._step_ = pd.Timedelta(int(state["step_ns"]), unit="ns")
-        self.seasonal_ = bool(state["seasonal_"])
-        self.n_intervals_ = int(state["n_intervals_"])
-        self.threshold_ = float(state["threshold_"])
-        self.center_ = float(state["center_"])
+        if not isinstance(state.get("every_"), str):
+            raise StateError("every_", f"must be a string, got {state.get('every_')!r}")
+        if not isinstance(state.get("seasonal_"), bool):
+            raise StateError("seasonal_", f"must be true or false, got {state.get('seasonal_')!r}")
+        self.every_ = state["every_"]
+        self._step_ = pd.Timedelta(state_number(state, "step_ns", integer=True, lo=1), unit="ns")
+        self.seasonal_ = state["seasonal_"]
+        self.n_intervals_ = state_number(state, "n_intervals_", integer=True, lo=0)
+        self.threshold_ = float(state_number(state, "threshold_"))
+        self.center_ = float(state_number(state, "center_"))
+        kinds, values = state.get("series_kinds"), state.get("series_keys")
+        if not isinstance(kinds, list) or not isinstance(values, list):
+            raise StateError("series_kinds", "and series_keys must be lists")
+        if len(kinds) != len(values):
+            raise StateError("series_keys", f"has {len(values)} keys for {len(kinds)} kinds")
         keys = []
-        for k, v in zip(state["series_kinds"], state["series_keys"], strict=True):
-            k = int(k)
-            keys.append((k, None if k == _TOTAL else (str(v) if k == _LEVEL else int(v))))
+        for k, v in zip(kinds, values, strict=True):
+            if k not in (_TOTAL, _LEVEL, _TEMPLATE) or isinstance(k, bool):
+                raise StateError("series_kinds", f"holds {k!r}, not one of 0, 1, 2")
+            if k == _LEVEL and not isinstance(v, str):
+                raise StateError("series_keys", f"holds level {v!r}, not a string")
+            if k == _TEMPLATE and (not isinstance(v, int) or isinstance(v, bool) or v < -1):
+                raise StateError("series_keys", f"holds template id {v!r}")
+            keys.append((k, None if k == _TOTAL else v))
+        if len(set(keys)) != len(keys):
+            raise StateError("series_keys", "names a series twice")
         self._set_series(keys)
-        self.expected_ = np.asarray(arrays["expected"], dtype=np.float64)
-        self.spread_ = np.asarray(arrays["spread"], dtype=np.float64)
+        shape = (len(keys), 24 if self.seasonal_ else 1)
+        self.expected_ = state_array(arrays, "expected", ndim=2, shape=shape).astype(np.float64)
+        spread = state_array(arrays, "spread", ndim=2, shape=shape).astype(np.float64)
+        if (spread <= 0).any():
+            raise StateError("spread", "must be positive")
+        self.spread_ = spread
 
 
 @dataclass(frozen=True)
