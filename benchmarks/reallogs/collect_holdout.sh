@@ -7,7 +7,7 @@
 #   bash benchmarks/reallogs/collect_holdout.sh named php       # only some sections
 #   bash benchmarks/reallogs/collect_holdout.sh cut             # only re-cut excerpts + expectations
 # Sections (default order): install named unbound nsd knot php tinyproxy privoxy samba
-#   uwsgi mojo elixir ruby php_stop stopall cut (php serves the proxies, Elixir and Ruby)
+#   uwsgi mojo elixir ruby php_stop dovecot cups stopall cut (php serves the proxies, Elixir and Ruby)
 # Every server listens on 127.0.0.1 only and gets real traffic (dig/kdig, curl, smbclient, raw IMAP,
 # ...) including failures (NXDOMAIN, REFUSED, bad zone files, wrong passwords, 404s, exceptions,
 # dead upstreams, restarts). Full logs go to benchmarks/data/holdout/ (git-ignored);
@@ -390,12 +390,127 @@ ruby() {
   /usr/bin/ruby $HERE/holdout_ruby.rb $OUT/ruby-logger.log
 }
 
+imap() { # imap 'cmd1' 'cmd2' ... : one IMAP session on 127.0.0.1:1143
+  { for c in "$@"; do printf '%s\r\n' "$c"; sleep 0.3; done; } | timeout 8 socat - TCP:127.0.0.1:1143 >/dev/null 2>&1; }
+dovecot() {
+  log dovecot; local d=$W/dovecot; rm -rf $d; mkdir -p $d/run $d/home; chmod 777 $d/home; rm -f $OUT/dovecot.log
+  echo 'alice:{PLAIN}secret' > $d/users; echo 'bob:{PLAIN}hunter2' >> $d/users
+  cat > $d/dovecot.conf <<C
+base_dir = $d/run
+log_path = $OUT/dovecot.log
+protocols = imap
+listen = 127.0.0.1
+ssl = no
+disable_plaintext_auth = no
+auth_verbose = yes
+auth_mechanisms = plain login
+mail_location = maildir:~/Maildir
+first_valid_uid = 1
+default_internal_user = dovecot
+default_login_user = dovenull
+passdb {
+  driver = passwd-file
+  args = $d/users
+}
+userdb {
+  driver = static
+  args = uid=nobody gid=nogroup home=$d/home/%u
+}
+service imap-login {
+  inet_listener imap {
+    address = 127.0.0.1
+    port = 1143
+  }
+  inet_listener imaps {
+    port = 0
+  }
+}
+service stats {
+  unix_listener stats-reader {
+    mode = 0666
+  }
+}
+C
+  command dovecot -c $d/dovecot.conf; waitport 1143
+  imap 'a LOGIN alice wrong' 'b LOGOUT'
+  imap 'a LOGIN nosuch secret' 'b LOGOUT'
+  imap 'a LOGIN alice secret' 'b SELECT INBOX' 'c SELECT Nope' 'd CREATE Work' 'e APPEND Nope {3+}' 'f LOGOUT'
+  imap 'a LOGIN bob hunter2' 'b SELECT INBOX' 'c FETCH 1:* FLAGS' 'd BOGUS' 'e LOGOUT'
+  imap 'GARBAGE' 'a STARTTLS' 'b LOGOUT'
+  imap 'a LOGIN alice secret'     # client vanishes without LOGOUT
+  kill -HUP "$(cat $d/run/master.pid)"; sleep 2
+  kill -9 "$(pgrep -f 'dovecot/imap-login' | head -1)" 2>/dev/null; sleep 1
+  imap 'a LOGIN bob wrong' 'b LOGOUT'
+  for u in alice bob carol; do imap "a LOGIN $u guess" 'b LOGOUT'; done
+  imap 'a LOGIN alice secret' 'b SELECT Work' 'c DELETE Work' 'd LOGOUT'
+  kill "$(cat $d/run/master.pid)"; sleep 2
+}
+
+cups() {
+  log cups; local d=$W/cups; rm -rf $d; mkdir -p $d/{spool,tmp,state,cache,ppd}; chmod 1777 $d/tmp; chown -R root:lp $d/spool $d/cache $d/state
+  rm -f $OUT/cups-error.log $OUT/cups-access.log $OUT/cups-page.log
+  cat > $d/cups-files.conf <<C
+ServerRoot $d
+RequestRoot $d/spool
+TempDir $d/tmp
+StateDir $d/state
+CacheDir $d/cache
+ErrorLog $OUT/cups-error.log
+AccessLog $OUT/cups-access.log
+PageLog $OUT/cups-page.log
+FileDevice Yes
+LogFilePerm 0644
+C
+  cat > $d/cupsd.conf <<C
+LogLevel info
+Listen 127.0.0.1:6310
+Browsing No
+WebInterface Yes
+DefaultAuthType Basic
+<Location />
+  Order allow,deny
+  Allow 127.0.0.1
+</Location>
+<Location /admin>
+  Order allow,deny
+  Allow 127.0.0.1
+</Location>
+<Location /admin/conf>
+  AuthType Basic
+  Require user @SYSTEM
+  Order allow,deny
+  Allow 127.0.0.1
+</Location>
+<Policy default>
+  <Limit All>
+    Order deny,allow
+  </Limit>
+</Policy>
+C
+  cp /etc/cups/raw.* $d/ 2>/dev/null; cp /usr/share/cups/mime/* $d/ 2>/dev/null
+  /usr/sbin/cupsd -f -c $d/cupsd.conf -s $d/cups-files.conf 2>>$W/cups.stderr & echo $! > $d/pid; waitport 6310
+  export CUPS_SERVER=127.0.0.1:6310
+  lpadmin -p office -E -v file:///dev/null -m raw 2>/dev/null
+  lpadmin -p broken -E -v file:///tmp/llhold/cups/nonexistent/dir/out -m raw 2>/dev/null
+  lpadmin -p ghost -E -v socket://127.0.0.1:5399 -m raw 2>/dev/null
+  echo "hello printer" | lp -d office >/dev/null 2>&1
+  echo "to nowhere" | lp -d broken >/dev/null 2>&1
+  echo "to a dead socket" | lp -d ghost >/dev/null 2>&1
+  echo "no such queue" | lp -d nosuchprinter >/dev/null 2>&1
+  lpstat -t >/dev/null 2>&1; cancel -a ghost >/dev/null 2>&1
+  for p in / /printers/ /printers/office /printers/nope /jobs/ /admin /admin/?OP=add-printer /nope.html; do
+    curl -s -o /dev/null "http://127.0.0.1:6310$p"; done
+  curl -s -o /dev/null -u root:wrong "http://127.0.0.1:6310/admin/conf/cupsd.conf"
+  sleep 4; kill -HUP "$(cat $d/pid)"; sleep 2; lpstat -p >/dev/null 2>&1
+  unset CUPS_SERVER; killpid $d/pid; sleep 1
+}
+
 stopall() {
   for f in $W/*/pid $W/*/*.pid $W/php.pid; do [ -s "$f" ] && kill "$(cat "$f")" 2>/dev/null; done; true
 }
 cut() { log cut; /work/main/.venv/bin/python $HERE/holdout_cut.py || python3 $HERE/holdout_cut.py; }
 
-SECTIONS="install named unbound nsd knot php tinyproxy privoxy samba uwsgi mojo elixir ruby php_stop stopall cut"
+SECTIONS="install named unbound nsd knot php tinyproxy privoxy samba uwsgi mojo elixir ruby php_stop dovecot cups stopall cut"
 if [ "${BASH_SOURCE[0]}" = "$0" ]; then
   for s in ${@:-$SECTIONS}; do
     $s

@@ -143,6 +143,24 @@ def ruby(line):
     return m and (iso(*m.groups()), None)
 
 
+DOVE = {"Debug": "DEBUG", "Info": "INFO", "Warning": "WARNING", "Error": "ERROR", "Fatal": "CRITICAL",
+        "Panic": "EMERGENCY"}
+
+
+def dovecot(line, year=2026):
+    m = re.match(r"(\w{3}) (\d\d) (\d\d):(\d\d):(\d\d) [^:]+: (Debug|Info|Warning|Error|Fatal|Panic): ", line)
+    return m and (iso(year, MON[m[1]], m[2], m[3], m[4], m[5]), DOVE[m[6]])
+
+
+CUPS = {"X": "EMERGENCY", "A": "ALERT", "C": "CRITICAL", "E": "ERROR", "W": "WARNING", "N": "NOTICE",
+        "I": "INFO", "D": "DEBUG", "d": "DEBUG"}
+
+
+def cups(line):
+    m = re.match(r"([XACEWNIDd]) \[(\d\d)/(\w{3})/(\d{4}):(\d\d):(\d\d):(\d\d) \+0000\] ", line)
+    return m and (iso(m[4], MON[m[3]], m[2], m[5], m[6], m[7]), CUPS[m[1]])
+
+
 def records(lines, start):
     recs = []
     for i, line in enumerate(lines, 1):
@@ -255,6 +273,20 @@ def main():
           "time; request lines take the HTTP status rule; `*** WARNING:` = WARNING; a Python traceback is one record",
           "mostly bare messages; request lines `[pid: 6403|app: 0|req: 1/1] 127.0.0.1 () {24 vars in 244 bytes} "
           "[Tue Dec  8 00:58:51 2026] GET / => generated 6 bytes in 0 msecs (HTTP/1.1 200) 1 headers in 45 bytes (1 switches on core 0)`")
+    L = src("dovecot.log")
+    ex, recs = cut(L, dovecot, r".*")
+    write("dovecot", "log", ex, recs, "Dovecot " + ver("dovecot --version") + " (Debian dovecot-imapd)",
+          "log_path = FILE (info and debug go there too); log_timestamp default \"%b %d %H:%M:%S \"; auth_verbose = yes; "
+          "TZ=UTC. Fatal=CRITICAL, Panic=EMERGENCY",
+          "Mmm dd HH:MM:SS process(user)<pid><session>: Level: msg, no year, e.g. "
+          "`Dec 08 01:03:10 auth: Info: passwd-file(nosuch,127.0.0.1,<9oix5xRiurl/AAAB>): unknown user`",
+          {"year": 2026})
+    L = src("cups-error.log")
+    ex, recs = cut(L, cups, r".*")
+    write("cups-error", "log", ex, recs, "CUPS " + ver("dpkg-query -W -f '${Version}' cups") + " cupsd error_log (Debian cups)",
+          "cups-files.conf ErrorLog FILE; cupsd.conf LogLevel info; TZ=UTC. Level letters X A C E W N I D d = "
+          "EMERGENCY ALERT CRITICAL ERROR WARNING NOTICE INFO DEBUG DEBUG",
+          "L [dd/Mon/YYYY:HH:MM:SS +zzzz] msg, e.g. `E [08/Dec/2026:01:04:18 +0000] [Client 30] pam_authenticate() returned 7 (Authentication failure)`")
     L = src("mojolicious.log")
     ex, recs = cut(L, mojo, r"\[")
     write("mojolicious", "log", ex, recs, f"Mojolicious {V[9]} (Debian libmojolicious-perl), Mojo::Log",
