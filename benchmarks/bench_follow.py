@@ -10,8 +10,9 @@ received, lost and duplicated. The scenarios:
   the renamed file (the program has not reopened it yet), then a new ``app.log``;
   followed as the file, as ``app.log*`` and as the folder.
 - ``delete-file``, ``delete-dir``: ``app.log`` deleted and created again.
-- ``perm-dir``: a rotation creates ``app.log`` without read permission; it is made
-  readable 0.2 s later (as root, follow's ``open`` is made to honour the mode bits).
+- ``perm-file``, ``perm-glob``, ``perm-dir``: a rename rotation creates ``app.log``
+  without read permission; it is made readable 0.2 s later (as root, follow's ``open``
+  is made to honour the mode bits).
 - ``copytruncate-file``, ``-glob``, ``-dir``: ``app.log`` copied to ``app.log.1`` and
   truncated between two writes (nothing is lost to the copy itself).
 - ``copytruncate-racy-file``, ``-dir``: the copy and the truncation run in another thread
@@ -48,6 +49,8 @@ SCENARIOS = [
     "rename-dir",
     "delete-file",
     "delete-dir",
+    "perm-file",
+    "perm-glob",
     "perm-dir",
     "copytruncate-file",
     "copytruncate-glob",

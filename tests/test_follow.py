@@ -10,6 +10,7 @@ import threading
 import time
 import warnings
 from pathlib import Path
+from unittest import mock
 
 import pandas as pd
 import pytest
@@ -451,24 +452,40 @@ def test_copytruncate_rotation_loses_and_repeats_nothing(tmp_path, kind):
 
 # --- property: random appends, rotations and truncations against the written lines ----
 
+_NAMED_OPS = ["rename", "rename_unreadable", "chmod", "copytruncate", "truncate", "delete"]
 _OPS = st.lists(
     st.one_of(
         st.tuples(st.just("append"), st.integers(1, 40)),
-        st.tuples(st.sampled_from(["rename", "copytruncate", "truncate", "delete", "read"])),
+        st.tuples(st.sampled_from([*_NAMED_OPS, "read"])),
     ),
     max_size=12,
 )
+
+
+def _guarded_open(path, *args, **kwargs):
+    if not os.stat(path).st_mode & 0o444:
+        raise PermissionError(13, "Permission denied", str(path))
+    return open(path, *args, **kwargs)
 
 
 @settings(max_examples=12, deadline=None)
 @given(kind=st.sampled_from(["file", "glob", "directory"]), ops=_OPS)
 def test_follow_yields_each_written_line_once(kind, ops):
     """An oracle of the lines written: whatever the appends, renames, copytruncates,
-    truncations and deletions, each line comes once. follow() runs only while the test
-    asks for a batch (a slow caller); before a truncation or a deletion, and before any
-    rotation of a single followed name, the test reads what was written (otherwise those
-    lines are lost to any follower: see follow's docstring)."""
-    with tempfile.TemporaryDirectory() as tmp:
+    truncations, deletions and permission flips (a rotation creating an unreadable file,
+    made readable later), each line comes once. follow() runs only while the test asks
+    for a batch (a slow caller), and then waits for the lines of readable files. Before a
+    truncation or a deletion, and before any rotation of a single followed name, the test
+    makes the files readable and reads what was written (otherwise those lines are lost
+    to any follower: see follow's docstring)."""
+    from llamalog.read import follow as module
+
+    with (
+        tempfile.TemporaryDirectory() as tmp,
+        mock.patch.object(module, "open", _guarded_open, create=True),
+        warnings.catch_warnings(),
+    ):
+        warnings.simplefilter("ignore", llamalog.LlamalogWarning)
         folder = Path(tmp) / "logs"
         folder.mkdir()
         path = folder / "app.log"
@@ -479,31 +496,53 @@ def test_follow_yields_each_written_line_once(kind, ops):
         f = open(path, "a", encoding="utf-8")
         written = 0
         received: list[int] = []
+        hidden: set[int] = set()  # lines in app.log while it is not readable
+        hidden_rotated: set[int] = set()  # lines in rotated files not readable
+        unreadable = False  # app.log now
 
         def read_up() -> None:
-            while len(received) < written:
+            while len(received) < written - len(hidden) - len(hidden_rotated):
                 batch = next(stream, None)
                 assert batch is not None, f"lost: {set(range(written)) - set(received)}"
                 received.extend(int(m.split()[-1]) for m in batch["message"])
+
+        def chmod() -> None:
+            for p in folder.iterdir():
+                p.chmod(0o644)
+            hidden.clear()
+            hidden_rotated.clear()
 
         try:
             for op, *arg in ops:
                 if op == "append":
                     f.write("".join(SEQ.format(s) for s in range(written, written + arg[0])))
                     f.flush()
+                    if unreadable:
+                        hidden.update(range(written, written + arg[0]))
                     written += arg[0]
                     continue
+                if op in ("chmod", "truncate", "delete") or kind == "file":
+                    chmod()
+                    unreadable = False
                 if op in ("read", "truncate", "delete") or kind == "file":
                     read_up()
-                if op == "rename":
+                if op in ("rename", "rename_unreadable"):
                     _shift(folder)
                     os.rename(path, folder / "app.log.1")
                     f.close()
-                    f = open(path, "a", encoding="utf-8")
+                    hidden_rotated.update(hidden)
+                    hidden.clear()
+                    unreadable = op == "rename_unreadable"
+                    fd = os.open(
+                        path, os.O_CREAT | os.O_WRONLY | os.O_APPEND, 0 if unreadable else 0o644
+                    )
+                    f = os.fdopen(fd, "a", encoding="utf-8")
                 elif op == "copytruncate":
                     _shift(folder)
-                    shutil.copyfile(path, folder / "app.log.1")
+                    shutil.copyfile(path, folder / "app.log.1")  # a readable copy
+                    (folder / "app.log.1").chmod(0o644)
                     f.truncate(0)
+                    hidden.clear()  # its lines are in the (readable) copy now
                 elif op == "truncate":
                     f.truncate(0)
                 elif op == "delete":
@@ -511,6 +550,7 @@ def test_follow_yields_each_written_line_once(kind, ops):
                     f.close()
                     f = open(path, "a", encoding="utf-8")
             f.close()
+            chmod()
             received += [int(m.split()[-1]) for b in stream for m in b["message"]]
         finally:
             f.close()
