@@ -7,7 +7,7 @@
 #   bash benchmarks/reallogs/collect_holdout.sh named php       # only some sections
 #   bash benchmarks/reallogs/collect_holdout.sh cut             # only re-cut excerpts + expectations
 # Sections (default order): install named unbound nsd knot php tinyproxy privoxy samba
-#   uwsgi mojo elixir ruby php_stop dovecot cups stopall cut (php serves the proxies, Elixir and Ruby)
+#   uwsgi mojo elixir ruby php_stop dovecot cups chrony stopall cut (php serves the proxies, Elixir and Ruby)
 # Every server listens on 127.0.0.1 only and gets real traffic (dig/kdig, curl, smbclient, raw IMAP,
 # ...) including failures (NXDOMAIN, REFUSED, bad zone files, wrong passwords, 404s, exceptions,
 # dead upstreams, restarts). Full logs go to benchmarks/data/holdout/ (git-ignored);
@@ -15,7 +15,7 @@
 # *.expect.json records with its own per-program regexes (never llamalog). Programs run with TZ=UTC.
 # Timestamps/pids change on every run, so a regrown corpus differs in values, not in layout.
 # Ports: named 5301, unbound 5302, nsd 5303, knot 5304, tinyproxy 8901, privoxy 8902, php 8903,
-#   mojo 8904, uwsgi 8905, cups 6310, imap 1143, smbd 4450, chrony 11123, memcached 11212;
+#   mojo 8904, uwsgi 8905, cups 6310, imap 1143, smbd 4450, chrony (NTP) 11123;
 #   5399 is a dead port used as a failing upstream.
 set -u
 export TZ=UTC LC_ALL=C.UTF-8
@@ -505,12 +505,44 @@ C
   unset CUPS_SERVER; killpid $d/pid; sleep 1
 }
 
+chrony() { # an NTP server chronyd and a client chronyd (-x: never touches the clock) on 127.0.0.1
+  log chrony; local d=$W/chrony; rm -rf $d; mkdir -p $d/srv $d/cli; rm -f $OUT/chrony*.log
+  cat > $d/srv.conf <<C
+port 11123
+bindaddress 127.0.0.1
+allow 127.0.0.1
+local stratum 8
+cmdport 0
+pidfile $d/srv/pid
+driftfile $d/srv/drift
+C
+  cat > $d/cli.conf <<C
+server 127.0.0.1 port 11123 iburst minpoll -2 maxpoll -2
+server 127.0.0.1 port 5399 iburst minpoll -2 maxpoll -2
+server no-such-ntp-host.invalid iburst
+port 0
+cmdport 0
+pidfile $d/cli/pid
+driftfile $d/cli/drift
+makestep 1 3
+logdir $d/cli
+log measurements statistics tracking
+logchange 0.0001
+C
+  chronyd -x -u root -f $d/srv.conf -l $OUT/chrony-server.log; sleep 1
+  chronyd -x -u root -f $d/cli.conf -l $OUT/chrony.log; sleep 25
+  kill "$(cat $d/srv/pid)"; sleep 8      # the client loses its server
+  chronyd -x -u root -f $d/srv.conf -l $OUT/chrony-server.log; sleep 12
+  kill "$(cat $d/cli/pid)" "$(cat $d/srv/pid)"; sleep 1
+  cp $d/cli/measurements.log $OUT/chrony-measurements.log; cp $d/cli/tracking.log $OUT/chrony-tracking.log
+}
+
 stopall() {
   for f in $W/*/pid $W/*/*.pid $W/php.pid; do [ -s "$f" ] && kill "$(cat "$f")" 2>/dev/null; done; true
 }
 cut() { log cut; /work/main/.venv/bin/python $HERE/holdout_cut.py || python3 $HERE/holdout_cut.py; }
 
-SECTIONS="install named unbound nsd knot php tinyproxy privoxy samba uwsgi mojo elixir ruby php_stop dovecot cups stopall cut"
+SECTIONS="install named unbound nsd knot php tinyproxy privoxy samba uwsgi mojo elixir ruby php_stop dovecot cups chrony stopall cut"
 if [ "${BASH_SOURCE[0]}" = "$0" ]; then
   for s in ${@:-$SECTIONS}; do
     $s

@@ -161,6 +161,23 @@ def cups(line):
     return m and (iso(m[4], MON[m[3]], m[2], m[5], m[6], m[7]), CUPS[m[1]])
 
 
+class ChronyStats:  # a header block (===, column titles, ===) is one record without time
+    def __init__(self):
+        self.in_hdr = False
+
+    def __call__(self, line):
+        if line.startswith("====="):
+            if self.in_hdr:
+                self.in_hdr = False
+                return None
+            self.in_hdr = True
+            return None, None
+        if self.in_hdr:
+            return None
+        m = re.match(r"(\d{4})-(\d\d)-(\d\d) (\d\d):(\d\d):(\d\d) ", line)
+        return m and (iso(*m.groups()), None)
+
+
 def records(lines, start):
     recs = []
     for i, line in enumerate(lines, 1):
@@ -287,6 +304,14 @@ def main():
           "cups-files.conf ErrorLog FILE; cupsd.conf LogLevel info; TZ=UTC. Level letters X A C E W N I D d = "
           "EMERGENCY ALERT CRITICAL ERROR WARNING NOTICE INFO DEBUG DEBUG",
           "L [dd/Mon/YYYY:HH:MM:SS +zzzz] msg, e.g. `E [08/Dec/2026:01:04:18 +0000] [Client 30] pam_authenticate() returned 7 (Authentication failure)`")
+    L = src("chrony-measurements.log")
+    ex, recs = cut(L, ChronyStats(), r"=====")
+    write("chrony-measurements", "log", ex, recs, "chrony " + ver("chronyd -v | cut -d' ' -f4") + " chronyd measurements log (Debian chrony)",
+          "client chronyd -x with `logdir DIR; log measurements statistics tracking` polling a second chronyd on "
+          "127.0.0.1 (stopped and restarted midway) plus a dead and an unresolvable server. No level column: all null; "
+          "the 3-line header block (=== / titles / ===) that chrony repeats is one record without time",
+          "`YYYY-MM-DD HH:MM:SS IP L St 123 567 ABCD LP RP Score Offset ...` columns under a repeated header, e.g. "
+          "`2026-12-08 01:06:38 127.0.0.1       N  8 111 111 1111  -2  0 1.00 -9.608e-06  2.396e-05  2.218e-07  0.000e+00  0.000e+00 7F7F0101 4B K K`")
     L = src("mojolicious.log")
     ex, recs = cut(L, mojo, r"\[")
     write("mojolicious", "log", ex, recs, f"Mojolicious {V[9]} (Debian libmojolicious-perl), Mojo::Log",
