@@ -7,7 +7,8 @@
 #   bash benchmarks/reallogs/collect_holdout.sh named php       # only some sections
 #   bash benchmarks/reallogs/collect_holdout.sh cut             # only re-cut excerpts + expectations
 # Sections (default order): install named unbound nsd knot php tinyproxy privoxy samba
-#   uwsgi mojo elixir ruby php_stop dovecot cups chrony stopall cut (php serves the proxies, Elixir and Ruby)
+#   uwsgi mojo elixir ruby freshclam php_stop dovecot cups chrony memcached stopall cut
+#   (the php section's server is also the upstream of the proxies, Elixir, Ruby and freshclam)
 # Every server listens on 127.0.0.1 only and gets real traffic (dig/kdig, curl, smbclient, raw IMAP,
 # ...) including failures (NXDOMAIN, REFUSED, bad zone files, wrong passwords, 404s, exceptions,
 # dead upstreams, restarts). Full logs go to benchmarks/data/holdout/ (git-ignored);
@@ -15,7 +16,8 @@
 # *.expect.json records with its own per-program regexes (never llamalog). Programs run with TZ=UTC.
 # Timestamps/pids change on every run, so a regrown corpus differs in values, not in layout.
 # Ports: named 5301, unbound 5302, nsd 5303, knot 5304, tinyproxy 8901, privoxy 8902, php 8903,
-#   mojo 8904, uwsgi 8905, cups 6310, imap 1143, smbd 4450, chrony (NTP) 11123;
+#   mojo 8904, uwsgi 8905, cups 6310, imap 1143, smbd 4450, chrony (NTP) 11123,
+#   memcached 11212;
 #   5399 is a dead port used as a failing upstream.
 set -u
 export TZ=UTC LC_ALL=C.UTF-8
@@ -537,12 +539,43 @@ C
   cp $d/cli/measurements.log $OUT/chrony-measurements.log; cp $d/cli/tracking.log $OUT/chrony-tracking.log
 }
 
+freshclam() { # ClamAV signature updates from two local "mirrors": a dead port and the PHP server (404s)
+  log freshclam; local d=$W/freshclam; rm -rf $d; mkdir -p $d/db; rm -f $OUT/freshclam.log
+  cat > $d/freshclam.conf <<C
+DatabaseDirectory $d/db
+UpdateLogFile $OUT/freshclam.log
+LogTime yes
+LogVerbose no
+DatabaseOwner root
+DNSDatabaseInfo no
+PrivateMirror http://127.0.0.1:5399
+PrivateMirror http://127.0.0.1:8903
+MaxAttempts 2
+ConnectTimeout 3
+ReceiveTimeout 5
+C
+  timeout 60 /usr/bin/freshclam --config-file=$d/freshclam.conf >/dev/null 2>&1
+  timeout 60 /usr/bin/freshclam --config-file=$d/freshclam.conf --verbose >/dev/null 2>&1
+}
+
+memcached() { # memcached -vv writes every command and reply of its clients to stderr
+  log memcached; local d=$W/memcached; mkdir -p $d; rm -f $OUT/memcached.log
+  /usr/bin/memcached -vv -u nobody -l 127.0.0.1 -p 11212 -U 0 -m 8 -P $d/pid 2>>$OUT/memcached.log & echo $! > $d/pid2; waitport 11212
+  mc() { printf "$1" | timeout 2 socat - TCP:127.0.0.1:11212 >/dev/null 2>&1; }
+  mc 'set greeting 0 60 5\r\nhello\r\nget greeting\r\nget missing\r\nquit\r\n'
+  mc 'incr greeting 1\r\nadd greeting 0 0 1\r\nx\r\ndelete nope\r\nquit\r\n'
+  mc 'set big 0 0 3\r\ntoolong\r\nquit\r\n'
+  mc 'bogus command\r\nstats nonsense\r\nversion\r\nquit\r\n'
+  mc 'set n 0 0 1\r\n5\r\nincr n 10\r\ndecr n 100\r\ntouch n 10\r\ngets n\r\nflush_all\r\nget n\r\nquit\r\n'
+  kill "$(cat $d/pid2)"; sleep 1
+}
+
 stopall() {
   for f in $W/*/pid $W/*/*.pid $W/php.pid; do [ -s "$f" ] && kill "$(cat "$f")" 2>/dev/null; done; true
 }
 cut() { log cut; /work/main/.venv/bin/python $HERE/holdout_cut.py || python3 $HERE/holdout_cut.py; }
 
-SECTIONS="install named unbound nsd knot php tinyproxy privoxy samba uwsgi mojo elixir ruby php_stop dovecot cups chrony stopall cut"
+SECTIONS="install named unbound nsd knot php tinyproxy privoxy samba uwsgi mojo elixir ruby freshclam php_stop dovecot cups chrony memcached stopall cut"
 if [ "${BASH_SOURCE[0]}" = "$0" ]; then
   for s in ${@:-$SECTIONS}; do
     $s

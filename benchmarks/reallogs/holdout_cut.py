@@ -178,6 +178,11 @@ class ChronyStats:  # a header block (===, column titles, ===) is one record wit
         return m and (iso(*m.groups()), None)
 
 
+def freshclam(line):
+    m = re.match(r"\w{3} (\w{3}) +(\d+) (\d\d):(\d\d):(\d\d) (\d{4}) -> (?:(WARNING|ERROR): )?", line)
+    return m and (iso(m[6], MON[m[1]], m[2], m[3], m[4], m[5]), m[7])
+
+
 def records(lines, start):
     recs = []
     for i, line in enumerate(lines, 1):
@@ -312,6 +317,19 @@ def main():
           "the 3-line header block (=== / titles / ===) that chrony repeats is one record without time",
           "`YYYY-MM-DD HH:MM:SS IP L St 123 567 ABCD LP RP Score Offset ...` columns under a repeated header, e.g. "
           "`2026-12-08 01:06:38 127.0.0.1       N  8 111 111 1111  -2  0 1.00 -9.608e-06  2.396e-05  2.218e-07  0.000e+00  0.000e+00 7F7F0101 4B K K`")
+    L = src("freshclam.log")
+    ex, recs = cut(L, freshclam, r".*")
+    write("freshclam", "log", ex, recs, "ClamAV freshclam " + ver("freshclam -V | cut -d' ' -f2 | cut -d/ -f1") + " (Debian clamav-freshclam)",
+          "UpdateLogFile FILE; LogTime yes; two PrivateMirror on 127.0.0.1 (a dead port, a web server answering 404); "
+          "run plain then --verbose; TZ=UTC. `WARNING:`/`ERROR:` after the arrow = level, other lines null. freshclam "
+          "sometimes writes two entries on one line (`... failed (7) Tue Dec  8 ... -> WARNING:  Message: ...`): one record",
+          "Www Mmm dd HH:MM:SS YYYY -> [LEVEL: ]msg, e.g. `Tue Dec  8 01:07:46 2026 -> WARNING: DNS Update Info disabled. Falling back to HTTP mode.`")
+    L = src("memcached.log")
+    ex, recs = cut(L, lambda s: (None, None), r".*")
+    write("memcached", "log", ex, recs, "memcached " + ver("memcached -V | cut -d' ' -f2") + " (Debian memcached)",
+          "memcached -vv (stderr), ASCII protocol clients sending good and bad commands. No time and no level on any "
+          "line: every line is its own record, all null",
+          "bare lines: `<fd command`, `>fd reply`, startup `slab class   1: chunk size ...`, e.g. `>26 NOT_FOUND`")
     L = src("mojolicious.log")
     ex, recs = cut(L, mojo, r"\[")
     write("mojolicious", "log", ex, recs, f"Mojolicious {V[9]} (Debian libmojolicious-perl), Mojo::Log",
