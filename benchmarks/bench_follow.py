@@ -20,6 +20,10 @@ received, lost and duplicated. The scenarios:
   (written between the end of the copy and the truncation) are counted as ``inherent``:
   no reader can deliver them, ``lost`` counts only the others.
 
+For the scenarios on one file, GNU ``tail -F -n +1`` (inotify) follows the same file:
+``tail_F_lost`` counts the lines it missed, ``only_tail_F`` the lines it delivered and
+follow() did not.
+
 Usage::
 
     .venv/bin/python benchmarks/bench_follow.py [--rate 25000] [--seconds 12]
@@ -153,6 +157,15 @@ def run(scenario: str, rate: int, seconds: float, rotations: int) -> dict:
     stream = llamalog.follow(
         source, format=FMT, from_start=True, multiline=False, poll=0.05, idle_timeout=3.0
     )
+    tail = tail_out = None
+    if where == "file" and shutil.which("tail") and shutil.which("stdbuf"):
+        # GNU tail -F (inotify) beside it, line-buffered so that stopping it loses nothing
+        tail_out = open(folder.with_suffix(".tail"), "wb")
+        tail = subprocess.Popen(
+            ["stdbuf", "-oL", "tail", "-F", "-n", "+1", str(source)],
+            stdout=tail_out,
+            stderr=subprocess.DEVNULL,
+        )
     flags = ["--rate", str(rate), "--seconds", str(seconds), "--rotations", str(rotations)]
     writer = subprocess.Popen(
         [sys.executable, __file__, "--write", str(folder), "--scenario", scenario, *flags],
@@ -168,6 +181,15 @@ def run(scenario: str, rate: int, seconds: float, rotations: int) -> dict:
                 counts[int(message.rsplit(" ", 1)[1])] += 1
     elapsed = time.monotonic() - t0
     written = int(writer.communicate()[0])
+    by_tail: set[int] | None = None
+    if tail is not None:
+        time.sleep(1.0)
+        tail.terminate()
+        tail.wait()
+        tail_out.close()
+        out = folder.with_suffix(".tail")
+        by_tail = {int(s) for s in re.findall(rb"seq (\d+)\n", out.read_bytes())}
+        out.unlink()
     on_disk = set()
     for p in folder.iterdir():
         on_disk.update(int(s) for s in re.findall(rb"seq (\d+)", p.read_bytes()))
@@ -181,6 +203,8 @@ def run(scenario: str, rate: int, seconds: float, rotations: int) -> dict:
         "lost": len(missing - inherent),
         "inherent": len(inherent),
         "duplicated": sum(c - 1 for c in counts.values()),
+        "tail_F_lost": "-" if by_tail is None else written - len(by_tail),
+        "only_tail_F": "-" if by_tail is None else len(by_tail - set(counts)),
         "lines/s": round(written / seconds),
         "wall_s": round(elapsed, 1),
     }
@@ -205,6 +229,7 @@ def main() -> None:
     warm.write_text(LINE.format(0))
     llamalog.read_logs(warm, format=FMT, multiline=False)
     cols = ["scenario", "written", "received", "lost", "inherent", "duplicated"]
+    cols += ["tail_F_lost", "only_tail_F"]
     cols += ["lines/s", "wall_s"]
     print(" | ".join(cols))
     for scenario in args.scenario:
