@@ -267,6 +267,12 @@ def follow(
         A named file does not exist (a glob or a directory may name none yet), or a
         single named file is compressed.
 
+    Warns
+    -----
+    LlamalogWarning
+        A compressed file among several is left out; a file that cannot be read
+        (permissions) is skipped until it can (warned once per file).
+
     Examples
     --------
     Mine templates as lines arrive (stop with the notebook's interrupt button):
@@ -379,7 +385,10 @@ def _scan(state: _Following, *, initial: bool = False):
         if ident in state.tails or ident in state.skipped:
             continue
         if initial:
-            start = 0 if state.from_start else os.stat(path).st_size
+            try:
+                start = 0 if state.from_start else os.stat(path).st_size
+            except OSError:  # gone since the listing
+                continue
         else:  # born while following: all its lines are new
             start = state.unreadable.get(ident, 0)
         tail = _open(state, ident, path, start)
