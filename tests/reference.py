@@ -378,6 +378,16 @@ def _message_word_level(word: str) -> str:
     return MESSAGE_LEVEL_WORDS.get(word.lower()) or _PG_COLON.get(word) or _BRACKET_ONLY[word]
 
 
+_TAG_RE = re.compile(r"([^ \t]+)[ \t]*")
+
+
+def _is_tag(token: str) -> bool:
+    """A word programs write before their level: ``auth:``, ``[12]``, ``(x)``, ``->``."""
+    if len(token) >= 2 and (token.endswith(":") or token[0] + token[-1] in ("[]", "()")):
+        return True
+    return all(ord(c) < 128 and not c.isalnum() and c != "_" for c in token)
+
+
 _ANSI_RE = re.compile(r"(?:\x1b\[[\x30-\x3f]*[\x20-\x2f]*[\x40-\x7e])*")
 
 
@@ -388,10 +398,17 @@ def message_level(text: str | None, prefix: int = 200) -> str | None:
         return None
     head = text[:prefix]
     head = head[_ANSI_RE.match(head).end() :]  # colour sequences at the start
-    m = _BRACKET_RE.match(head) or _COLON_RE.match(head) or _UPPER_RE.match(head)
-    if m is not None:
-        found = m.groupdict()
-        return _message_word_level(found.get("m") or found["w"])
+    pos = 0
+    for _ in range(3):  # the start, then after each of up to two tags
+        m = _BRACKET_RE.match(head, pos) or _COLON_RE.match(head, pos)
+        m = m or _UPPER_RE.match(head, pos)
+        if m is not None:
+            found = m.groupdict()
+            return _message_word_level(found.get("m") or found["w"])
+        tag = _TAG_RE.match(head, pos)
+        if tag is None or not _is_tag(tag.group(1)) or tag.end() >= len(head):
+            break
+        pos = tag.end()
     m = _KV_RE.search(head)
     return None if m is None else _message_word_level(m.group("w"))
 

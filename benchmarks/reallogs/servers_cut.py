@@ -86,10 +86,26 @@ PREFIX_WORD = re.compile(
 )
 
 
+# a tag a program writes before its level: 'auth:', '[12]', '(CRON)', '->'
+TAG = re.compile(r"(?:\S+:|\[\S*\]|\(\S*\)|[^\w\s]+)[ \t]+")
+UPPER_WORD = re.compile(
+    r"(EMERG|PANIC|ALERT|CRIT|CRITICAL|FATAL|ERR|ERROR|WARN|WARNING|NOTICE|INFO|DEBUG)[ \t]"
+)
+
+
 def message_prefix_level(msg: str):
-    """A severity word the program put at the very start of its message ('error: ...')."""
-    m = PREFIX_WORD.match(msg)
-    return SYSLOG_WORDS[m.group(1).lower()] if m else None
+    """A severity word the program put at the start of its message ('error: ...',
+    'INFO ...'), after at most two tags ('(CRON) INFO (...)')."""
+    pos = 0
+    for _ in range(3):
+        m = PREFIX_WORD.match(msg, pos) or UPPER_WORD.match(msg, pos)
+        if m:
+            return SYSLOG_WORDS[m.group(1).lower()]
+        tag = TAG.match(msg, pos)
+        if tag is None:
+            return None
+        pos = tag.end()
+    return None
 
 
 SYSLOG_NUM = ["EMERGENCY", "ALERT", "CRITICAL", "ERROR", "WARNING", "NOTICE", "INFO", "DEBUG"]

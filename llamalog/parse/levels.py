@@ -477,6 +477,58 @@ def _skip_colours(buf, p, end):
     return p
 
 
+@njit(cache=True, nogil=True)
+def _at_start(buf, p, we, table, first, codes, kinds):
+    """The level code of the level word that starts at ``p`` (bracketed, with a colon, or
+    an upper-case word and a blank), else -1."""
+    b = buf[p]
+    if b == 91 or b == 60:  # [ or <
+        return _bracketed(buf, p, we, table, first, codes, kinds)
+    t = _token_end(buf, p, we)
+    if t > p and t < we:
+        if buf[t] == 58 and (t + 1 == we or buf[t + 1] == 32 or buf[t + 1] == 9):
+            i = _find_word(buf, p, t, table, first, kinds, _GENERAL | _COLON)
+            if i >= 0:
+                return codes[i]
+        if buf[t] == 32 or buf[t] == 9:
+            i = _find_word(buf, p, t, table, first, kinds, _UPPER)
+            if i >= 0:
+                return codes[i]
+    return -1
+
+
+@njit(cache=True, nogil=True)
+def _after_tag(buf, p, we):
+    """Where the next token starts when the token at ``p`` is a tag a program writes
+    before its level (``auth:``, ``nsd[12]:``, ``[8721]``, ``(core)``, ``->``), else -1."""
+    q = p
+    while q < we and buf[q] != 32 and buf[q] != 9:
+        q += 1
+    n = q - p
+    if n == 0 or q >= we:
+        return -1
+    a, z = buf[p], buf[q - 1]
+    tag = (
+        (n >= 2 and z == 58) or (n >= 2 and a == 91 and z == 93) or (n >= 2 and a == 40 and z == 41)
+    )
+    if not tag:
+        tag = True  # punctuation alone, such as -> or --
+        for i in range(p, q):
+            c = buf[i]
+            if c >= 128 or c == 95 or 48 <= c <= 57 or 65 <= c <= 90 or 97 <= c <= 122:
+                tag = False
+                break
+    if not tag:
+        return -1
+    while q < we and (buf[q] == 32 or buf[q] == 9):
+        q += 1
+    return q if q < we else -1
+
+
+#: Tags (``auth:``, ``[8721]``) a level word may follow at the start of a message.
+MESSAGE_TAGS = 2
+
+
 @dual(1, 50_000)
 def _message_levels(buf, starts, ends, table, first, codes, kinds, prefix):
     """Level codes (int8[n], -1 = none) of messages ``buf[starts[i]:ends[i]]`` (int64[n],
@@ -502,25 +554,20 @@ def _message_levels(buf, starts, ends, table, first, codes, kinds, prefix):
         p = _skip_colours(buf, p, we)
         if p >= we:
             continue
-        b = buf[p]
-        if b == 91 or b == 60:  # [ or <
-            code = _bracketed(buf, p, we, table, first, codes, kinds)
+        start = p
+        code = -1
+        for _hop in range(MESSAGE_TAGS + 1):  # the start, then after each tag
+            code = _at_start(buf, p, we, table, first, codes, kinds)
             if code >= 0:
-                out[row] = code
-                continue
-        else:
-            t = _token_end(buf, p, we)
-            if t > p and t < we:
-                if buf[t] == 58 and (t + 1 == we or buf[t + 1] == 32 or buf[t + 1] == 9):
-                    i = _find_word(buf, p, t, table, first, kinds, _GENERAL | _COLON)
-                    if i >= 0:
-                        out[row] = codes[i]
-                        continue
-                if buf[t] == 32 or buf[t] == 9:
-                    i = _find_word(buf, p, t, table, first, kinds, _UPPER)
-                    if i >= 0:
-                        out[row] = codes[i]
-                        continue
+                break
+            q = _after_tag(buf, p, we)
+            if q < 0:
+                break
+            p = q
+        if code >= 0:
+            out[row] = code
+            continue
+        p = start
         # key=value: the leftmost pair, found by its = or : (a test per byte: a call
         # per byte cost more than the whole scan)
         for i in range(p + 1, we):
@@ -550,7 +597,11 @@ def levels_in_messages(messages: pa.Array | pa.ChunkedArray) -> pd.Categorical:
       underscore or quote, then ``=`` or ``":"`` and a level word ending there; the
       leftmost such pair.
 
-    ANSI colour sequences at the start are skipped. Everything must lie in the first
+    The first three rules also hold after up to :data:`MESSAGE_TAGS` tags that programs
+    write before their level: a word ending in a colon (``auth: Error: ...``,
+    ``nsd[12]: error: ...``), a bracketed or parenthesised word (``[8721] [error] ...``) or
+    punctuation (``-> WARNING: ...``). ANSI colour sequences at the start are skipped.
+    Everything must lie in the first
     :data:`MESSAGE_PREFIX` characters. Words inside
     prose ("no error found") and a lower-case word without a colon ("error loading
     module") are not levels. A numba kernel scans the bytes once (a regular expression
