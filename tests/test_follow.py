@@ -563,3 +563,17 @@ def _shift(folder: Path) -> None:
     numbered = [p for p in folder.glob("app.log.*") if p.suffix[1:].isdigit()]
     for old in sorted(numbered, key=lambda p: -int(p.suffix[1:])):
         os.rename(old, folder / f"app.log.{int(old.suffix[1:]) + 1}")
+
+
+def test_inotify_wakes_follow_before_the_poll_interval(tmp_path):
+    """With Linux inotify a written line is read at once, not after ``poll`` seconds
+    (what lets a file truncated right after a write lose as little as ``tail -F``)."""
+    pytest.importorskip("inotify_simple")
+    path = tmp_path / "app.log"
+    _append(path, "2026-03-01 08:00:00 INFO old\n")
+    stream = llamalog.follow(path, format=FMT, multiline=False, poll=60, flush_after=0)
+    threading.Timer(0.2, _append, (path, "2026-03-01 08:00:01 INFO new\n")).start()
+    start = time.monotonic()
+    assert next(stream)["message"].tolist() == ["new"]
+    assert time.monotonic() - start < 30
+    stream.close()

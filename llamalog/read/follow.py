@@ -337,11 +337,62 @@ class _Following:
         self.opts: ReadOptions | None = None
         self.resolve = None
         self.block = 1 << 23
+        self.wakeup = _Wakeup()
 
     def close(self) -> None:
         for tail in self.tails.values():
             tail.close()
         self.tails.clear()
+        self.wakeup.close()
+
+
+class _Wakeup:
+    """Sleep until a followed folder changes or ``poll`` seconds pass: Linux inotify
+    (``inotify_simple``) wakes a follow as soon as a line is written, as ``tail -F``
+    does, so a file truncated right after a write loses as little; elsewhere, polling."""
+
+    def __init__(self) -> None:
+        self.watched: set[str] = set()
+        try:
+            from inotify_simple import INotify, flags
+
+            self.inotify = INotify()
+        except (ImportError, OSError):  # not Linux, not installed, or no watches left
+            self.inotify = None
+            return
+        self.mask = (
+            flags.MODIFY | flags.CREATE | flags.DELETE | flags.MOVED_FROM | flags.MOVED_TO
+        ) | flags.ATTRIB
+
+    def watch(self, files: _Files, tails) -> None:
+        """Watch the folders of the followed files and those the source names."""
+        if self.inotify is None:
+            return
+        folders = {str(Path(t.path).parent) for t in tails.values()}
+        for text in files.items:
+            path = Path(text).expanduser()
+            if path.is_dir():
+                folders.add(str(path))
+            else:
+                parts = path.parts
+                plain = [i for i, part in enumerate(parts) if _is_glob(part)]
+                folders.add(str(Path(*parts[: plain[0]]) if plain else path.parent))
+        for folder in folders - self.watched:
+            try:
+                self.inotify.add_watch(folder, self.mask)
+                self.watched.add(folder)
+            except OSError:  # gone, or the watch limit is reached: polling covers it
+                pass
+
+    def sleep(self, seconds: float) -> None:
+        if self.inotify is None:
+            time.sleep(seconds)
+        else:
+            self.inotify.read(timeout=max(1, int(seconds * 1000)))
+
+    def close(self) -> None:
+        if self.inotify is not None:
+            self.inotify.close()
 
 
 def _named(files: _Files) -> dict[tuple[int, int], Path]:
@@ -406,6 +457,7 @@ def _scan(state: _Following, *, initial: bool = False):
         state.tails[tail.ident] = tail
         state.unreadable.pop(ident, None)
         changed = True
+    state.wakeup.watch(state.files, state.tails)
     return changed
 
 
@@ -563,7 +615,7 @@ def _follow(state: _Following, poll, flush_after, idle_timeout):
                 break
             if idle_timeout is not None and time.monotonic() - last_data >= idle_timeout:
                 return
-            time.sleep(poll)
+            state.wakeup.sleep(poll)
         opts = state.opts
         while True:
             got = False
@@ -602,7 +654,7 @@ def _follow(state: _Following, poll, flush_after, idle_timeout):
                         if frame is not None:
                             yield frame
                 return
-            time.sleep(poll)
+            state.wakeup.sleep(poll)
     finally:
         state.close()
 
