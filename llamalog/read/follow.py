@@ -1,7 +1,8 @@
 """Follow live log files as they grow: ``tail -F`` that yields parsed DataFrames.
 
-:func:`follow` polls a file, or the files a glob or a directory names (looked at again
-while following, so files created later join). Each time new complete lines have
+:func:`follow` watches a file, or the files a glob or a directory names (looked at
+again while following, so files created later join): woken by Linux inotify where it
+can, polling every ``poll`` seconds otherwise. Each time new complete lines have
 arrived in a file it parses them with the same engine as :func:`~llamalog.read_logs`
 and yields them as a DataFrame with the same columns, line numbers continuing where
 that file's last batch stopped. What a batch cannot finish yet waits for the next one:
@@ -32,11 +33,12 @@ name, so rotation loses and repeats nothing that reached a followed file:
 What no follower of names can deliver, and is not delivered:
 
 - with ``copytruncate``, the lines written between the end of the copy and the
-  truncation (they are in neither file); and when no copy is found (a plain truncation,
-  a copy kept elsewhere or compressed at once), also the lines written since the last
-  read of the file (one poll at most while lines keep coming);
+  truncation: they are in neither file, and only a reader that read the file in that
+  instant has them (``tail -F`` sometimes does); when no copy is found (a plain
+  truncation, a copy kept elsewhere or compressed at once), also the lines written
+  since the file was last read (inotify wakes ``follow`` at each write on Linux);
 - a file deleted before ``follow`` opened it; following one name, a file renamed away
-  before ``follow`` opened it (rotations faster than ``poll``), and lines written to the
+  before ``follow`` opened it (two rotations between two looks), and lines written to the
   renamed file after the new one appeared and the old one was read to its end
   (following ``app.log*`` or the folder keeps renamed files followed instead);
 - a file truncated and written again with the same first 4 KiB and past the old offset
@@ -243,7 +245,9 @@ def follow(
         Yield the lines already in the files first (default: only lines written after
         the call; their ``line`` numbers still count from the top of each file).
     poll : float
-        Seconds to sleep when nothing new has arrived.
+        Seconds to sleep when nothing new has arrived. On Linux, inotify wakes the follow
+        as soon as a followed folder changes, so this is only the longest wait (files in
+        folders created later, and other systems, are polled).
     flush_after : float
         Seconds a finished last record waits for continuation lines (multi-line
         formats) before it is yielded on its own.
