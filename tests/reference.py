@@ -383,7 +383,11 @@ _TAG_RE = re.compile(r"([^ \t]+)[ \t]*")
 
 def _is_tag(token: str) -> bool:
     """A word programs write before their level: ``auth:``, ``[12]``, ``(x)``, ``->``."""
-    if len(token) >= 2 and (token.endswith(":") or token[0] + token[-1] in ("[]", "()")):
+    if len(token) >= 2 and (
+        token.endswith(":")
+        or token[0] + token[-1] == "()"
+        or (token.endswith("]") and "[" in token[:-1])
+    ):
         return True
     return all(ord(c) < 128 and not c.isalnum() and c != "_" for c in token)
 

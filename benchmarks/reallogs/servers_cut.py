@@ -87,7 +87,7 @@ PREFIX_WORD = re.compile(
 
 
 # a tag a program writes before its level: 'auth:', '[12]', '(CRON)', '->'
-TAG = re.compile(r"(?:\S+:|\[\S*\]|\(\S*\)|[^\w\s]+)[ \t]+")
+TAG = re.compile(r"(?:\S+:|\S*\[\S*\]|\(\S*\)|[^\w\s]+)[ \t]+")
 UPPER_WORD = re.compile(
     r"(EMERG|PANIC|ALERT|CRIT|CRITICAL|FATAL|ERR|ERROR|WARN|WARNING|NOTICE|INFO|DEBUG)[ \t]"
 )

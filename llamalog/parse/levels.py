@@ -500,7 +500,8 @@ def _at_start(buf, p, we, table, first, codes, kinds):
 @njit(cache=True, nogil=True)
 def _after_tag(buf, p, we):
     """Where the next token starts when the token at ``p`` is a tag a program writes
-    before its level (``auth:``, ``nsd[12]:``, ``[8721]``, ``(core)``, ``->``), else -1."""
+    before its level (``auth:``, ``nsd[12]:``, ``[8721]``, ``unbound[79:0]``, ``(core)``,
+    ``->``), else -1."""
     q = p
     while q < we and buf[q] != 32 and buf[q] != 9:
         q += 1
@@ -508,9 +509,12 @@ def _after_tag(buf, p, we):
     if n == 0 or q >= we:
         return -1
     a, z = buf[p], buf[q - 1]
-    tag = (
-        (n >= 2 and z == 58) or (n >= 2 and a == 91 and z == 93) or (n >= 2 and a == 40 and z == 41)
-    )
+    tag = (n >= 2 and z == 58) or (n >= 2 and a == 40 and z == 41)
+    if not tag and n >= 2 and z == 93:  # [8721] or a name with its pid: unbound[79:0]
+        for i in range(p, q - 1):
+            if buf[i] == 91:
+                tag = True
+                break
     if not tag:
         tag = True  # punctuation alone, such as -> or --
         for i in range(p, q):

@@ -35,7 +35,7 @@ BUILTIN: tuple[Preset, ...] = (
     ),
     Preset(
         "syslog",
-        r"(<<Pri:\d+>>)?<Month:[A-Z][a-z][a-z]> <Day:\d+> <Time> <Host> "
+        r"(<<Pri:\d+>>)?<Month:[A-Z][a-z][a-z]> <Day:\d+> <Time> <Host:[^:\s]+> "
         r"<Component>(\[<Pid>\])?: <Content>",
         "syslog, RFC 3164 (BSD), as rsyslog writes files by default; the year is inferred",
         programs="rsyslog, syslog-ng, sysklogd: sshd, sudo, cron, postfix, kernel...",
@@ -505,6 +505,33 @@ BUILTIN: tuple[Preset, ...] = (
     ),
     # ------------------------------------------------------------------ more services
     Preset(
+        "ruby-logger",
+        r"<Letter:[DIWEFA]>, \[<Timestamp:\d\d\d\d-\d\d-\d\dT\S+> #<Pid:\d+>\] "
+        r"<Level:[A-Z]+> -- <Component>: <Content>",
+        "Ruby's Logger (the standard library's default format; Rails, Sidekiq)",
+        programs="Ruby Logger, Rails, Sidekiq, Puma",
+        time_format="%Y-%m-%dT%H:%M:%S%.f",
+        samples=("W, [2026-12-08T01:02:24.387430 #9017]  WARN -- fetcher: retrying in 2 s",),
+    ),
+    Preset(
+        "samba",
+        r"\[<Date:\d\d\d\d/\d\d/\d\d> <Time:\d\d:\d\d:\d\d[.0-9]*>, <Level:\d+>"
+        r"(, [^\]]*)?\] <Content>",
+        "Samba's log: a [date time, debug level] header line, the message indented below",
+        programs="Samba smbd, nmbd, winbindd",
+        time_fields=("Date", "Time"),
+        time_format="%Y/%m/%d %H:%M:%S%.f",
+        # Samba's own debug-level to syslog mapping (lib/util/debug.c)
+        levels={
+            "0": "ERROR",
+            "1": "WARNING",
+            **{str(k): "NOTICE" for k in range(2, 6)},
+            **{str(k): "INFO" for k in range(6, 10)},
+            "10": "DEBUG",
+        },
+        samples=("[2026/12/08 01:05:22.376771,  0] ../../source3/smbd/server.c:1734(main)",),
+    ),
+    Preset(
         "oslo",
         r"<Date:\d\d\d\d-\d\d-\d\d> <Time> <Pid:\d+> <Level:[A-Z]+> <Component> "
         r"(\[<Context>\] )?<Content>",
@@ -643,12 +670,40 @@ BUILTIN: tuple[Preset, ...] = (
         samples=("node-7 2026-12-07 22:16:21.341 something happened",),
     ),
     Preset(
+        "level-bracket-timestamp",
+        r"<Level:[A-Za-z]+>:? \[<Timestamp:[^\]]*\d[^\]]*>\] <Content>",
+        "level [timestamp] message (CUPS' error_log and others)",
+        samples=("E [08/Dec/2026:01:04:18 +0000] [Client 30] pam_authenticate() failed",),
+    ),
+    Preset(
+        "level-timestamp-message",
+        r"<Level:[A-Za-z]+>:? <Date:\d\S*> <Time:\d\d?:\d\d(:\d\d)?[.,0-9]*> <Content>",
+        "level date time message",
+        samples=("WARN 2026-12-07 22:16:21,341 disk almost full",),
+    ),
+    Preset(
+        "level-month-day-time",
+        r"<Level:[A-Za-z]+>:? <Month:[A-Z][a-z][a-z]> <Day:\d+> "
+        r"<Time:\d\d:\d\d:\d\d[.0-9]*> <Content>",
+        "level Mon day time message, no year",
+        time_format="%b %d %H:%M:%S%.f",
+        samples=("NOTICE    Dec 08 01:01:45.420 [8233]: Initializing",),
+    ),
+    Preset(
+        "ctime-message",
+        r"<Time:[A-Z][a-z][a-z] [A-Z][a-z][a-z] \d+ \d\d:\d\d:\d\d \d\d\d\d> <Content>",
+        "C's ctime() timestamp (Tue Dec  8 01:08:38 2026), then the message",
+        time_format="%a %b %d %H:%M:%S %Y",
+        samples=("Tue Dec  8 01:08:38 2026 -> WARNING: a message",),
+    ),
+    Preset(
         "bracket-timestamp-message",
-        r"\[<Timestamp:[^\]]*\d\d:\d\d[^\]]*>\] <Content>",
+        r"\[<Timestamp:[^\]]*\d[^\]]*>\] <Content>",
         "[timestamp] message",
         samples=(
             "[2026-12-07 22:16:21] something happened",
             "[Mon Dec  7 22:16:21 2026] 127.0.0.1:5555 [200]: GET /",
+            "[1765145781] prog[79:0] notice: started",
         ),
     ),
     Preset(
