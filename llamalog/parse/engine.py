@@ -22,7 +22,7 @@ from . import _kernels as K
 from . import _time_kernels as TK
 from ._time_kernels import _parse_times
 from .categories import SpanEncoder, few_distinct
-from .fieldformat import FieldFormat, FormatSet
+from .fieldformat import FieldFormat, FormatSet, rewrite_outside_classes
 from .levels import (
     DERIVED_LEVELS,
     LEVEL_DTYPE,
@@ -349,29 +349,11 @@ def _unnamed_as_plain_groups(pattern: str) -> str:
     """``pattern`` with its unnamed groups ``(...)`` written ``(?:...)``: Arrow's RE2
     extraction takes named groups only (a back-reference to one then fails to compile,
     and the format stays on ``re``)."""
-    out, i, in_class = [], 0, False
-    while i < len(pattern):
-        ch = pattern[i]
-        if ch == "\\":
-            out.append(pattern[i : i + 2])
-            i += 2
-            continue
-        if in_class:
-            in_class = ch != "]"
-        elif ch == "[":
-            in_class = True
-            j = i + 1 + (pattern[i + 1 : i + 2] == "^")
-            j += pattern[j : j + 1] == "]"
-            out.append(pattern[i:j])
-            i = j
-            continue
-        elif ch == "(" and pattern[i + 1 : i + 2] != "?":
-            out.append("(?:")
-            i += 1
-            continue
-        out.append(ch)
-        i += 1
-    return "".join(out)
+
+    def plain(text: str, i: int):
+        return ("(?:", i + 1) if text[i] == "(" and text[i + 1 : i + 2] != "?" else None
+
+    return rewrite_outside_classes(pattern, plain)
 
 
 def _re2_pattern(fmt: FieldFormat) -> str | None:

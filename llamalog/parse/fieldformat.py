@@ -174,8 +174,10 @@ class FieldFormat:
             self.program = None
 
 
-def _spaces_as_runs(pattern: str) -> str:
-    """``pattern`` with each run of spaces outside a class written ``\\s+``."""
+def rewrite_outside_classes(pattern: str, rule) -> str:
+    """``pattern`` with ``rule(pattern, i)`` applied at each position outside escapes and
+    character classes: it returns ``(text, next position)`` to replace what starts there,
+    or None to keep the character."""
     out, i, in_class = [], 0, False
     while i < len(pattern):
         ch = pattern[i]
@@ -192,14 +194,29 @@ def _spaces_as_runs(pattern: str) -> str:
             j += pattern[j : j + 1] == "]"  # a ']' first is a member
             out.append(pattern[i:j])
             i = j
-        elif ch == " ":
-            while i < len(pattern) and pattern[i] == " ":
-                i += 1
-            out.append(r"\s+")
         else:
-            out.append(ch)
-            i += 1
+            done = rule(pattern, i)
+            if done is None:
+                out.append(ch)
+                i += 1
+            else:
+                out.append(done[0])
+                i = done[1]
     return "".join(out)
+
+
+def _space_run(pattern: str, i: int):
+    if pattern[i] != " ":
+        return None
+    j = i
+    while j < len(pattern) and pattern[j] == " ":
+        j += 1
+    return r"\s+", j
+
+
+def _spaces_as_runs(pattern: str) -> str:
+    """``pattern`` with each run of spaces outside a class written ``\\s+``."""
+    return rewrite_outside_classes(pattern, _space_run)
 
 
 def _to_regex(text: str) -> tuple[re.Pattern, list[str]]:
