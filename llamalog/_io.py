@@ -17,8 +17,10 @@ from __future__ import annotations
 
 import contextlib
 import errno
+import glob
 import os
 import secrets
+import time
 import zipfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -44,6 +46,20 @@ MAX_DEFLATE_RATIO = 50
 
 def _temp_name(path: Path) -> Path:
     return path.with_name(f".{path.name}.{secrets.token_hex(6)}.tmp")
+
+
+#: A temporary file of an earlier write this old was left by a killed process.
+STALE_SECONDS = 600
+
+
+def _remove_stale(target: Path) -> None:
+    """Remove the temporary files that killed writers left beside ``target`` (a write
+    in progress is younger than :data:`STALE_SECONDS` and is left alone)."""
+    now = time.time()
+    for old in target.parent.glob(f".{glob.escape(target.name)}.*.tmp"):
+        with contextlib.suppress(OSError):
+            if now - old.stat().st_mtime > STALE_SECONDS:
+                old.unlink()
 
 
 def _fsync_folder(folder: Path) -> None:
@@ -109,6 +125,7 @@ def atomic_write(
             fh.flush()
             os.fsync(fh.fileno())
         os.replace(tmp, target)
+        _remove_stale(target)
     except BaseException:
         with contextlib.suppress(OSError):
             os.unlink(tmp)

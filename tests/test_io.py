@@ -198,3 +198,24 @@ def test_convert_failing_half_way_keeps_the_old_file_and_leaves_no_temp(tmp_path
         llamalog.convert(log, dest, format="log4j")
     assert dest.read_bytes() == before
     assert [p.name for p in dest.parent.iterdir()] == ["app.parquet"]
+
+
+def test_temporary_files_of_killed_writers_are_removed_by_the_next_write(tmp_path):
+    import os
+    import time
+
+    from llamalog import _io
+
+    target = tmp_path / "miner.json"
+    stale = tmp_path / ".miner.json.0123456789ab.tmp"
+    fresh = tmp_path / ".miner.json.ba9876543210.tmp"  # a write still going on
+    other = tmp_path / ".labels.csv.0123456789ab.tmp"
+    for p in (stale, fresh, other):
+        p.write_text("half")
+    old = time.time() - _io.STALE_SECONDS - 60
+    os.utime(stale, (old, old))
+    os.utime(other, (old, old))
+    with _io.atomic_write(target) as fh:
+        fh.write("{}")
+    assert target.read_text() == "{}"
+    assert not stale.exists() and fresh.exists() and other.exists()
