@@ -20,7 +20,7 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from ..errors import FormatError, LlamalogWarning
-from .presets import JSONL, PRESETS, Also, Preset, _check
+from .presets import JSONL, PRESETS, Also, Preset, _check, put_first
 
 #: lnav's level names -> llamalog's levels.
 LNAV_LEVELS = {
@@ -238,9 +238,6 @@ def load_lnav_formats(
                         stacklevel=2,
                     )
                     continue
-                PRESETS.pop(preset.name, None)
-                items = [(preset.name, preset), *PRESETS.items()]
-                PRESETS.clear()
-                PRESETS.update(items)
+                put_first(preset)
                 added.append(preset)
     return added

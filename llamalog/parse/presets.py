@@ -295,12 +295,17 @@ def register_format(
             f"a format named {name!r} exists ({PRESETS[name].origin}); pass replace=True "
             "or choose another name"
         )
-    PRESETS.pop(name, None)
-    # user formats first: detection tries the registry in order
-    items = [(name, preset), *PRESETS.items()]
+    put_first(preset)
+    return preset
+
+
+def put_first(preset: Preset) -> None:
+    """Put ``preset`` at the head of the registry (replacing one of its name): added
+    formats come before the built-in ones, so on a tie detection takes them."""
+    PRESETS.pop(preset.name, None)
+    items = [(preset.name, preset), *PRESETS.items()]
     PRESETS.clear()
     PRESETS.update(items)
-    return preset
 
 
 def _also(value: Also | Mapping) -> Also:

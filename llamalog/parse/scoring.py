@@ -82,10 +82,12 @@ def score_layout(buf: np.ndarray, layout: Layout, *, max_lines: int = 2000) -> L
     """Score ``layout`` on the whole lines of ``buf`` (a sample from a file's start).
 
     The score is the share of lines read well (matched with a plausible time, plus
-    :data:`CONTINUATION_CREDIT` per continuation line) times a level factor: 1.0
-    when every level field holds a level, 0.85 for a format without levels, and zero
-    when most "levels" are not levels. A format without time fields is scored on its
-    levels instead, at 0.9 of that. See the module docstring.
+    :data:`CONTINUATION_CREDIT` per continuation line or line of the format's other
+    patterns; a whole line per continuation line for a header without a message field,
+    whose records are the lines below it) times a level factor: 1.0 when every level
+    field holds a level, 0.85 for a format without levels, zero when most "levels" are
+    not levels, and 0.8 of that when the time is a date without a clock. A format without
+    time fields is scored on its levels instead, at 0.9 of that. See the module docstring.
     """
     _, _, _, ss, se = K.scan_lines(buf)
     keep = se > ss

@@ -83,11 +83,6 @@ def resolve_layout(
     if preset is not None and preset.is_json:
         return None, preset.name
     if preset is not None:
-        if time_fields:
-            fields = FieldFormat(preset.format, is_regex=preset.is_regex).fields
-            for name in time_fields:
-                if name not in fields:
-                    raise FormatError(f"time field {name!r} is not a field of {format!r}: {fields}")
         layout = preset_layout(
             preset,
             multiline=multiline,
@@ -95,6 +90,11 @@ def resolve_layout(
             time_format=time_format,
             time_fields=time_fields,
         )
+        for name in time_fields or []:
+            if name not in layout.fmt.fields:
+                raise FormatError(
+                    f"time field {name!r} is not a field of {format!r}: {layout.fmt.fields}"
+                )
         return layout, preset.name
     if "<" not in format:
         known = ", ".join(["auto", *PRESETS])

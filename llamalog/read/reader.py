@@ -705,21 +705,19 @@ def read_logs(
     blocks = list(_blocks(sources, opts))
     names = [s.name for s in sources]
     others = _redetect(sources, opts) if format == "auto" and len(sources) > 1 else {}
-    if others:
-        moved = {i for group in others.values() for i in group[0]}
+    moved = {i for idx, _ in others.values() for i in idx}
+    if moved:
         blocks = [(i, b) for i, b in blocks if i not in moved]
     frame = assemble(blocks, names, opts.layout, opts.columns)
     del blocks
-    formats = {opts.format_name: [n for k, n in enumerate(names) if not _moved(k, others)]}
+    formats = {opts.format_name: [n for k, n in enumerate(names) if k not in moved]}
     if others:
         frames = [frame]
         for name, (idx, gopts) in others.items():
-            part = list(_blocks([sources[i] for i in idx], gopts))
-            part = [(idx[j], b) for j, b in part]
+            part = [(idx[j], b) for j, b in _blocks([sources[i] for i in idx], gopts)]
             frames.append(assemble(part, names, gopts.layout, gopts.columns))
             formats[name] = [names[i] for i in idx]
-            for key in ("time",):
-                opts.detection.setdefault(key, {}).update(gopts.detection.get(key, {}))
+            opts.detection.setdefault("time", {}).update(gopts.detection.get("time", {}))
         frame = _in_source_order(concat_frames(frames))
     _warn_match(opts)
     frame.attrs["llamalog"] = _attrs(opts, frame)
@@ -727,10 +725,6 @@ def read_logs(
         k: {"sources": len(v), "names": v[:MAX_LISTED]} for k, v in formats.items() if v
     }
     return frame
-
-
-def _moved(k: int, others: dict) -> bool:
-    return any(k in group[0] for group in others.values())
 
 
 def _redetect(sources: list[Source], opts: ReadOptions) -> dict[str, tuple[list[int], ReadOptions]]:
