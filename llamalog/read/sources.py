@@ -508,16 +508,11 @@ def _is_plain_file(src: Source) -> bool:
         return False
     try:
         with open(src.path, "rb") as f:
-            head = f.read(max(map(len, _MAGIC)))
+            head = f.read(1 << 16)
     except OSError:
         return False
-    if any(head.startswith(magic) for magic in _MAGIC):
-        return False
-    try:  # UTF-16 and CR-only files are decoded as a stream
-        with open(src.path, "rb") as f:
-            return _text_kind(f.read(1 << 16)) is None
-    except OSError:
-        return False
+    # compressed, UTF-16 and CR-only files are decoded as a stream
+    return not any(head.startswith(magic) for magic in _MAGIC) and _text_kind(head) is None
 
 
 #: A stream whose line grows past this without a newline is not a log: reading it stops
