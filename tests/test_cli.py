@@ -215,3 +215,35 @@ def test_piped_tables_are_not_wrapped(tmp_path):
     )
     rows = [line for line in result.stdout.splitlines() if "nginx-error" in line]
     assert len(rows) == 1 and "<Pid:\\d+>#<Tid:\\d+>" in rows[0]
+
+
+def test_formats_detect_and_lnav_files(tmp_path):
+    from llamalog.parse.presets import PRESETS
+
+    spec = {
+        "house_log": {
+            "regex": {
+                "std": {
+                    "pattern": r"^(?<timestamp>\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}) "
+                    r"(?<level>\w+) (?<body>.*)$"
+                }
+            },
+            "timestamp-format": ["%Y-%m-%d %H:%M:%S"],
+            "sample": [{"line": "2026-12-07 22:16:21 INFO hi"}],
+        }
+    }
+    (tmp_path / "lnav").mkdir()
+    (tmp_path / "lnav" / "house.json").write_text(json.dumps(spec))
+    log = tmp_path / "x.log"
+    log.write_text("2026-12-07 22:16:21 INFO hi\n2026-12-07 22:16:22 ERROR bad\n")
+    try:
+        args = ["formats", "--detect", str(log), "--lnav", str(tmp_path / "lnav")]
+        result = runner.invoke(app, [*args, "--output", "json"])
+        assert result.exit_code == 0, result.output
+        scores = json.loads(result.stdout)
+        assert scores[0]["name"] == "house_log" and scores[0]["score"] > 0.9
+        assert "chosen: house_log" in result.stderr
+        listed = runner.invoke(app, ["formats", "--output", "json"])
+        assert "house_log" in {row["name"] for row in json.loads(listed.stdout)}
+    finally:
+        PRESETS.pop("house_log", None)
